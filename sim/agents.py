@@ -1,0 +1,485 @@
+"""The agents: a lead, the marketing team and the sales team.
+
+Think of a relay race. Marketing runs the first leg: it buys leads, scores them and hands the
+promising ones (MQLs) over. Sales runs the second leg: reps take leads from a queue, call them,
+qualify them and work opportunities to a close. Each team acts on what it is paid for
+(``sim/policies/incentives.py``) and on what it believes about the other (trust, shared
+understanding). The :class:`~sim.model.LeadFlowModel` is the stadium: it owns the clock and the
+shared state, and the agents read and write it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import betaincinv, gammaincinv, ndtri
+
+from sim import calendar
+from sim.policies import brand, communication, feedback, pricing, response
+from sim.policies import trust as trust_policy
+from sim.policies.prioritisation import LeadQueue
+
+if TYPE_CHECKING:
+    from sim.model import LeadFlowModel
+
+# Each lead draws one row of uniforms when it is created; every random decision about it reads
+# its own column, so the same lead meets the same dice in every scenario (common random numbers).
+U_TIME, U_IN_HOURS, U_QUALITY, U_SCORE, U_NURTURE, U_NURTURE_DELAY, U_DEAL, U_VIEW = range(8)
+U_IGNORE, U_QUALIFY, U_OPP, U_WIN, U_CYCLE, U_REPORT = range(8, 14)
+MAX_ATTEMPTS = 20
+U_CONTACT = 14
+U_TOUCH = U_CONTACT + MAX_ATTEMPTS
+ROW_WIDTH = U_TOUCH + MAX_ATTEMPTS
+
+CYCLE_SHAPE = 3.0
+"""Gamma shape of opportunity cycle times (coefficient of variation ~0.58). Assumption."""
+SELF_SOURCED_QUALITY = (2.5, 4.0)
+"""Beta shape of self-sourced opportunities' quality: reps pick their own prospects. Assumption."""
+WIN_QUALITY_SLOPE = 3.0
+"""Win log-odds per unit of latent quality around 0.35. Assumption."""
+OPP_QUALITY_SLOPE = 2.0
+"""SQL-to-opportunity log-odds per unit of latent quality around 0.4. Assumption."""
+EXPERIENCE_WIN_LOGIT = 0.3
+"""Win log-odds per unit of rep experience around 0.5 (Sabnis et al. 2013). Assumption."""
+PULL_IN_WINDOW_WEEKS = 4
+"""How far ahead quarter-end timing games reach (Larkin 2014). Assumption."""
+REVIEW_EVERY_WEEKS = 4
+"""Marketing reviews its channel mix monthly. Assumption."""
+MIX_SENSITIVITY = 1.5
+"""How sharply marketing's target mix follows relative channel value. Assumption."""
+PRIOR_WEEKS = 13
+"""Weight, in weeks of default spend, of marketing's prior that channels yield alike. Assumption."""
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class Lead:
+    """One lead on its way through the funnel (times in simulated hours)."""
+
+    __slots__ = (
+        "id", "channel", "created", "quality", "score", "deal_size", "u", "mql_at", "queued_at",
+        "first_touch_at", "contacted_at", "sal_at", "sql_at", "opp_at", "closed_at", "won",
+        "amount", "discount", "attempts", "ticket", "state", "reported", "marketing", "reviewed",
+        "view_z",
+    )
+
+    def __init__(self, lead_id: int, channel: str, created: float, quality: float, score: float,
+                 deal_size: float, u: list[float], mql_at: float, marketing: bool = True):
+        self.id = lead_id
+        self.channel = channel
+        self.created = created
+        self.quality = quality
+        self.score = score
+        self.deal_size = deal_size
+        self.u = u
+        self.mql_at = mql_at
+        self.queued_at = math.nan
+        self.first_touch_at = math.nan
+        self.contacted_at = math.nan
+        self.sal_at = math.nan
+        self.sql_at = math.nan
+        self.opp_at = math.nan
+        self.closed_at = math.nan
+        self.won = False
+        self.amount = 0.0
+        self.discount = 0.0
+        self.attempts = 0
+        self.ticket = 0
+        self.state = "handoff"
+        self.reported: bool | None = None
+        self.marketing = marketing
+        self.reviewed = False
+        self.view_z = float(ndtri(u[U_VIEW]))
+
+    def log_row(self) -> tuple:
+        return (self.id, self.channel, self.created, self.mql_at, self.first_touch_at,
+                self.contacted_at, self.sal_at, self.sql_at, self.opp_at, self.closed_at,
+                self.won, self.amount, self.discount, self.attempts, self.quality, self.score,
+                self.state)
+
+
+class MarketingTeam:
+    """Buys leads across channels and brand, scores them, hands MQLs over, learns from feedback."""
+
+    def __init__(self, model: LeadFlowModel):
+        self.model = model
+        p = model.p.marketing
+        self.channels = dict(p.channels)
+        budgets = {name: ch.leads_per_week * ch.cost_per_lead for name, ch in self.channels.items()}
+        self.budget = sum(budgets.values())
+        total = self.budget
+        self.default_mix = {n: (b / total if total > 0 else 0.0) for n, b in budgets.items()}
+        self.mix = dict(self.default_mix)
+        self.awareness = p.awareness_initial
+        self.scoring_noise = model.p.scoring.noise
+        self.price_index = model.p.pricing.price_index
+        self.message_fit = 0.0
+        self.learned_reports = 0.0
+        self.brand_history = [self.brand_spend] * (p.awareness_lag_weeks + 1)
+        # What marketing can see per channel: its own MQLs, and what sales reported back.
+        self.mqls = defaultdict(float)
+        self.reported_sqls = defaultdict(float)
+        self.reported_revenue = defaultdict(float)
+        self.spend = defaultdict(float)
+        self.window_reports = 0
+        self.window_dispositions = 0
+
+    @property
+    def brand_spend(self) -> float:
+        return self.model.p.marketing.brand_share * self.budget
+
+    def weekly_cost(self) -> float:
+        p = self.model.p.marketing
+        return self.budget + p.marketers * p.hourly_cost * calendar.OPEN_HOURS_PER_WEEK
+
+    def rate(self, name: str) -> float:
+        """Expected leads per week from channel ``name`` under the current mix and awareness."""
+        p = self.model.p.marketing
+        ch = self.channels[name]
+        default = self.default_mix[name]
+        mix_factor = self.mix[name] / default if default > 0 else 1.0
+        volume = ch.leads_per_week * (1.0 - p.brand_share) * mix_factor
+        if ch.inbound:
+            volume *= brand.inbound_volume_factor(self.awareness, p.awareness_initial,
+                                                   p.awareness_volume_effect)
+        return volume
+
+    def quality_alpha(self, ch) -> float:
+        p = self.model.p.marketing
+        factor = brand.quality_factor(self.awareness, p.awareness_initial, p.awareness_quality_effect)
+        return ch.quality_alpha * factor * (1.0 + 0.15 * self.message_fit)
+
+    # -- feedback and learning
+    def hear(self, lead: Lead, kind: str) -> None:
+        """Take in one disposition that sales reported."""
+        self.window_reports += 1
+        if kind == "sql":
+            self.reported_sqls[lead.channel] += 1
+        elif kind == "won":
+            self.reported_revenue[lead.channel] += lead.amount
+
+    def end_of_week(self, week: int, weeks_elapsed: float = 1.0) -> None:
+        m = self.model
+        p = m.p
+        for name in self.channels:
+            self.spend[name] += self.mix[name] * self.budget * weeks_elapsed
+        self.brand_history.append(self.brand_spend)
+        lagged = self.brand_history.pop(0)
+        self.awareness = brand.awareness_step(
+            self.awareness, lagged, p.marketing.brand_spend_half_saturation,
+            p.marketing.awareness_gain_per_week, p.marketing.awareness_decay_per_week,
+            p.sales.cold_calling,
+        )
+        if m.feedback.is_review_week(week):
+            self._learn()
+        if (week + 1) % REVIEW_EVERY_WEEKS == 0:
+            self._rebalance_mix()
+
+    def _learn(self) -> None:
+        p = self.model.p
+        effect = feedback.learning_effectiveness(p.incentives.scrutiny_balance)
+        self.learned_reports += effect * self.window_reports
+        self.scoring_noise = feedback.scoring_noise(
+            p.scoring.noise, p.scoring.noise_floor, self.learned_reports, p.scoring.learning_reports
+        )
+        self.message_fit = feedback.message_fit(self.learned_reports, p.scoring.learning_reports)
+        coverage = self.window_reports / self.window_dispositions if self.window_dispositions else 0
+        self.price_index = feedback.price_step(self.price_index, coverage * effect,
+                                               p.feedback.price_learning_rate)
+        self.window_reports = 0
+        self.window_dispositions = 0
+
+    def _rebalance_mix(self) -> None:
+        """Move the channel mix toward what marketing's KPI rewards, with what it can see.
+
+        Each channel's yield per currency unit is shrunk toward the pooled yield by a prior worth
+        ``PRIOR_WEEKS`` of the channel's default spend, so a handful of reports cannot swing the
+        budget (empirical Bayes).
+        """
+        if self.budget <= 0 or len(self.channels) < 2:
+            return
+        behaviour = self.model.marketing_behaviour
+        names = [n for n in self.channels if self.default_mix[n] > 0]
+        observed = {"mql": self.mqls, "pipeline": self.reported_sqls,
+                    "revenue": self.reported_revenue}
+        weights = {"mql": behaviour.objective_mql, "pipeline": behaviour.objective_pipeline,
+                   "revenue": behaviour.objective_revenue}
+        for key in ("pipeline", "revenue"):  # what marketing cannot see, it steers by MQLs
+            if not any(observed[key][n] for n in names):
+                weights["mql"] += weights[key]
+                weights[key] = 0.0
+        value = dict.fromkeys(names, 0.0)
+        total_spend = sum(self.spend[n] for n in names)
+        for key, w in weights.items():
+            x = observed[key]
+            pooled = sum(x[n] for n in names) / total_spend if total_spend else 0.0
+            if w == 0 or pooled == 0:
+                continue
+            for n in names:
+                prior = PRIOR_WEEKS * self.default_mix[n] * self.budget
+                value[n] += w * (x[n] + pooled * prior) / (self.spend[n] + prior) / pooled
+        if not any(value.values()):
+            return
+        target = {n: self.default_mix[n] * max(value[n], 0.05) ** MIX_SENSITIVITY for n in names}
+        scale = sum(self.default_mix[n] for n in names) / sum(target.values())
+        rate = self.model.p.marketing.budget_learning_rate
+        for n in names:
+            self.mix[n] = (1 - rate) * self.mix[n] + rate * target[n] * scale
+
+class SalesTeam:
+    """Reps working the MQL queue, prospecting on the side, and closing opportunities."""
+
+    def __init__(self, model: LeadFlowModel):
+        self.model = model
+        p = model.p
+        env = model.env
+        self.queue = LeadQueue(p.sales.prioritisation, p.communication.sla_hours, lambda: env.now)
+        self.idle: list = []
+        self.meeting_debt = [0.0] * p.sales.reps
+        self.opportunities: list[tuple[float, int, Lead]] = []
+        self.trust = p.trust.initial
+        self.busy_hours = 0.0
+        self.week_reviewed = 0
+        self.week_sqls = 0
+        expected = p.trust.expected_mql_to_sql
+        self.smoothed_sqls = expected * 10.0
+        self.smoothed_reviewed = 10.0
+        for rep in range(p.sales.reps):
+            env.process(self.work(rep))
+
+    # -- queue handling
+    def enqueue(self, lead: Lead) -> None:
+        lead.queued_at = self.model.env.now
+        lead.state = "queued"
+        self.queue.push(lead)
+        if self.idle:
+            self.idle.pop().succeed()
+
+    def _requeue(self, lead: Lead, _event=None) -> None:
+        self.enqueue(lead)
+
+    def wake_all(self) -> None:
+        idle, self.idle = self.idle, []
+        for ev in idle:
+            ev.succeed()
+
+    # -- the rep's day
+    def work(self, rep: int):
+        """A rep's loop: meetings first, then the next lead, within business hours."""
+        model = self.model
+        env = model.env
+        p = model.p.sales
+        business_hours = p.business_hours
+        queue = self.queue
+        max_attempts = p.max_attempts
+        touch_mean = p.first_touch_hours
+        while True:
+            if self.meeting_debt[rep] > 0:
+                hours, self.meeting_debt[rep] = self.meeting_debt[rep], 0.0
+                yield env.timeout(hours)
+                continue
+            now = env.now
+            if business_hours and not calendar.is_open(now):
+                yield env.timeout(calendar.next_open(now) - now)
+                continue
+            lead = queue.pop()
+            if lead is None:
+                ev = env.event()
+                self.idle.append(ev)
+                yield ev
+                continue
+            if not lead.reviewed and not self.first_look(lead):
+                continue
+            k = lead.attempts
+            if k == 0:
+                lead.first_touch_at = now
+                model.metrics.record_speed(now - lead.mql_at)
+                if model.metrics.on:
+                    model.metrics.count("first_touches")
+                    model.metrics.add("first_touch_wait", now - lead.queued_at)
+            lead.state = "working"
+            u = lead.u
+            duration = -math.log(1.0 - u[U_TOUCH + k]) * touch_mean * model.dispute_factor
+            self.busy_hours += duration
+            yield env.timeout(duration * model.interleave)
+            lead.attempts = k + 1
+            age = now - lead.mql_at
+            if u[U_CONTACT + k] < model.contact_probability(age):
+                lead.contacted_at = env.now
+                extra = p.qualify_hours * model.dispute_factor
+                if extra > 0:
+                    self.busy_hours += extra
+                    yield env.timeout(extra * model.interleave)
+                self.qualify(lead, age)
+            elif lead.attempts < max_attempts:
+                lead.state = "retry_wait"
+                env.timeout(p.retry_gap_hours).callbacks.append(
+                    lambda _e, lead=lead: self.enqueue(lead))
+            else:
+                model.finish(lead, "unreached")
+                self.disposition(lead, "unreached")
+
+    def first_look(self, lead: Lead) -> bool:
+        """Sales' first look at an MQL: ignore it, refuse it, or accept it (SAL)."""
+        model = self.model
+        lead.reviewed = True
+        self.week_reviewed += 1
+        if lead.u[U_IGNORE] < model.ignore_probability:
+            model.metrics.count("ignored")
+            model.finish(lead, "ignored")
+            return False
+        view = lead.quality + model.sales_view_noise * lead.view_z
+        if view < model.sales_bar:
+            model.metrics.count("rejected")
+            model.finish(lead, "rejected")
+            self.disposition(lead, "rejected")
+            return False
+        lead.sal_at = model.env.now
+        model.metrics.count("sals")
+        return True
+
+    def qualify(self, lead: Lead, age: float) -> None:
+        model = self.model
+        p = model.p
+        pq = response.qualify_probability(
+            lead.quality, age, p.sales.qualify_prob_fresh, p.sales.qualify_decay_hours,
+            p.sales.qualify_floor, model.qualify_context,
+        )
+        if lead.u[U_QUALIFY] >= pq:
+            model.finish(lead, "disqualified")
+            self.disposition(lead, "disqualified")
+            return
+        lead.sql_at = model.env.now
+        model.metrics.count("sqls")
+        self.week_sqls += 1
+        self.disposition(lead, "sql")
+        logit = (_logit(p.sales.sql_to_opportunity) + 0.5 * model.price_logit
+                 + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
+        if lead.u[U_OPP] < _sigmoid(logit):
+            self.open_opportunity(lead, model.env.now)
+        else:
+            model.finish(lead, "no_opportunity")
+
+    def open_opportunity(self, lead: Lead, when: float, counted: int | None = None) -> None:
+        """Open an opportunity at ``when``; ``counted`` overrides the warm-up test for deals
+        booked ahead of time (self-sourced ones are created at the start of their week)."""
+        model = self.model
+        lead.opp_at = when
+        lead.state = "opportunity"
+        if counted is None:
+            model.metrics.count("opportunities")
+        else:
+            model.metrics.count_batch("opportunities", 1, counted)
+        scale = model.p.sales.cycle_time_days_mean * 24.0 / CYCLE_SHAPE
+        close = when + float(gammaincinv(CYCLE_SHAPE, lead.u[U_CYCLE])) * scale
+        model.opportunity_seq += 1
+        heapq.heappush(self.opportunities, (close, model.opportunity_seq, lead))
+
+    def disposition(self, lead: Lead, kind: str) -> None:
+        """Sales' verdict on a marketing lead; it reaches marketing if the rep reports it."""
+        if not lead.marketing:
+            return
+        model = self.model
+        model.metrics.count("dispositions")
+        model.marketing.window_dispositions += 1
+        if lead.reported is None:
+            lead.reported = lead.u[U_REPORT] < model.report_probability
+        if lead.reported:
+            model.metrics.count("reported")
+            model.marketing.hear(lead, kind)
+
+    # -- closing deals
+    def close_until(self, until: float, pull_in_discount: float = 0.0,
+                    pull_until: float | None = None) -> None:
+        """Close every opportunity due before ``until``; with timing games, also pull forward
+        those due before ``pull_until`` and book them at ``until`` with extra discount."""
+        heap = self.opportunities
+        limit = until if pull_until is None else pull_until
+        while heap and heap[0][0] < limit:
+            close, _, lead = heapq.heappop(heap)
+            pulled = close >= until
+            if pulled:
+                self.model.metrics.count("pulled_in_deals")
+                close = until
+            self.close(lead, close, pull_in_discount if pulled else 0.0)
+
+    def close(self, lead: Lead, when: float, extra_discount: float) -> None:
+        model = self.model
+        p = model.p
+        metrics = model.metrics
+        price = model.marketing.price_index
+        disc = pricing.discount(model.sales_behaviour.base_discount, price,
+                                p.pricing.max_discount) + extra_discount
+        logit = (_logit(p.sales.base_win_rate) + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
+                 + brand.win_logit_awareness(model.marketing.awareness,
+                                             p.marketing.awareness_initial)
+                 + pricing.win_logit_price(price, p.pricing.price_elasticity)
+                 + p.pricing.discount_win_effect * (disc - extra_discount)
+                 + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
+                 + math.log(model.sales_behaviour.effort))
+        if lead.marketing:
+            logit += communication.win_logit_context(p.communication.crm_sharing)
+        win_p = _sigmoid(logit)
+        u = lead.u[U_WIN]
+        lead.closed_at = when
+        metrics.count("closed")
+        metrics.add("cycle_days", (when - lead.opp_at) / 24.0)
+        if u < win_p:
+            lead.won = True
+            lead.discount = disc
+            lead.amount = pricing.deal_value(lead.deal_size, price, disc)
+            metrics.count("won")
+            metrics.add("revenue", lead.amount)
+            metrics.add("discount", disc)
+            if lead.marketing:
+                metrics.add("marketing_revenue", lead.amount)
+            model.finish(lead, "won")
+            self.disposition(lead, "won")
+        else:
+            metrics.count("lost")
+            self.disposition(lead, "lost")
+            # Conditional on a loss, (u - p) / (1 - p) is a fresh uniform: reuse it for recycling.
+            if lead.marketing and (u - win_p) / (1.0 - win_p) < p.marketing.recycle_lost_prob:
+                model.recycle(lead)
+            else:
+                model.finish(lead, "lost")
+
+    # -- weekly bookkeeping
+    def end_of_week(self) -> None:
+        """Update trust from the MQL-to-SQL rate sales experienced this week."""
+        model = self.model
+        p = model.p.trust
+        self.smoothed_sqls = 0.75 * self.smoothed_sqls + self.week_sqls
+        self.smoothed_reviewed = 0.75 * self.smoothed_reviewed + self.week_reviewed
+        measured = self.smoothed_sqls / self.smoothed_reviewed if self.smoothed_reviewed else 0.0
+        self.trust = trust_policy.trust_step(
+            self.trust, measured, p.expected_mql_to_sql, p.adjust_rate, model.conflict,
+            model.p.incentives.shared_kpi_weight,
+        )
+        self.week_reviewed = 0
+        self.week_sqls = 0
+
+
+def draw_rows(gen: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` rows of uniforms in (0, 1), one row per lead."""
+    u = gen.random((n, ROW_WIDTH))
+    np.clip(u, 1e-12, 1 - 1e-12, out=u)
+    return u
+
+
+def beta_quality(u: np.ndarray, alpha: float, beta_: float) -> np.ndarray:
+    return betaincinv(alpha, beta_, u)
+
+
+def lognormal(u: np.ndarray, median: float, sigma: float) -> np.ndarray:
+    return median * np.exp(sigma * ndtri(u))

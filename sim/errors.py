@@ -1,0 +1,19 @@
+"""Errors that mean "the user's input is wrong", kept apart from bugs.
+
+The command line turns a :class:`ScenarioError` into one line on stderr and exit code 2;
+anything else is a bug and keeps its traceback (exit code 1).
+"""
+
+
+class ScenarioError(ValueError):
+    """A scenario file, override, flag or data file that cannot be used.
+
+    The message is one line naming the source (file or flag), the key and what would be valid.
+    """
+
+    def __init__(self, source: str, key: str | None, problem: str):
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {problem}")

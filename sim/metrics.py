@@ -1,0 +1,221 @@
+"""Metrics: what the company's dashboard would show, collected while the model runs.
+
+The collector is the company's accountant: it never decides anything, it only writes down what
+happened (counters, sums, a weekly ledger and, on request, one line per lead). Every KPI counts
+events that happen after the warm-up period.
+
+The KPI names are a public contract (MODEL.md section 3); :data:`KPI_NAMES` lists them and
+:data:`KPI_GLOSSARY` defines each one.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import statistics
+from array import array
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+KPI_GLOSSARY: dict[str, str] = {
+    "leads": "new marketing leads created",
+    "mqls": "leads that became marketing-qualified (handoffs to sales, re-qualified leads count again)",
+    "sals": "MQLs sales accepted to work",
+    "sqls": "accepted leads that were reached and qualified",
+    "opportunities": "opportunities opened, marketing-sourced and self-sourced",
+    "won": "opportunities won (closed in the horizon)",
+    "lost": "opportunities lost (closed in the horizon)",
+    "revenue": "booked revenue of won deals, after discount",
+    "marketing_cost": "media and brand spend plus marketing staff time",
+    "sales_cost": "rep base pay plus commission",
+    "meeting_cost": "time in joint meetings and training, plus leadership mediation",
+    "total_cost": "marketing_cost + sales_cost + meeting_cost",
+    "profit": "revenue - total_cost",
+    "roi": "profit / total_cost",
+    "cac": "total_cost / won (cost to acquire one customer)",
+    "mql_rate": "mqls / leads",
+    "mql_to_sql": "sqls / mqls",
+    "win_rate": "won / (won + lost)",
+    "leakage_rate": "share of MQLs never contacted: ignored, rejected or expired without any attempt",
+    "speed_to_lead_h_mean": "mean hours from MQL to the first contact attempt (attempted MQLs)",
+    "speed_to_lead_h_median": "median hours from MQL to the first contact attempt",
+    "contacted_within_1h": "share of MQLs with a first contact attempt within 1 hour",
+    "cycle_time_days_mean": "mean days from opportunity to close",
+    "trust_final": "sales' trust in marketing leads at the end (0-1)",
+    "feedback_coverage": "share of sales dispositions that reached marketing",
+    "marketing_sourced_revenue_share": "share of revenue from marketing leads",
+    "mean_discount": "mean discount on won deals",
+    "first_touch_wait_h_mean": "mean hours a lead waited in the sales queue before its first touch",
+    "sales_queue_len_mean": "time-average number of leads waiting in the sales queue",
+    "rep_utilization": "share of rep working time spent on contact attempts and qualification",
+    # additional KPIs
+    "self_sourced_opportunities": "opportunities sales found by prospecting",
+    "ignored": "MQLs sales never looked at (lead black hole)",
+    "rejected": "MQLs sales reviewed and refused",
+    "scoring_noise_final": "marketing's scoring error at the end (quality units)",
+    "awareness_final": "brand awareness at the end (0-1)",
+    "conflict_final": "conflict between the teams at the end (0-1)",
+    "understanding_final": "shared understanding of a good lead at the end (0-1)",
+    "price_index_final": "price index at the end (1 = market fit)",
+    "pulled_in_deals": "deals pulled into a quarter end with extra discount",
+}
+KPI_NAMES: tuple[str, ...] = tuple(KPI_GLOSSARY)
+
+FINAL_STATES = ("nurture_exit", "ignored", "rejected", "expired", "unreached", "disqualified",
+                "no_opportunity", "won", "lost")
+IN_FLIGHT_STATES = ("nurturing", "handoff", "queued", "working", "retry_wait", "opportunity")
+NEVER_CONTACTED = ("ignored", "rejected", "expired")
+
+EVENT_LOG_COLUMNS = (
+    "lead_id", "channel", "created_at", "became_mql_at", "first_contact_at", "contacted_at",
+    "became_sal_at", "became_sql_at", "opportunity_at", "closed_at", "won", "amount", "discount",
+    "attempts", "quality", "score", "final_state",
+)
+
+
+class EventLog:
+    """One row per lead at its final state (or at the horizon, if still in flight).
+
+    ``target`` None: off. ``True``: kept in memory, returned as a DataFrame. A path: streamed to a
+    CSV file in chunks, so a million leads cost a few megabytes of memory.
+    """
+
+    CHUNK = 20000
+
+    def __init__(self, target: bool | str | Path | None):
+        self.enabled = bool(target)
+        self.path = Path(target) if isinstance(target, str | Path) else None
+        self._rows: list[tuple] = []
+        self._writer = None
+        self._file = None
+        self.count = 0
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.path.with_name(f".{self.path.name}.partial")
+            self._file = open(self._tmp, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(EVENT_LOG_COLUMNS)
+
+    def add(self, row: tuple) -> None:
+        self._rows.append(row)
+        self.count += 1
+        if self._writer is not None and len(self._rows) >= self.CHUNK:
+            self._flush()
+
+    def extend(self, rows: list[tuple]) -> None:
+        self._rows.extend(rows)
+        self.count += len(rows)
+        if self._writer is not None and len(self._rows) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._writer.writerows(self._rows)
+        self._rows.clear()
+
+    def close(self) -> pd.DataFrame | Path | None:
+        if not self.enabled:
+            return None
+        if self._writer is not None:
+            self._flush()
+            self._file.close()
+            self._tmp.replace(self.path)
+            return self.path
+        return pd.DataFrame(self._rows, columns=list(EVENT_LOG_COLUMNS))
+
+
+class Collector:
+    """Counters and sums for the KPIs, the weekly ledger and per-lead state counts."""
+
+    def __init__(self, warmup_hours: float):
+        self.warmup = warmup_hours
+        self.on = warmup_hours <= 0
+        self.c: Counter[str] = Counter()
+        self.total: Counter[str] = Counter()
+        self.sums: Counter[str] = Counter()
+        self.speed = array("d")
+        self.states: Counter[str] = Counter()
+        self.weekly: list[dict[str, Any]] = []
+        self.queue_area_at_warmup = 0.0
+        self.busy_at_warmup = 0.0
+
+    # -- counting helpers (only after warm-up)
+    def count(self, name: str, n: float = 1) -> None:
+        self.total[name] += n
+        if self.on:
+            self.c[name] += n
+
+    def count_batch(self, name: str, n_total: int, n_counted: int) -> None:
+        """Count a batch booked ahead of time, ``n_counted`` of it after warm-up."""
+        self.total[name] += n_total
+        self.c[name] += n_counted
+
+    def add(self, name: str, value: float) -> None:
+        self.total[name] += value
+        if self.on:
+            self.sums[name] += value
+
+    def record_speed(self, hours: float) -> None:
+        if self.on:
+            self.speed.append(hours)
+            if hours <= 1.0:
+                self.c["within_1h"] += 1
+
+    # -- final figures
+    def kpis(self, final: dict[str, float], horizon_hours: float, queue_area: float,
+             available_rep_hours: float, busy_hours: float) -> dict[str, float]:
+        c, s = self.c, self.sums
+        span = horizon_hours - self.warmup
+
+        def ratio(a: float, b: float) -> float:
+            return a / b if b else math.nan
+
+        total_cost = s["marketing_cost"] + s["sales_cost"] + s["meeting_cost"]
+        revenue = s["revenue"]
+        out = {
+            "leads": c["leads"],
+            "mqls": c["mqls"],
+            "sals": c["sals"],
+            "sqls": c["sqls"],
+            "opportunities": c["opportunities"],
+            "won": c["won"],
+            "lost": c["lost"],
+            "revenue": revenue,
+            "marketing_cost": s["marketing_cost"],
+            "sales_cost": s["sales_cost"],
+            "meeting_cost": s["meeting_cost"],
+            "total_cost": total_cost,
+            "profit": revenue - total_cost,
+            "roi": ratio(revenue - total_cost, total_cost),
+            "cac": ratio(total_cost, c["won"]),
+            "mql_rate": ratio(c["mqls"], c["leads"]),
+            "mql_to_sql": ratio(c["sqls"], c["mqls"]),
+            "win_rate": ratio(c["won"], c["won"] + c["lost"]),
+            "leakage_rate": ratio(c["never_contacted"], c["mqls"]),
+            "speed_to_lead_h_mean": statistics.fmean(self.speed) if self.speed else math.nan,
+            "speed_to_lead_h_median": statistics.median(self.speed) if self.speed else math.nan,
+            "contacted_within_1h": ratio(c["within_1h"], c["mqls"]),
+            "cycle_time_days_mean": ratio(s["cycle_days"], c["closed"]),
+            "trust_final": final["trust"],
+            "feedback_coverage": ratio(c["reported"], c["dispositions"]),
+            "marketing_sourced_revenue_share": ratio(s["marketing_revenue"], revenue),
+            "mean_discount": ratio(s["discount"], c["won"]),
+            "first_touch_wait_h_mean": ratio(s["first_touch_wait"], c["first_touches"]),
+            "sales_queue_len_mean": ratio(queue_area - self.queue_area_at_warmup, span),
+            "rep_utilization": ratio(busy_hours - self.busy_at_warmup, available_rep_hours),
+            "self_sourced_opportunities": c["self_sourced_opportunities"],
+            "ignored": c["ignored"],
+            "rejected": c["rejected"],
+            "scoring_noise_final": final["scoring_noise"],
+            "awareness_final": final["awareness"],
+            "conflict_final": final["conflict"],
+            "understanding_final": final["understanding"],
+            "price_index_final": final["price_index"],
+            "pulled_in_deals": c["pulled_in_deals"],
+        }
+        return {k: float(v) for k, v in out.items()}
+
+    def weekly_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.weekly)

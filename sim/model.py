@@ -1,0 +1,490 @@
+"""The lead-flow model: SimPy processes for generation, handoff, follow-up and closing.
+
+Picture a factory floor seen from the gallery. Once a week the plant manager (the weekly
+process) orders the week's raw material (leads from each channel, drawn in one vectorised batch),
+books the costs, and adjusts the dials everyone works by: trust, conflict, shared understanding,
+awareness, what marketing learnt from feedback. Between those rounds the line runs event by
+event: MQLs reach the sales queue as they are released, reps pick them up when open, call,
+qualify and open opportunities, and deals close when their cycle ends.
+
+Leads that never reach sales (below the MQL threshold) cost no events at all: they are handled
+in the weekly batch. That keeps a year of ~10,000 leads fast enough to re-run behind a slider.
+
+Use :func:`run` for one replication::
+
+    from sim import load_scenario, run
+    result = run(load_scenario("scenarios/baseline.yaml"), seed=1)
+    result.kpis["revenue"], result.weekly.head()
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import simpy
+from scipy.special import ndtri
+
+from sim import calendar
+from sim.agents import (
+    SELF_SOURCED_QUALITY,
+    U_DEAL,
+    U_IN_HOURS,
+    U_NURTURE,
+    U_NURTURE_DELAY,
+    U_QUALITY,
+    U_SCORE,
+    U_TIME,
+    Lead,
+    MarketingTeam,
+    SalesTeam,
+    beta_quality,
+    draw_rows,
+    lognormal,
+)
+from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog
+from sim.params import Scenario
+from sim.policies import communication, feedback, incentives, pricing, response, trust
+from sim.streams import Streams, poisson_inverse
+
+HOURS_PER_WEEK = calendar.HOURS_PER_WEEK
+MEETING_OFFSET_H = 24 + 10  # Tuesday 10:00
+TRAINING_OFFSET_H = 48 + 9  # Wednesday 09:00 in the first week of each quarter
+QUARTER_WEEKS = 13
+SELF_SOURCED = "self_sourced"
+WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost", "revenue",
+                "ignored", "rejected", "never_contacted")
+
+
+@dataclass
+class RunResult:
+    """What one replication produced.
+
+    ``kpis`` maps every KPI name to a float; ``weekly`` has one row per simulated week;
+    ``event_log`` is a DataFrame, a CSV path, or None; ``states`` counts leads by final or
+    in-flight state (each lead is in exactly one).
+    """
+
+    scenario: str
+    seed: int
+    replication: int
+    weeks: float
+    kpis: dict[str, float]
+    weekly: pd.DataFrame
+    event_log: pd.DataFrame | Path | None = None
+    states: dict[str, int] = field(default_factory=dict)
+    leads_created: int = 0
+
+
+class LeadFlowModel:
+    """One company, one replication. Build it, call :meth:`run`, read the result."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, replication: int = 0,
+                 event_log: bool | str | Path | None = None):
+        self.p = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.streams = Streams(self.seed, replication)
+        self.horizon = scenario.weeks * HOURS_PER_WEEK
+        self.metrics = Collector(scenario.warmup_weeks * HOURS_PER_WEEK)
+        self.log = EventLog(event_log)
+        self.feedback = feedback.make_policy(
+            scenario.feedback.mode, scenario.feedback.period_weeks,
+            scenario.feedback.periodic_sample,
+        )
+        w = scenario.incentives.shared_kpi_weight
+        self.marketing_behaviour = incentives.marketing_behaviour(scenario.incentives.marketing_kpi, w)
+        self.sales_behaviour = incentives.sales_behaviour(scenario.incentives.sales_comp, w)
+        self.misalignment = incentives.kpi_misalignment(
+            scenario.incentives.marketing_kpi, scenario.incentives.sales_comp, w)
+        self.understanding = 0.5 if scenario.communication.shared_lead_definition else 0.3
+        self.conflict = min(scenario.trust.conflict_initial,
+                            communication.conflict_cap(scenario.communication.leadership))
+        self.next_id = 0
+        self.self_sourced_id = 0
+        self.live: dict[int, Lead] = {}
+        self.returns: dict[int, list[tuple]] = defaultdict(list)
+        self.nurture_exits = 0
+        self.opportunity_seq = 0
+        self.available_rep_hours = 0.0
+        self._busy_mark = 0.0
+        self._queue_mark = 0.0
+        self._week_mark: dict[str, float] = {}
+        self.marketing = MarketingTeam(self)
+        self.sales = SalesTeam(self)
+        self.refresh()
+        self._last_prospecting_hours = self._expected_prospecting_hours()
+
+    # ------------------------------------------------------------------ effective dials
+    def refresh(self) -> None:
+        """Recompute the dials agents read from the current state (weekly and after meetings)."""
+        p = self.p
+        sb = self.sales_behaviour
+        self.mql_threshold = min(1.0, max(0.0, p.scoring.mql_threshold
+                                          + self.marketing_behaviour.threshold_shift))
+        base_bar = p.sales.acceptance_bar
+        if base_bar is None:
+            base_bar = p.scoring.mql_threshold + communication.definition_gap(
+                p.scoring.definition_gap, self.understanding,
+                p.communication.shared_lead_definition)
+        self.sales_bar = base_bar + sb.acceptance_bar_shift
+        self.ignore_probability = trust.ignore_probability(
+            self.sales.trust, p.trust.black_hole_max, sb.ignore_factor, p.sales.rep_experience)
+        prospecting = min(0.9, p.sales.prospecting_share + sb.prospecting_shift
+                          + trust.distrust_prospecting_shift(self.sales.trust))
+        self.prospecting = prospecting
+        self.interleave = 1.0 / (1.0 - prospecting)
+        self.dispute_factor = communication.dispute_time_factor(self.conflict,
+                                                                p.communication.role_clarity)
+        self.sales_view_noise = communication.sales_view_noise(p.scoring.sales_view_noise,
+                                                               p.communication.crm_sharing)
+        self.qualify_context = communication.qualify_factor(p.communication.crm_sharing)
+        self._contact_odds = communication.contact_odds_factor(p.communication.crm_sharing)
+        self.report_probability = self.feedback.report_probability(
+            sb.reporting, p.communication.crm_sharing, self.conflict)
+        self.price_logit = pricing.win_logit_price(self.marketing.price_index,
+                                                   p.pricing.price_elasticity)
+
+    def contact_probability(self, age_hours: float) -> float:
+        s = self.p.sales
+        return response.contact_probability(age_hours, s.contact_prob_fresh, s.contact_decay_hours,
+                                            s.contact_floor, self._contact_odds)
+
+    # ------------------------------------------------------------------ lead lifecycle
+    def finish(self, lead: Lead, state: str) -> None:
+        """Put a lead in a final state and write its event-log row."""
+        lead.state = state
+        self.live.pop(lead.id, None)
+        if lead.marketing:
+            self.metrics.states[state] += 1
+            if state in NEVER_CONTACTED and lead.attempts == 0:
+                self.metrics.count_batch("never_contacted", 1,
+                                         int(lead.mql_at >= self.metrics.warmup))
+        if self.log.enabled:
+            self.log.add(lead.log_row())
+
+    def recycle(self, lead: Lead) -> None:
+        """A lost deal goes back to nurture and may be scored again later."""
+        self.live.pop(lead.id, None)
+        lead.state = "nurturing"
+        p = self.p.marketing
+        delay = -math.log(1.0 - lead.u[U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
+        back = self.env.now + delay
+        self.returns[int(back // HOURS_PER_WEEK)].append(
+            (lead.id, lead.channel, lead.created, min(1.0, lead.quality + p.nurture_quality_gain),
+             back))
+
+    # ------------------------------------------------------------------ weekly process
+    def _weeks(self):
+        env = self.env
+        n_weeks = math.ceil(self.p.weeks - 1e-9)
+        for week in range(n_weeks):
+            start = week * HOURS_PER_WEEK
+            length = min(HOURS_PER_WEEK, self.horizon - start)
+            self._begin_week(week, start, length)
+            yield env.timeout(length)
+            self._end_week(week, start, length)
+
+    def _end_warmup(self, _event=None) -> None:
+        m = self.metrics
+        m.on = True
+        m.queue_area_at_warmup = self.sales.queue.area()
+        m.busy_at_warmup = self.sales.busy_hours
+
+    def _begin_week(self, week: int, start: float, length: float) -> None:
+        arrivals: list[tuple[float, Lead]] = []
+        for name, channel in self.marketing.channels.items():
+            self._generate_channel(week, start, length, name, channel, arrivals)
+        self._return_from_nurture(week, start, length, arrivals)
+        self._self_sourced(week, start, length)
+        if arrivals:
+            arrivals.sort(key=lambda item: item[0])
+            self.env.process(self._release(arrivals))
+        self._schedule_meetings(week, start, length)
+
+    def _place_times(self, u_time: np.ndarray, u_hours: np.ndarray, start: float,
+                     length: float) -> np.ndarray:
+        if self.p.sales.business_hours and length == HOURS_PER_WEEK:
+            share = self.p.marketing.business_hours_arrival_share
+            in_hours = u_hours < share
+            offsets = np.where(in_hours, calendar.place_in_open_hours(u_time),
+                               calendar.place_in_closed_hours(u_time))
+            return start + offsets
+        return start + u_time * length
+
+    def _generate_channel(self, week, start, length, name, channel, arrivals) -> None:
+        rate = self.marketing.rate(name) * length / HOURS_PER_WEEK
+        if rate <= 0:
+            return
+        count_u = self.streams.generator("arrival_counts", name, week).random()
+        n = poisson_inverse(count_u, rate)
+        if n == 0:
+            return
+        rows = draw_rows(self.streams.generator("lead_attributes", name, week), n)
+        times = self._place_times(rows[:, U_TIME], rows[:, U_IN_HOURS], start, length)
+        quality = beta_quality(rows[:, U_QUALITY], self.marketing.quality_alpha(channel),
+                               channel.quality_beta)
+        ids = np.arange(self.next_id, self.next_id + n)
+        self.next_id += n
+        self.metrics.count_batch("leads", n, int(np.count_nonzero(times >= self.metrics.warmup)))
+        self._score(rows, ids, name, times, times, quality, channel, arrivals)
+
+    def _score(self, rows, ids, name, created, times, quality, channel, arrivals) -> None:
+        """Marketing scores a batch; MQLs go to the handoff, the rest to nurture."""
+        score = quality + self.marketing.scoring_noise * ndtri(rows[:, U_SCORE])
+        is_mql = score >= self.mql_threshold
+        warm = self.metrics.warmup
+        self._to_nurture(rows[~is_mql], ids[~is_mql], name, created[~is_mql], times[~is_mql],
+                         quality[~is_mql], score[~is_mql])
+        idx = np.flatnonzero(is_mql)
+        if idx.size == 0:
+            return
+        mql_times = times[idx]
+        self.marketing.mqls[name] += idx.size
+        self.metrics.count_batch("mqls", idx.size, int(np.count_nonzero(mql_times >= warm)))
+        deal = lognormal(rows[idx, U_DEAL], channel.deal_size_median, channel.deal_size_sigma)
+        handoff = self.p.communication.handoff
+        for j, row, t, d in zip(idx.tolist(), rows[idx].tolist(), mql_times.tolist(),
+                                deal.tolist(), strict=True):
+            lead = Lead(int(ids[j]), name, float(created[j]), float(quality[j]), float(score[j]),
+                        d, row, t)
+            self.live[lead.id] = lead
+            arrivals.append((communication.release_time(t, handoff), lead))
+
+    def _to_nurture(self, rows, ids, name, created, times, quality, score) -> None:
+        if ids.size == 0:
+            return
+        p = self.p.marketing
+        back = rows[:, U_NURTURE] < p.nurture_return_prob
+        delay = -np.log1p(-rows[:, U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
+        when = times + delay
+        gained = np.minimum(1.0, quality + p.nurture_quality_gain)
+        for i in np.flatnonzero(back).tolist():
+            self.returns[int(when[i] // HOURS_PER_WEEK)].append(
+                (int(ids[i]), name, float(created[i]), float(gained[i]), float(when[i])))
+        gone = np.flatnonzero(~back)
+        self.nurture_exits += gone.size
+        self.metrics.states["nurture_exit"] += gone.size
+        if self.log.enabled and gone.size:
+            nan = math.nan
+            self.log.extend([
+                (int(ids[i]), name, float(created[i]), nan, nan, nan, nan, nan, nan, nan,
+                 False, 0.0, 0.0, 0, float(quality[i]), float(score[i]), "nurture_exit")
+                for i in gone.tolist()
+            ])
+
+    def _return_from_nurture(self, week, start, length, arrivals) -> None:
+        due = self.returns.pop(week, None)
+        if not due:
+            return
+        end = start + length
+        if end < start + HOURS_PER_WEEK:  # last, partial week: later returns stay in nurture
+            self.returns[week] = [it for it in due if it[4] >= end]
+            due = [it for it in due if it[4] < end]
+        by_channel: dict[str, list[tuple]] = defaultdict(list)
+        for item in due:
+            by_channel[item[1]].append(item)
+        for name, items in by_channel.items():
+            channel = self.marketing.channels[name]
+            rows = draw_rows(self.streams.generator("nurture_return", name, week), len(items))
+            ids = np.array([it[0] for it in items], dtype=np.int64)
+            created = np.array([it[2] for it in items])
+            quality = np.array([it[3] for it in items])
+            times = np.array([it[4] for it in items])
+            self._score(rows, ids, name, created, times, quality, channel, arrivals)
+
+    def _release(self, arrivals):
+        """Hand MQLs to the sales queue at their release times (one event per distinct time)."""
+        env = self.env
+        enqueue = self.sales.enqueue
+        for t, lead in arrivals:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            enqueue(lead)
+
+    def _expected_prospecting_hours(self) -> float:
+        hours = calendar.OPEN_HOURS_PER_WEEK if self.p.sales.business_hours else HOURS_PER_WEEK
+        return self.p.sales.reps * hours * self.prospecting
+
+    def _self_sourced(self, week, start, length) -> None:
+        p = self.p.sales
+        rate = (self._last_prospecting_hours * p.prospect_opps_per_hour
+                * self.sales_behaviour.effort
+                * (1.0 + 1.5 * p.cold_calling) * length / HOURS_PER_WEEK)
+        if rate <= 0:
+            return
+        gen = self.streams.generator("prospecting", week)
+        n = poisson_inverse(gen.random(), rate)
+        if n == 0:
+            return
+        rows = draw_rows(gen, n)
+        times = start + rows[:, U_TIME] * length
+        quality = beta_quality(rows[:, U_QUALITY], *SELF_SOURCED_QUALITY)
+        medians = [c.deal_size_median for c in self.marketing.channels.values()]
+        deal = lognormal(rows[:, U_DEAL], float(np.mean(medians)), 0.6)
+        for row, t, q, d in zip(rows.tolist(), times.tolist(), quality.tolist(), deal.tolist(),
+                                strict=True):
+            self.self_sourced_id -= 1
+            lead = Lead(self.self_sourced_id, SELF_SOURCED, t, q, q, d, row, math.nan,
+                        marketing=False)
+            counted = int(t >= self.metrics.warmup)
+            self.metrics.count_batch("self_sourced_opportunities", 1, counted)
+            self.sales.open_opportunity(lead, t, counted=counted)
+
+    def _schedule_meetings(self, week: int, start: float, length: float) -> None:
+        c = self.p.communication
+        if c.meeting_every_weeks and week % c.meeting_every_weeks == 0 and c.meeting_hours > 0:
+            if MEETING_OFFSET_H < length:
+                self.env.timeout(MEETING_OFFSET_H).callbacks.append(
+                    lambda _e: self._meet(c.meeting_hours, training=False))
+        if c.joint_training_days and week % QUARTER_WEEKS == 0 and TRAINING_OFFSET_H < length:
+            self.env.timeout(TRAINING_OFFSET_H).callbacks.append(
+                lambda _e: self._meet(c.joint_training_days * 8.0, training=True))
+
+    def _meet(self, hours: float, training: bool) -> None:
+        """A joint meeting or training: costs everyone's time, builds understanding and trust."""
+        p = self.p
+        for rep in range(p.sales.reps):
+            self.sales.meeting_debt[rep] += hours
+        self.sales.wake_all()
+        rep_hourly = p.sales.cost_per_rep_week / calendar.OPEN_HOURS_PER_WEEK
+        cost = hours * (p.sales.reps * rep_hourly + p.marketing.marketers * p.marketing.hourly_cost)
+        self.metrics.add("meeting_cost", cost)
+        self.metrics.add("meeting_hours_rep", hours * p.sales.reps)
+        if training:
+            gain = communication.training_understanding_gain(self.understanding,
+                                                             p.communication.joint_training_days)
+        else:
+            gain = communication.meeting_understanding_gain(self.understanding, hours)
+        self.understanding = min(1.0, self.understanding + gain)
+        self.sales.trust = min(1.0, self.sales.trust + trust.meeting_trust_gain(self.sales.trust,
+                                                                                 hours))
+        self.conflict *= 1.0 - min(0.3, 0.05 * hours)
+        self.refresh()
+
+    def _end_week(self, week: int, start: float, length: float) -> None:
+        p = self.p
+        end = start + length
+        m = self.metrics
+        quarter_end = (week + 1) % QUARTER_WEEKS == 0
+        pull = self.sales_behaviour.quarter_end_pull_in
+        if quarter_end and pull > 0:
+            self.sales.close_until(end, pull, end + PULL_IN_WINDOW_H)
+        else:
+            self.sales.close_until(end)
+        expired = self.sales.queue.drop_older_than(p.sales.lead_expiry_days * 24.0)
+        for lead in expired:
+            self.finish(lead, "expired" if lead.attempts == 0 else "unreached")
+            if lead.attempts:
+                self.sales.disposition(lead, "unreached")
+        # Costs, pro rata for the part of the week after warm-up.
+        counted_from = max(start, m.warmup)
+        counted = max(0.0, end - counted_from) / HOURS_PER_WEEK
+        if counted > 0:
+            m.sums["marketing_cost"] += self.marketing.weekly_cost() * counted
+            m.sums["sales_cost"] += p.sales.reps * p.sales.cost_per_rep_week * counted
+            m.sums["meeting_cost"] += (p.communication.leadership * counted
+                                       * p.communication.leader_hours_per_week
+                                       * p.communication.leader_hourly_cost)
+            hours = (calendar.open_hours_between(counted_from, end) if p.sales.business_hours
+                     else end - counted_from)
+            self.available_rep_hours += hours * p.sales.reps
+        # Dynamics: trust, conflict, understanding, awareness, learning.
+        self.sales.end_of_week()
+        self.understanding = max(0.0, self.understanding - communication.silo_drift(
+            self.understanding, p.communication.silo_drift_per_week))
+        target = trust.conflict_target(self.misalignment, self.sales.trust, self.understanding,
+                                       p.incentives.scrutiny_balance)
+        self.conflict = trust.conflict_step(self.conflict, target,
+                                            communication.conflict_cap(p.communication.leadership))
+        self.marketing.end_of_week(week, length / HOURS_PER_WEEK)
+        available = (calendar.open_hours_between(start, end) if p.sales.business_hours
+                     else length) * p.sales.reps
+        busy = self.sales.busy_hours - self._busy_mark
+        self._busy_mark = self.sales.busy_hours
+        self._last_prospecting_hours = max(0.0, available - busy)
+        queue_area = self.sales.queue.area()
+        q_before, self._queue_mark = self._queue_mark, queue_area
+        flows = {name: m.total[name] - self._week_mark.get(name, 0.0) for name in WEEKLY_FLOWS}
+        self._week_mark = {name: m.total[name] for name in WEEKLY_FLOWS}
+        m.weekly.append({
+            "week": week + 1,
+            **flows,
+            "trust": self.sales.trust,
+            "conflict": self.conflict,
+            "understanding": self.understanding,
+            "awareness": self.marketing.awareness,
+            "scoring_noise": self.marketing.scoring_noise,
+            "price_index": self.marketing.price_index,
+            "queue_len_mean": (queue_area - q_before) / length,
+            "mql_threshold": self.mql_threshold,
+            "sales_bar": self.sales_bar,
+            "ignore_probability": self.ignore_probability,
+            "report_probability": self.report_probability,
+            **{f"mix_{n}": v for n, v in self.marketing.mix.items()},
+        })
+        self.refresh()
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> RunResult:
+        if self.metrics.warmup > 0:
+            self.env.timeout(self.metrics.warmup).callbacks.append(self._end_warmup)
+        proc = self.env.process(self._weeks())
+        self.env.run(until=proc)
+        return self._result()
+
+    def _in_flight(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for lead in self.live.values():
+            counts[lead.state] += 1
+            if self.log.enabled:
+                self.log.add(lead.log_row())
+        for _, _, lead in self.sales.opportunities:
+            if lead.marketing and lead.id not in self.live:
+                counts[lead.state] += 1
+                if self.log.enabled:
+                    self.log.add(lead.log_row())
+        for items in self.returns.values():
+            counts["nurturing"] += len(items)
+            if self.log.enabled:
+                nan = math.nan
+                self.log.extend([(it[0], it[1], it[2], nan, nan, nan, nan, nan, nan, nan, False,
+                                  0.0, 0.0, 0, it[3], nan, "nurturing") for it in items])
+        return counts
+
+    def _result(self) -> RunResult:
+        in_flight = self._in_flight()
+        states = dict(self.metrics.states)
+        for state, n in in_flight.items():
+            assert state in IN_FLIGHT_STATES, state
+            states[state] = states.get(state, 0) + n
+        final = {
+            "trust": self.sales.trust, "scoring_noise": self.marketing.scoring_noise,
+            "awareness": self.marketing.awareness, "conflict": self.conflict,
+            "understanding": self.understanding, "price_index": self.marketing.price_index,
+        }
+        self.metrics.sums["sales_cost"] += (self.p.sales.commission_rate
+                                            * self.sales_behaviour.commission_factor
+                                            * self.metrics.sums["revenue"])
+        kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
+                                 self.available_rep_hours, self.sales.busy_hours)
+        weekly = self.metrics.weekly_frame()
+        return RunResult(
+            scenario=self.p.name, seed=self.seed, replication=self.replication,
+            weeks=self.p.weeks, kpis=kpis, weekly=weekly, event_log=self.log.close(),
+            states=states, leads_created=self.next_id,
+        )
+
+
+PULL_IN_WINDOW_H = 4 * HOURS_PER_WEEK
+
+
+def run(scenario: Scenario, seed: int | None = None, replication: int = 0,
+        event_log: bool | str | Path | None = None) -> RunResult:
+    """Simulate one replication of ``scenario`` and return its :class:`RunResult`."""
+    return LeadFlowModel(scenario, seed=seed, replication=replication, event_log=event_log).run()

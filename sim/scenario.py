@@ -1,0 +1,358 @@
+"""Scenario files: YAML in, validated :class:`~sim.params.Scenario` out.
+
+A scenario file is a recipe card written as a difference: ``extends: baseline.yaml`` says "start
+from that card", and the keys below say what to change. ``--set sales.reps=8`` is one more
+change written on the command line. Whatever the source, a bad card gets one clear line that
+names the file, the key and what would be valid (see :class:`~sim.errors.ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import annotated_types
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import ScenarioError
+from sim.params import Channel, Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+_META_KEYS = {"extends"}
+
+
+# --------------------------------------------------------------------------- key catalogue
+def _field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    ann = field.annotation
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+def valid_keys(channels: Iterable[str] = ()) -> list[str]:
+    """All dotted keys a scenario accepts; channel keys are listed for the given channel names."""
+    keys: list[str] = []
+
+    def walk(prefix: str, model: type[BaseModel]) -> None:
+        for name in model.model_fields:
+            sub = _field_model(model, name)
+            if sub is not None:
+                walk(f"{prefix}{name}.", sub)
+            elif name == "channels":
+                for ch in channels or ["<name>"]:
+                    walk(f"{prefix}channels.{ch}.", Channel)
+            else:
+                keys.append(prefix + name)
+
+    walk("", Scenario)
+    return keys
+
+
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{best[0]}'?)" if best else ""
+
+
+def _check_keys(raw: Mapping[str, Any], source: str) -> None:
+    """Refuse unknown names before pydantic sees them, with a did-you-mean."""
+
+    def walk(prefix: str, data: Any, model: type[BaseModel]) -> None:
+        if not isinstance(data, Mapping):
+            return  # wrong type: pydantic reports it with the key
+        for key, value in data.items():
+            dotted = f"{prefix}{key}"
+            if not isinstance(key, str):
+                raise ScenarioError(source, dotted, "keys must be text")
+            if key not in model.model_fields:
+                if not prefix and key in _META_KEYS:
+                    continue
+                siblings = [f"{prefix}{k}" for k in model.model_fields]
+                near = _suggest(dotted, siblings) or _suggest(
+                    dotted, valid_keys(_channel_names(raw))
+                )
+                raise ScenarioError(source, dotted, f"unknown key{near}")
+            sub = _field_model(model, key)
+            if sub is not None:
+                walk(dotted + ".", value, sub)
+            elif key == "channels" and isinstance(value, Mapping):
+                for ch, spec in value.items():
+                    if spec is None:
+                        continue
+                    walk(f"{dotted}.{ch}.", spec, Channel)
+
+    walk("", raw, Scenario)
+
+
+def _channel_names(raw: Mapping[str, Any]) -> list[str]:
+    marketing = raw.get("marketing") if isinstance(raw, Mapping) else None
+    channels = marketing.get("channels") if isinstance(marketing, Mapping) else None
+    return [str(c) for c in channels] if isinstance(channels, Mapping) else []
+
+
+# --------------------------------------------------------------------------- reading files
+def _read_yaml(path: Path, source: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, None, "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, None, "is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, None, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise ScenarioError(source, None, f"cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
+    if data is None:
+        raise ScenarioError(source, None, "file is empty; expected a mapping of scenario keys")
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            source, None, f"expected a mapping of scenario keys, got {type(data).__name__}"
+        )
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` updated by ``override``; nested mappings merge key by key."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and everything it ``extends``, merged into one plain mapping."""
+    path = Path(path)
+    source = str(path)
+    resolved = path.resolve()
+    if resolved in _chain:
+        loop = " -> ".join(p.name for p in (*_chain, resolved))
+        raise ScenarioError(source, "extends", f"circular extends ({loop})")
+    data = _read_yaml(path, source)
+    _check_keys(data, source)
+    parent = data.pop("extends", None)
+    if parent is None:
+        data.setdefault("name", path.stem)
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(source, "extends", "must be the path of another scenario file")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(source, "extends", f"'{parent}' not found next to this file")
+    base = load_raw(parent_path, (*_chain, resolved))
+    base.pop("description", None)  # a description belongs to the file that states it
+    merged = deep_merge(base, data)
+    merged["name"] = data.get("name", path.stem)
+    return merged
+
+
+# --------------------------------------------------------------------------- overrides
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE``; the value is read as YAML (``8``, ``0.5``, ``true``, ``fifo``)."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
+    key, _, value_text = text.partition("=")
+    key = key.strip()
+    if not key:
+        raise ScenarioError("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
+    try:
+        value = yaml.safe_load(value_text) if value_text.strip() else None
+    except yaml.YAMLError:
+        raise ScenarioError("--set", key, f"cannot read value '{value_text}'") from None
+    if value is None and value_text.strip().lower() not in ("null", "~", "none", ""):
+        value = value_text
+    if isinstance(value, str) and value.strip().lower() == "none":
+        value = None
+    return key, value
+
+
+def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--set") -> None:
+    """Set one dotted key in a raw scenario mapping, refusing names the model does not know."""
+    parts = key.split(".")
+    known = valid_keys(_channel_names(raw))
+    if key not in known:
+        if key in ("name", "description"):
+            pass
+        elif any(k.startswith(key + ".") for k in known):
+            raise ScenarioError(source, key, "is a section; set one of its keys, e.g. "
+                                f"{next(k for k in known if k.startswith(key + '.'))}")
+        elif len(parts) >= 3 and parts[:2] == ["marketing", "channels"]:
+            names = _channel_names(raw)
+            raise ScenarioError(
+                source, key,
+                f"unknown channel '{parts[2]}'{_suggest(parts[2], names)}; channels here: "
+                f"{', '.join(names)} (add new channels in a scenario file)",
+            )
+        else:
+            raise ScenarioError(source, key, f"unknown key{_suggest(key, known)}")
+    node = raw
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+# --------------------------------------------------------------------------- validation
+def _constraints(loc: tuple[Any, ...]) -> str:
+    """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
+    model: type[BaseModel] | None = Scenario
+    field = None
+    i = 0
+    while model is not None and i < len(loc):
+        name = loc[i]
+        field = model.model_fields.get(name) if isinstance(name, str) else None
+        if field is None:
+            return ""
+        if name == "channels":
+            model, i = Channel, i + 2
+            continue
+        model, i = _field_model(model, name), i + 1
+    if field is None:
+        return ""
+    low = high = None
+    low_open = high_open = False
+    for meta in field.metadata:
+        if isinstance(meta, annotated_types.Ge):
+            low = meta.ge
+        elif isinstance(meta, annotated_types.Gt):
+            low, low_open = meta.gt, True
+        elif isinstance(meta, annotated_types.Le):
+            high = meta.le
+        elif isinstance(meta, annotated_types.Lt):
+            high, high_open = meta.lt, True
+    ann = str(field.annotation)
+    kind = "a whole number" if "int" in ann else "a number"
+    if low is not None and high is not None:
+        lo = f"above {low:g}" if low_open else f"from {low:g}"
+        hi = f"below {high:g}" if high_open else f"to {high:g}"
+        return f"{kind} {lo} {hi}"
+    if low is not None:
+        return f"{kind} {'above' if low_open else 'at least'} {low:g}"
+    if high is not None:
+        return f"{kind} {'below' if high_open else 'at most'} {high:g}"
+    return ""
+
+
+def _explain(err: Mapping[str, Any]) -> tuple[str | None, str]:
+    loc = tuple(err.get("loc", ()))
+    key = ".".join(str(p) for p in loc) or None
+    kind = err.get("type", "")
+    got = err.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    valid = _constraints(loc)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                "finite_number"):
+        return key, f"must be {valid or 'within range'}{shown}"
+    if kind.startswith("int_"):
+        return key, f"must be a whole number{', ' + valid if valid else ''}{shown}"
+    if kind.startswith("float_"):
+        return key, f"must be {valid or 'a number'}{shown}"
+    if kind.startswith("bool_"):
+        return key, f"must be true or false{shown}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return key, f"must be one of {expected}{shown}"
+    if kind in ("string_type", "string_too_short", "string_too_long"):
+        return key, f"must be text of 1 to 200 characters{shown}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return key, f"must be a mapping of keys{shown}"
+    if kind == "value_error":
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        return key, msg
+    return key, f"{err.get('msg', 'invalid value')}{shown}"
+
+
+def _reject_non_finite(raw: Any, source: str, prefix: str = "") -> None:
+    if isinstance(raw, Mapping):
+        for k, v in raw.items():
+            _reject_non_finite(v, source, f"{prefix}{k}.")
+    elif isinstance(raw, float) and not math.isfinite(raw):
+        raise ScenarioError(source, prefix.rstrip("."), f"must be a finite number (got {raw})")
+
+
+def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a plain mapping into a :class:`Scenario`, or raise one clear ScenarioError."""
+    _check_keys(raw, source)
+    _reject_non_finite(raw, source)
+    data = {k: v for k, v in raw.items() if k not in _META_KEYS}
+    channels = _channel_names(data)
+    if channels:  # a channel given as `name:` with no body takes every default
+        for ch in channels:
+            if data["marketing"]["channels"][ch] is None:
+                data["marketing"]["channels"][ch] = {}
+    try:
+        return Scenario.model_validate(data, strict=False)
+    except ValidationError as exc:
+        key, problem = _explain(exc.errors()[0])
+        raise ScenarioError(source, key, problem) from None
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Load a scenario file (following ``extends``), apply overrides, validate.
+
+    ``overrides`` is either ``["sales.reps=8", …]`` as on the command line, or a mapping
+    ``{"sales.reps": 8}``. Raises :class:`~sim.errors.ScenarioError` on any bad input.
+    """
+    raw = load_raw(path)
+    source = str(path)
+    if overrides:
+        pairs = overrides.items() if isinstance(overrides, Mapping) else map(
+            parse_override, overrides
+        )
+        for key, value in pairs:
+            apply_override(raw, key, value)
+        source = f"{path} with --set"
+    return scenario_from_dict(raw, source)
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted keys changed, validated like a file."""
+    raw = scenario.model_dump()
+    for key, value in overrides.items():
+        apply_override(raw, key, value)
+    return scenario_from_dict(raw, f"{scenario.name} with overrides")
+
+
+def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> None:
+    """Write a scenario as a complete YAML file (atomically) that loads back to the same values."""
+    path = Path(path)
+    text = yaml.safe_dump(scenario.model_dump(), sort_keys=False, allow_unicode=True)
+    if header:
+        text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def resolve_scenario_path(name: str | Path) -> Path:
+    """Accept a path, or a bare preset name such as ``baseline`` from ``scenarios/``."""
+    path = Path(name)
+    if path.exists() or path.suffix:
+        return path
+    candidate = SCENARIO_DIR / f"{name}.yaml"
+    return candidate if candidate.exists() else path
+
+
+def preset_names() -> list[str]:
+    """Names of the preset scenarios shipped in ``scenarios/`` (without checks)."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
