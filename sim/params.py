@@ -268,7 +268,7 @@ class Sales(_Section):
         "(7x within 1 h, 60x vs. after 24 h).",
     )
     qualify_floor: float = Field(
-        0.03, ge=0, le=1,
+        0.06, ge=0, le=1,
         description="[0-1] Share of fresh qualification chance left for a cold lead. Assumption.",
     )
     sql_to_opportunity: float = Field(
@@ -426,16 +426,16 @@ class Trust(_Section):
         0.55, ge=0, le=1, description="[0-1] Sales' trust in marketing leads at the start. Assumption."
     )
     expected_mql_to_sql: float = Field(
-        0.13, gt=0, le=1,
+        0.14, gt=0, le=1,
         description="[0-1] MQL-to-SQL rate sales expects; lower measured rates erode trust. "
         "Assumption placed inside the 13-26 % benchmark band.",
     )
     adjust_rate: float = Field(
-        0.08, ge=0, le=1,
+        0.05, ge=0, le=1,
         description="[1/week] How fast trust follows experienced lead quality. Assumption.",
     )
     black_hole_max: float = Field(
-        0.6, ge=0, le=1,
+        0.7, ge=0, le=1,
         description="[0-1] Share of marketing leads ignored at zero trust; up to ~70 % of leads "
         "are never followed up (Sabnis et al. 2013).",
     )

@@ -31,22 +31,22 @@ def release_time(mql_time: float, handoff: str) -> float:
 def contact_odds_factor(crm_sharing: float) -> float:
     """Multiplier on contact odds: a lead without phone notes or context is harder to reach.
 
-    0.6 with no shared context, 1.0 with full CRM sharing. Assumption.
+    0.8 with no shared context, 1.0 with full CRM sharing. Assumption.
     """
-    return 0.6 + 0.4 * crm_sharing
+    return 0.8 + 0.2 * crm_sharing
 
 
 def qualify_factor(crm_sharing: float) -> float:
     """Multiplier on the chance a contacted lead qualifies: context makes the first call count.
 
-    0.75 with no context, 1.0 with full sharing. Assumption.
+    0.85 with no context, 1.0 with full sharing. Assumption.
     """
-    return 0.75 + 0.25 * crm_sharing
+    return 0.85 + 0.15 * crm_sharing
 
 
 def sales_view_noise(base_noise: float, crm_sharing: float) -> float:
-    """Sales' error judging a lead: doubles-and-a-half when no context survives. Assumption."""
-    return base_noise * (1.0 + 1.5 * (1.0 - crm_sharing))
+    """Sales' error judging a lead: twice as large when no context survives. Assumption."""
+    return base_noise * (1.0 + 1.0 * (1.0 - crm_sharing))
 
 
 def win_logit_context(crm_sharing: float) -> float:

@@ -85,7 +85,7 @@ def individual_commission() -> SalesBehaviour:
     are assumptions.
     """
     return SalesBehaviour(
-        acceptance_bar_shift=0.08, prospecting_shift=0.15, reporting=0.3, ignore_factor=1.4,
+        acceptance_bar_shift=0.05, prospecting_shift=0.15, reporting=0.3, ignore_factor=1.4,
         base_discount=0.06, quarter_end_pull_in=0.0, effort=1.0, commission_factor=1.0,
     )
 

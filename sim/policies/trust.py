@@ -24,9 +24,11 @@ def ignore_probability(trust: float, black_hole_max: float, ignore_factor: float
     """Chance a rep never follows up a marketing lead (the black hole).
 
     Rises with the square of distrust, with the pay plan's selectivity and with experience
-    (experienced reps follow up less, Sabnis et al. 2013).
+    (experienced reps follow up less, Sabnis et al. 2013), and never exceeds ``black_hole_max``
+    (up to ~70 % of leads are never followed up, Sabnis et al. 2013).
     """
-    return _clip(black_hole_max * (1.0 - trust) ** 2 * ignore_factor * (0.7 + 0.6 * experience))
+    selectivity = ignore_factor * (0.7 + 0.6 * experience)
+    return _clip(black_hole_max * min(1.0, (1.0 - trust) ** 2 * selectivity))
 
 
 def trust_step(trust: float, measured_rate: float, expected_rate: float, adjust_rate: float,
@@ -35,7 +37,7 @@ def trust_step(trust: float, measured_rate: float, expected_rate: float, adjust_
     signal = _clip(measured_rate / expected_rate - 1.0, -1.0, 1.0)
     room = (1.0 - trust) if signal > 0 else trust
     delta = adjust_rate * signal * room
-    delta -= 0.02 * conflict * trust
+    delta -= 0.01 * conflict * trust
     delta += 0.01 * shared_kpi_weight * (1.0 - trust)
     return _clip(trust + delta)
 

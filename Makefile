@@ -1,0 +1,44 @@
+# LeadFlow Lab — the two commands a newcomer needs are `make lab` and `make test`.
+# Both create .venv if it is missing and install the project into it first.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+START  := $(firstword $(wildcard notebooks/00_start_here.ipynb) notebooks)
+PYTEST_ARGS ?=
+
+.PHONY: help install lab test test-fast bench lint clean
+
+help:
+	@echo "make lab    - set up .venv and open JupyterLab on the start-here notebook"
+	@echo "make test   - set up .venv and run every test"
+	@echo "make bench  - speed and memory benchmarks, printed as ratios"
+	@echo "make lint   - ruff"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(START)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache out bench/results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
