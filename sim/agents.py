@@ -311,7 +311,8 @@ class SalesTeam:
             u = lead.u
             duration = -math.log(1.0 - u[U_TOUCH + k]) * touch_mean * model.dispute_factor
             self.busy_hours += duration
-            yield env.timeout(duration * model.interleave)
+            # Prospecting is interleaved with lead work, except while the SLA is being breached.
+            yield env.timeout(duration if queue.has_overdue() else duration * model.interleave)
             lead.attempts = k + 1
             age = now - lead.mql_at
             if u[U_CONTACT + k] < model.contact_probability(age):
@@ -319,7 +320,7 @@ class SalesTeam:
                 extra = p.qualify_hours * model.dispute_factor
                 if extra > 0:
                     self.busy_hours += extra
-                    yield env.timeout(extra * model.interleave)
+                    yield env.timeout(extra if queue.has_overdue() else extra * model.interleave)
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"

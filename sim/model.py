@@ -399,7 +399,8 @@ class LeadFlowModel:
         self.understanding = max(0.0, self.understanding - communication.silo_drift(
             self.understanding, p.communication.silo_drift_per_week))
         target = trust.conflict_target(self.misalignment, self.sales.trust, self.understanding,
-                                       p.incentives.scrutiny_balance)
+                                       p.incentives.scrutiny_balance,
+                                       p.communication.role_clarity)
         self.conflict = trust.conflict_step(self.conflict, target,
                                             communication.conflict_cap(p.communication.leadership))
         self.marketing.end_of_week(week, length / HOURS_PER_WEEK)

@@ -263,12 +263,12 @@ class Sales(_Section):
         "calibrated to the 13-26 % MQL-to-SQL benchmark.",
     )
     qualify_decay_hours: float = Field(
-        5.0, gt=0, le=10000,
+        7.0, gt=0, le=10000,
         description="[hours] Time scale on which qualification odds cool; Oldroyd et al. 2011 "
         "(7x within 1 h, 60x vs. after 24 h).",
     )
     qualify_floor: float = Field(
-        0.06, ge=0, le=1,
+        0.02, ge=0, le=1,
         description="[0-1] Share of fresh qualification chance left for a cold lead. Assumption.",
     )
     sql_to_opportunity: float = Field(
@@ -307,8 +307,9 @@ class Communication(_Section):
     )
     sla_hours: float | None = Field(
         None, gt=0, le=10000,
-        description="[hours] Service level: leads waiting longer jump the queue; empty for none. "
-        "Seed article 004 ('disciplined processes').",
+        description="[hours] Service level: leads waiting longer jump the queue and reps drop "
+        "prospecting until none is overdue; empty for none. Seed article 004 ('disciplined "
+        "processes').",
     )
     shared_lead_definition: bool = Field(
         False,
@@ -426,7 +427,7 @@ class Trust(_Section):
         0.55, ge=0, le=1, description="[0-1] Sales' trust in marketing leads at the start. Assumption."
     )
     expected_mql_to_sql: float = Field(
-        0.14, gt=0, le=1,
+        0.15, gt=0, le=1,
         description="[0-1] MQL-to-SQL rate sales expects; lower measured rates erode trust. "
         "Assumption placed inside the 13-26 % benchmark band.",
     )

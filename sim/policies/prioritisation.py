@@ -107,6 +107,12 @@ class LeadQueue:
                 return self._take(lead)
         raise AssertionError("queue length out of step with its contents")  # pragma: no cover
 
+    def has_overdue(self) -> bool:
+        """Whether a lead has waited at least the SLA (always False without an SLA)."""
+        if self._sla is None or self.length == 0:
+            return False
+        return self._now() - self._oldest().queued_at >= self._sla
+
     def drop_older_than(self, max_wait: float) -> list[Any]:
         """Remove and return every lead that has waited at least ``max_wait`` hours.
 

@@ -48,11 +48,12 @@ def meeting_trust_gain(trust: float, hours: float) -> float:
 
 
 def conflict_target(misalignment: float, trust: float, understanding: float,
-                    scrutiny_balance: float) -> float:
+                    scrutiny_balance: float, role_clarity: float) -> float:
     """Level conflict drifts toward: opposed scorecards, distrust, and one-sided scrutiny (seed
-    article 003: "more pressure on sales") push it up; shared understanding pulls it down."""
-    raw = (0.15 + 0.35 * misalignment + 0.3 * (1.0 - trust)
-           + 0.15 * (1.0 - scrutiny_balance) - 0.3 * understanding)
+    article 003: "more pressure on sales") push it up; shared understanding and clearly defined
+    roles (seed article 004: "the first step to solve the conflict") pull it down."""
+    raw = (0.25 + 0.35 * misalignment + 0.3 * (1.0 - trust)
+           + 0.15 * (1.0 - scrutiny_balance) - 0.3 * understanding - 0.2 * role_clarity)
     return _clip(raw)
 
 

@@ -1,0 +1,56 @@
+"""Unit tests of sim.agents: lead records, marketing's mix, sales' decisions."""
+
+import numpy as np
+import pytest
+
+from sim import Scenario, with_overrides
+from sim.agents import ROW_WIDTH, U_IGNORE, U_VIEW, Lead, draw_rows, lognormal
+from sim.model import LeadFlowModel
+
+
+def make_lead(quality=0.5, **u):
+    row = [0.5] * ROW_WIDTH
+    for k, v in u.items():
+        row[int(k[1:])] = v
+    return Lead(1, "webinar", 0.0, quality, quality, 10000.0, row, 0.0)
+
+
+def test_rows_are_open_unit_interval():
+    rows = draw_rows(np.random.default_rng(0), 100)
+    assert rows.shape == (100, ROW_WIDTH)
+    assert rows.min() > 0 and rows.max() < 1
+
+
+def test_lognormal_median():
+    u = np.random.default_rng(1).random(20000)
+    assert np.median(lognormal(u, 20000, 0.6)) == pytest.approx(20000, rel=0.03)
+
+
+def test_first_look_ignores_rejects_or_accepts():
+    model = LeadFlowModel(Scenario(weeks=1), seed=1)
+    model.ignore_probability = 0.3
+    ignored = make_lead(**{f"u{U_IGNORE}": 0.1})
+    assert model.sales.first_look(ignored) is False and ignored.state == "ignored"
+    weak = make_lead(quality=0.1, **{f"u{U_IGNORE}": 0.9, f"u{U_VIEW}": 0.5})
+    assert model.sales.first_look(weak) is False and weak.state == "rejected"
+    good = make_lead(quality=0.9, **{f"u{U_IGNORE}": 0.9, f"u{U_VIEW}": 0.5})
+    assert model.sales.first_look(good) is True and good.sal_at == 0.0
+
+
+def test_volume_kpi_moves_budget_to_cheap_mql_channels():
+    s = with_overrides(Scenario(weeks=26), {"incentives.marketing_kpi": "mql_volume"})
+    model = LeadFlowModel(s, seed=3)
+    model.run()
+    mix = model.marketing.mix
+    assert sum(mix.values()) == pytest.approx(1.0)
+    per_cost = {n: model.marketing.mqls[n] / model.marketing.spend[n] for n in mix}
+    best = max(per_cost, key=per_cost.get)
+    assert mix[best] > model.marketing.default_mix[best]
+
+
+def test_no_feedback_means_no_learning():
+    s = with_overrides(Scenario(weeks=13), {"feedback.mode": "none"})
+    model = LeadFlowModel(s, seed=3)
+    model.run()
+    assert model.marketing.scoring_noise == s.scoring.noise
+    assert model.marketing.learned_reports == 0

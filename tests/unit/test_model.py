@@ -1,0 +1,96 @@
+"""Unit tests of sim.model: one replication end to end on short horizons."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim import KPI_NAMES, Scenario, run, with_overrides
+from sim.metrics import EVENT_LOG_COLUMNS
+from sim.model import LeadFlowModel
+
+
+@pytest.fixture(scope="module")
+def quarter():
+    return run(Scenario(weeks=13), seed=3, event_log=True)
+
+
+def test_result_shape(quarter):
+    assert set(quarter.kpis) == set(KPI_NAMES)
+    assert len(quarter.weekly) == 13
+    assert {"week", "leads", "mqls", "revenue", "trust", "queue_len_mean"} <= set(quarter.weekly)
+    assert list(quarter.event_log.columns) == list(EVENT_LOG_COLUMNS)
+
+
+def test_funnel_is_ordered(quarter):
+    k = quarter.kpis
+    assert k["leads"] >= k["mqls"] * 0.9  # re-qualified nurture leads may count again
+    assert k["mqls"] >= k["sals"] >= k["sqls"]
+    assert k["won"] + k["lost"] <= k["opportunities"] + 100
+
+
+def test_weekly_flows_add_up_to_the_kpis(quarter):
+    w = quarter.weekly
+    assert w["leads"].sum() == quarter.kpis["leads"]
+    assert w["mqls"].sum() == quarter.kpis["mqls"]
+    assert w["revenue"].sum() == pytest.approx(quarter.kpis["revenue"])
+
+
+def test_costs_add_up(quarter):
+    k = quarter.kpis
+    assert k["total_cost"] == pytest.approx(k["marketing_cost"] + k["sales_cost"]
+                                            + k["meeting_cost"])
+    assert k["profit"] == pytest.approx(k["revenue"] - k["total_cost"])
+
+
+def test_event_log_streams_to_disk(tmp_path):
+    path = tmp_path / "events.csv"
+    result = run(Scenario(weeks=4), seed=1, event_log=path)
+    assert result.event_log == path
+    log = pd.read_csv(path)
+    assert len(log[log.channel != "self_sourced"]) == result.leads_created
+
+
+def test_fractional_horizon_and_warmup():
+    r = run(Scenario(weeks=3.5, warmup_weeks=1.5), seed=2)
+    assert len(r.weekly) == 4
+    assert r.kpis["leads"] < r.weekly["leads"].sum()
+    assert r.kpis["leads"] > 0
+
+
+def test_warmup_excludes_early_events():
+    full = run(Scenario(weeks=8), seed=4)
+    warm = run(Scenario(weeks=8, warmup_weeks=4), seed=4)
+    assert warm.kpis["leads"] == full.weekly["leads"].iloc[4:].sum()
+    assert warm.kpis["marketing_cost"] == pytest.approx(full.kpis["marketing_cost"] / 2)
+
+
+def test_no_leads_is_not_an_error():
+    s = with_overrides(Scenario(weeks=4), {
+        f"marketing.channels.{c}.leads_per_week": 0 for c in Scenario().marketing.channels})
+    k = run(s, seed=1).kpis
+    assert k["leads"] == 0 and math.isnan(k["mql_rate"])
+
+
+def test_meetings_cost_time_and_money():
+    quiet = run(with_overrides(Scenario(weeks=8), {"communication.meeting_every_weeks": 0}), 1)
+    busy = run(with_overrides(Scenario(weeks=8), {"communication.meeting_every_weeks": 1,
+                                                  "communication.meeting_hours": 2}), 1)
+    assert quiet.kpis["meeting_cost"] == 0
+    assert busy.kpis["meeting_cost"] > 0
+    assert busy.kpis["understanding_final"] > quiet.kpis["understanding_final"]
+
+
+def test_model_never_imports_presentation_layers():
+    import sim.model as m
+
+    source = open(m.__file__, encoding="utf-8").read()
+    for layer in ("plots", "widgets", "report", "game", "cli"):
+        assert f"sim.{layer}" not in source and f"from sim import {layer}" not in source
+
+
+def test_model_object_exposes_agents():
+    model = LeadFlowModel(Scenario(weeks=2), seed=1)
+    assert model.sales.queue.length == 0 and model.marketing.budget > 0
+    result = model.run()
+    assert result.seed == 1 and result.replication == 0
