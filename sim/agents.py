@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 from scipy.special import betaincinv, gammaincinv, ndtri
 
 from sim import calendar
@@ -47,6 +48,9 @@ EXPERIENCE_WIN_LOGIT = 0.3
 """Win log-odds per unit of rep experience around 0.5 (Sabnis et al. 2013). Assumption."""
 PULL_IN_WINDOW_WEEKS = 4
 """How far ahead quarter-end timing games reach (Larkin 2014). Assumption."""
+IDLE_PROSPECTING_YIELD = 0.5
+"""Prospecting done in idle time between leads yields half as much as planned prospecting
+time (short, unplanned blocks). Assumption."""
 REVIEW_EVERY_WEEKS = 4
 """Marketing reviews its channel mix monthly. Assumption."""
 MIX_SENSITIVITY = 1.5
@@ -64,48 +68,59 @@ def _sigmoid(x: float) -> float:
 
 
 class Lead:
-    """One lead on its way through the funnel (times in simulated hours)."""
+    """One lead on its way through the funnel (times in simulated hours).
+
+    Its random draws are fixed when it is created (``u_*`` uniforms, ``view_z`` a standard normal,
+    ``cycle_q`` a unit-scale gamma quantile, one ``contacts``/``touches`` pair per attempt), so the
+    same lead meets the same dice in every scenario (common random numbers).
+    """
 
     __slots__ = (
-        "id", "channel", "created", "quality", "score", "deal_size", "u", "mql_at", "queued_at",
-        "first_touch_at", "contacted_at", "sal_at", "sql_at", "opp_at", "closed_at", "won",
+        "id", "channel", "created", "quality", "score", "deal_size", "mql_at", "queued_at",
+        "first_touch_at", "reached_at", "sal_at", "sql_at", "opp_at", "closed_at", "won",
         "amount", "discount", "attempts", "ticket", "state", "reported", "marketing", "reviewed",
-        "view_z",
+        "u_ignore", "view_z", "u_qualify", "u_opp", "u_win", "cycle_q", "u_report", "u_recycle",
+        "contacts", "touches",
     )
 
     def __init__(self, lead_id: int, channel: str, created: float, quality: float, score: float,
-                 deal_size: float, u: list[float], mql_at: float, marketing: bool = True):
+                 deal_size: float, mql_at: float, draws: tuple, marketing: bool = True):
         self.id = lead_id
         self.channel = channel
         self.created = created
         self.quality = quality
         self.score = score
         self.deal_size = deal_size
-        self.u = u
         self.mql_at = mql_at
-        self.queued_at = math.nan
-        self.first_touch_at = math.nan
-        self.contacted_at = math.nan
-        self.sal_at = math.nan
-        self.sql_at = math.nan
-        self.opp_at = math.nan
-        self.closed_at = math.nan
+        (self.u_ignore, self.view_z, self.u_qualify, self.u_opp, self.u_win, self.cycle_q,
+         self.u_report, self.u_recycle, self.contacts, self.touches) = draws
+        self.queued_at = self.first_touch_at = self.reached_at = self.sal_at = math.nan
+        self.sql_at = self.opp_at = self.closed_at = math.nan
         self.won = False
-        self.amount = 0.0
-        self.discount = 0.0
-        self.attempts = 0
-        self.ticket = 0
+        self.amount = self.discount = 0.0
+        self.attempts = self.ticket = 0
         self.state = "handoff"
-        self.reported: bool | None = None
+        self.reported = None
         self.marketing = marketing
         self.reviewed = False
-        self.view_z = float(ndtri(u[U_VIEW]))
 
-    def log_row(self) -> tuple:
+    def log_row(self, state: str | None = None) -> tuple:
         return (self.id, self.channel, self.created, self.mql_at, self.first_touch_at,
-                self.contacted_at, self.sal_at, self.sql_at, self.opp_at, self.closed_at,
+                self.reached_at, self.sal_at, self.sql_at, self.opp_at, self.closed_at,
                 self.won, self.amount, self.discount, self.attempts, self.quality, self.score,
-                self.state)
+                state or self.state)
+
+
+def lead_draws(rows: np.ndarray, attempts: int) -> list[tuple]:
+    """Per-lead draws for :class:`Lead` from a block of uniform rows, computed column-wise."""
+    touches = -np.log1p(-rows[:, U_TOUCH:U_TOUCH + attempts])
+    return list(zip(
+        rows[:, U_IGNORE].tolist(), ndtri(rows[:, U_VIEW]).tolist(),
+        rows[:, U_QUALIFY].tolist(), rows[:, U_OPP].tolist(), rows[:, U_WIN].tolist(),
+        gammaincinv(CYCLE_SHAPE, rows[:, U_CYCLE]).tolist(), rows[:, U_REPORT].tolist(),
+        rows[:, U_NURTURE_DELAY].tolist(),
+        rows[:, U_CONTACT:U_CONTACT + attempts].tolist(), touches.tolist(), strict=True,
+    ))
 
 
 class MarketingTeam:
@@ -125,7 +140,9 @@ class MarketingTeam:
         self.price_index = model.p.pricing.price_index
         self.message_fit = 0.0
         self.learned_reports = 0.0
-        self.brand_history = [self.brand_spend] * (p.awareness_lag_weeks + 1)
+        # Brand spend reaches awareness after a lag. Before the run, spend was whatever held
+        # awareness at its start level, so a change of brand_share shows only after the lag.
+        self.brand_history = deque([self._steady_brand_spend()] * p.awareness_lag_weeks)
         # What marketing can see per channel: its own MQLs, and what sales reported back.
         self.mqls = defaultdict(float)
         self.reported_sqls = defaultdict(float)
@@ -133,6 +150,20 @@ class MarketingTeam:
         self.spend = defaultdict(float)
         self.window_reports = 0
         self.window_dispositions = 0
+
+    def _steady_brand_spend(self) -> float:
+        """Weekly brand spend that would hold awareness at its start level."""
+        p = self.model.p
+        m = p.marketing
+        a0 = m.awareness_initial
+        if a0 <= 0 or m.awareness_gain_per_week <= 0 or a0 >= 1:
+            return self.brand_spend
+        saturation = ((m.awareness_decay_per_week * a0
+                       + brand.COLD_CALL_HARM_PER_WEEK * p.sales.cold_calling)
+                      / (m.awareness_gain_per_week * (1.0 - a0)))
+        if saturation >= 1.0:
+            return self.brand_spend
+        return m.brand_spend_half_saturation * saturation / (1.0 - saturation)
 
     @property
     def brand_spend(self) -> float:
@@ -174,7 +205,7 @@ class MarketingTeam:
         for name in self.channels:
             self.spend[name] += self.mix[name] * self.budget * weeks_elapsed
         self.brand_history.append(self.brand_spend)
-        lagged = self.brand_history.pop(0)
+        lagged = self.brand_history.popleft()
         self.awareness = brand.awareness_step(
             self.awareness, lagged, p.marketing.brand_spend_half_saturation,
             p.marketing.awareness_gain_per_week, p.marketing.awareness_decay_per_week,
@@ -244,7 +275,9 @@ class SalesTeam:
         p = model.p
         env = model.env
         self.queue = LeadQueue(p.sales.prioritisation, p.communication.sla_hours, lambda: env.now)
-        self.idle: list = []
+        self.waiting: list = []      # idle reps with nothing in sight, as events to succeed
+        self.sleepers: set[int] = set()  # idle reps asleep until a known arrival
+        self.claims = 0
         self.meeting_debt = [0.0] * p.sales.reps
         self.opportunities: list[tuple[float, int, Lead]] = []
         self.trust = p.trust.initial
@@ -254,28 +287,40 @@ class SalesTeam:
         expected = p.trust.expected_mql_to_sql
         self.smoothed_sqls = expected * 10.0
         self.smoothed_reviewed = 10.0
-        for rep in range(p.sales.reps):
-            env.process(self.work(rep))
+        self.reps = [env.process(self.work(rep)) for rep in range(p.sales.reps)]
 
     # -- queue handling
-    def enqueue(self, lead: Lead) -> None:
-        lead.queued_at = self.model.env.now
-        lead.state = "queued"
-        self.queue.push(lead)
-        if self.idle:
-            self.idle.pop().succeed()
+    def receive(self, arrivals: list[tuple[float, Lead]]) -> None:
+        """Take a week's released MQLs: they join the queue at their release times."""
+        self.queue.schedule(arrivals)
+        self._wake_waiting()
 
-    def _requeue(self, lead: Lead, _event=None) -> None:
-        self.enqueue(lead)
+    def enqueue(self, lead: Lead) -> None:
+        """Put a lead back in the queue now (a retry), waking an idle rep."""
+        lead.state = "queued"
+        self.queue.push(lead, self.model.env.now)
+        if self.waiting:
+            self.waiting.pop().succeed()
+        elif self.sleepers:
+            self.reps[self.sleepers.pop()].interrupt()
+
+    def _wake_waiting(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for ev in waiting:
+            ev.succeed()
 
     def wake_all(self) -> None:
-        idle, self.idle = self.idle, []
-        for ev in idle:
-            ev.succeed()
+        self._wake_waiting()
+        while self.sleepers:
+            self.reps[self.sleepers.pop()].interrupt()
 
     # -- the rep's day
     def work(self, rep: int):
-        """A rep's loop: meetings first, then the next lead, within business hours."""
+        """A rep's loop: meetings first, then the next lead, within business hours.
+
+        An idle rep sleeps until the next release it has not left to a colleague, so a released
+        MQL costs no event of its own; a retry or a meeting wakes a sleeping rep early.
+        """
         model = self.model
         env = model.env
         p = model.p.sales
@@ -283,6 +328,13 @@ class SalesTeam:
         queue = self.queue
         max_attempts = p.max_attempts
         touch_mean = p.first_touch_hours
+        qualify_hours = p.qualify_hours
+        retry_gap = p.retry_gap_hours
+        metrics = model.metrics
+        has_sla = model.p.communication.sla_hours is not None
+        contact_floor = p.contact_floor
+        contact_decay = p.contact_decay_hours
+        exp = math.exp
         while True:
             if self.meeting_debt[rep] > 0:
                 hours, self.meeting_debt[rep] = self.meeting_debt[rep], 0.0
@@ -294,38 +346,51 @@ class SalesTeam:
                 continue
             lead = queue.pop()
             if lead is None:
-                ev = env.event()
-                self.idle.append(ev)
-                yield ev
+                release = queue.next_release(self.claims)
+                if release is None:
+                    ev = env.event()
+                    self.waiting.append(ev)
+                    yield ev
+                    continue
+                if business_hours:
+                    release = calendar.next_open(release)
+                self.claims += 1
+                self.sleepers.add(rep)
+                try:
+                    yield env.timeout(release - now)
+                except simpy.Interrupt:
+                    pass
+                self.claims -= 1
+                self.sleepers.discard(rep)
                 continue
             if not lead.reviewed and not self.first_look(lead):
                 continue
             k = lead.attempts
             if k == 0:
                 lead.first_touch_at = now
-                model.metrics.record_speed(now - lead.mql_at)
-                if model.metrics.on:
-                    model.metrics.count("first_touches")
-                    model.metrics.add("first_touch_wait", now - lead.queued_at)
+                metrics.record_first_touch(now - lead.mql_at, now - lead.queued_at)
             lead.state = "working"
-            u = lead.u
-            duration = -math.log(1.0 - u[U_TOUCH + k]) * touch_mean * model.dispute_factor
+            duration = lead.touches[k] * touch_mean * model.dispute_factor
             self.busy_hours += duration
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            yield env.timeout(duration if queue.has_overdue() else duration * model.interleave)
+            overdue = has_sla and queue.has_overdue()
+            yield env.timeout(duration if overdue else duration * model.interleave)
             lead.attempts = k + 1
             age = now - lead.mql_at
-            if u[U_CONTACT + k] < model.contact_probability(age):
-                lead.contacted_at = env.now
-                extra = p.qualify_hours * model.dispute_factor
-                if extra > 0:
+            # contact chance: sim/policies/response.py, inlined as it runs once per attempt
+            odds = model.fresh_contact_odds * (
+                contact_floor + (1.0 - contact_floor) * exp(-age / contact_decay))
+            if lead.contacts[k] * (1.0 + odds) < odds:
+                lead.reached_at = env.now
+                if qualify_hours > 0:
+                    extra = qualify_hours * model.dispute_factor
                     self.busy_hours += extra
-                    yield env.timeout(extra if queue.has_overdue() else extra * model.interleave)
+                    overdue = has_sla and queue.has_overdue()
+                    yield env.timeout(extra if overdue else extra * model.interleave)
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"
-                env.timeout(p.retry_gap_hours).callbacks.append(
-                    lambda _e, lead=lead: self.enqueue(lead))
+                env.timeout(retry_gap).callbacks.append(lambda _e, lead=lead: self.enqueue(lead))
             else:
                 model.finish(lead, "unreached")
                 self.disposition(lead, "unreached")
@@ -335,12 +400,11 @@ class SalesTeam:
         model = self.model
         lead.reviewed = True
         self.week_reviewed += 1
-        if lead.u[U_IGNORE] < model.ignore_probability:
+        if lead.u_ignore < model.ignore_probability:
             model.metrics.count("ignored")
             model.finish(lead, "ignored")
             return False
-        view = lead.quality + model.sales_view_noise * lead.view_z
-        if view < model.sales_bar:
+        if lead.quality + model.sales_view_noise * lead.view_z < model.sales_bar:
             model.metrics.count("rejected")
             model.finish(lead, "rejected")
             self.disposition(lead, "rejected")
@@ -356,7 +420,7 @@ class SalesTeam:
             lead.quality, age, p.sales.qualify_prob_fresh, p.sales.qualify_decay_hours,
             p.sales.qualify_floor, model.qualify_context,
         )
-        if lead.u[U_QUALIFY] >= pq:
+        if lead.u_qualify >= pq:
             model.finish(lead, "disqualified")
             self.disposition(lead, "disqualified")
             return
@@ -364,9 +428,8 @@ class SalesTeam:
         model.metrics.count("sqls")
         self.week_sqls += 1
         self.disposition(lead, "sql")
-        logit = (_logit(p.sales.sql_to_opportunity) + 0.5 * model.price_logit
-                 + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
-        if lead.u[U_OPP] < _sigmoid(logit):
+        logit = (model.opp_logit_base + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
+        if lead.u_opp < _sigmoid(logit):
             self.open_opportunity(lead, model.env.now)
         else:
             model.finish(lead, "no_opportunity")
@@ -381,8 +444,7 @@ class SalesTeam:
             model.metrics.count("opportunities")
         else:
             model.metrics.count_batch("opportunities", 1, counted)
-        scale = model.p.sales.cycle_time_days_mean * 24.0 / CYCLE_SHAPE
-        close = when + float(gammaincinv(CYCLE_SHAPE, lead.u[U_CYCLE])) * scale
+        close = when + lead.cycle_q * model.cycle_scale
         model.opportunity_seq += 1
         heapq.heappush(self.opportunities, (close, model.opportunity_seq, lead))
 
@@ -394,7 +456,7 @@ class SalesTeam:
         model.metrics.count("dispositions")
         model.marketing.window_dispositions += 1
         if lead.reported is None:
-            lead.reported = lead.u[U_REPORT] < model.report_probability
+            lead.reported = lead.u_report < model.report_probability
         if lead.reported:
             model.metrics.count("reported")
             model.marketing.hear(lead, kind)
@@ -419,19 +481,17 @@ class SalesTeam:
         p = model.p
         metrics = model.metrics
         price = model.marketing.price_index
-        disc = pricing.discount(model.sales_behaviour.base_discount, price,
-                                p.pricing.max_discount) + extra_discount
-        logit = (_logit(p.sales.base_win_rate) + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
+        usual = pricing.discount(model.sales_behaviour.base_discount, price, p.pricing.max_discount)
+        disc = min(p.pricing.max_discount, usual + extra_discount)
+        logit = (model.win_logit_base + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
                  + brand.win_logit_awareness(model.marketing.awareness,
                                              p.marketing.awareness_initial)
                  + pricing.win_logit_price(price, p.pricing.price_elasticity)
-                 + p.pricing.discount_win_effect * (disc - extra_discount)
-                 + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
-                 + math.log(model.sales_behaviour.effort))
+                 + p.pricing.discount_win_effect * usual)
         if lead.marketing:
             logit += communication.win_logit_context(p.communication.crm_sharing)
         win_p = _sigmoid(logit)
-        u = lead.u[U_WIN]
+        u = lead.u_win
         lead.closed_at = when
         metrics.count("closed")
         metrics.add("cycle_days", (when - lead.opp_at) / 24.0)

@@ -67,10 +67,13 @@ KPI_NAMES: tuple[str, ...] = tuple(KPI_GLOSSARY)
 FINAL_STATES = ("nurture_exit", "ignored", "rejected", "expired", "unreached", "disqualified",
                 "no_opportunity", "won", "lost")
 IN_FLIGHT_STATES = ("nurturing", "handoff", "queued", "working", "retry_wait", "opportunity")
+JOURNEY_STATES = ("recycled",)
+"""Event-log rows for a journey that ended lost and went back to nurture; the same lead has a
+later row with its final or in-flight state."""
 NEVER_CONTACTED = ("ignored", "rejected", "expired")
 
 EVENT_LOG_COLUMNS = (
-    "lead_id", "channel", "created_at", "became_mql_at", "first_contact_at", "contacted_at",
+    "lead_id", "channel", "created_at", "became_mql_at", "first_contact_at", "reached_at",
     "became_sal_at", "became_sql_at", "opportunity_at", "closed_at", "won", "amount", "discount",
     "attempts", "quality", "score", "final_state",
 )
@@ -132,41 +135,61 @@ class Collector:
     def __init__(self, warmup_hours: float):
         self.warmup = warmup_hours
         self.on = warmup_hours <= 0
-        self.c: Counter[str] = Counter()
-        self.total: Counter[str] = Counter()
-        self.sums: Counter[str] = Counter()
+        self.total: Counter[str] = Counter()  # everything, from time 0 (weekly ledger)
+        self._at_warmup: Counter[str] = Counter()
+        self._adjust: Counter[str] = Counter()
         self.speed = array("d")
         self.states: Counter[str] = Counter()
         self.weekly: list[dict[str, Any]] = []
         self.queue_area_at_warmup = 0.0
         self.busy_at_warmup = 0.0
 
-    # -- counting helpers (only after warm-up)
+    # -- counting: one dict increment on the hot path; warm-up is handled by a snapshot
     def count(self, name: str, n: float = 1) -> None:
+        """Count an event happening now."""
         self.total[name] += n
-        if self.on:
-            self.c[name] += n
 
-    def count_batch(self, name: str, n_total: int, n_counted: int) -> None:
-        """Count a batch booked ahead of time, ``n_counted`` of it after warm-up."""
+    add = count
+    """Add an amount (revenue, cost, hours) accruing now."""
+
+    def count_batch(self, name: str, n_total: float, n_counted: float) -> None:
+        """Count a batch booked now of which only ``n_counted`` belongs after the warm-up (leads
+        created ahead of time in the weekly batch, or a loss traced to an MQL before warm-up)."""
         self.total[name] += n_total
-        self.c[name] += n_counted
-
-    def add(self, name: str, value: float) -> None:
-        self.total[name] += value
         if self.on:
-            self.sums[name] += value
+            self._adjust[name] -= n_total - n_counted
+        else:
+            self._adjust[name] += n_counted
 
-    def record_speed(self, hours: float) -> None:
+    def end_warmup(self) -> None:
+        self.on = True
+        self._at_warmup = Counter(self.total)
+
+    @property
+    def c(self) -> Counter[str]:
+        """Counts and sums after the warm-up."""
+        out = Counter(self.total)
+        out.subtract(self._at_warmup if self.on else self.total)  # nothing counts before it ends
+        out.update(self._adjust)
+        return out
+
+    sums = c
+
+    def record_first_touch(self, speed_hours: float, wait_hours: float) -> None:
+        """A first contact attempt: hours since the lead became an MQL, and since it joined the
+        sales queue."""
+        total = self.total
+        if speed_hours <= 1.0:
+            total["within_1h"] += 1
+        total["first_touches"] += 1
+        total["first_touch_wait"] += wait_hours
         if self.on:
-            self.speed.append(hours)
-            if hours <= 1.0:
-                self.c["within_1h"] += 1
+            self.speed.append(speed_hours)
 
     # -- final figures
     def kpis(self, final: dict[str, float], horizon_hours: float, queue_area: float,
              available_rep_hours: float, busy_hours: float) -> dict[str, float]:
-        c, s = self.c, self.sums
+        c = s = self.c
         span = horizon_hours - self.warmup
 
         def ratio(a: float, b: float) -> float:

@@ -19,6 +19,7 @@ Use :func:`run` for one replication::
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ from scipy.special import ndtri
 
 from sim import calendar
 from sim.agents import (
+    CYCLE_SHAPE,
+    EXPERIENCE_WIN_LOGIT,
+    IDLE_PROSPECTING_YIELD,
+    PULL_IN_WINDOW_WEEKS,
     SELF_SOURCED_QUALITY,
     U_DEAL,
     U_IN_HOURS,
@@ -44,11 +49,12 @@ from sim.agents import (
     SalesTeam,
     beta_quality,
     draw_rows,
+    lead_draws,
     lognormal,
 )
 from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog
 from sim.params import Scenario
-from sim.policies import communication, feedback, incentives, pricing, response, trust
+from sim.policies import brand, communication, feedback, incentives, pricing, response, trust
 from sim.streams import Streams, poisson_inverse
 
 HOURS_PER_WEEK = calendar.HOURS_PER_WEEK
@@ -56,8 +62,14 @@ MEETING_OFFSET_H = 24 + 10  # Tuesday 10:00
 TRAINING_OFFSET_H = 48 + 9  # Wednesday 09:00 in the first week of each quarter
 QUARTER_WEEKS = 13
 SELF_SOURCED = "self_sourced"
+PULL_IN_WINDOW_H = PULL_IN_WINDOW_WEEKS * HOURS_PER_WEEK
+RECYCLED = "recycled"  # event-log state of a journey that ended lost and went back to nurture
 WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost", "revenue",
                 "ignored", "rejected", "never_contacted")
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
 
 
 @dataclass
@@ -111,6 +123,7 @@ class LeadFlowModel:
         self.returns: dict[int, list[tuple]] = defaultdict(list)
         self.nurture_exits = 0
         self.opportunity_seq = 0
+        self.week_meeting_hours = 0.0
         self.available_rep_hours = 0.0
         self._busy_mark = 0.0
         self._queue_mark = 0.0
@@ -147,10 +160,19 @@ class LeadFlowModel:
         self._contact_odds = communication.contact_odds_factor(p.communication.crm_sharing)
         self.report_probability = self.feedback.report_probability(
             sb.reporting, p.communication.crm_sharing, self.conflict)
-        self.price_logit = pricing.win_logit_price(self.marketing.price_index,
-                                                   p.pricing.price_elasticity)
+        price_logit = pricing.win_logit_price(self.marketing.price_index,
+                                              p.pricing.price_elasticity)
+        self.opp_logit_base = _logit(p.sales.sql_to_opportunity) + 0.5 * price_logit
+        self.win_logit_base = (_logit(p.sales.base_win_rate)
+                               + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
+                               + math.log(sb.effort))
+        self.cycle_scale = p.sales.cycle_time_days_mean * 24.0 / CYCLE_SHAPE
+        s = p.sales
+        self.fresh_contact_odds = (s.contact_prob_fresh / (1.0 - s.contact_prob_fresh)
+                                   * self._contact_odds)
 
     def contact_probability(self, age_hours: float) -> float:
+        """Chance an attempt reaches a lead of this age (``sim/policies/response.py``)."""
         s = self.p.sales
         return response.contact_probability(age_hours, s.contact_prob_fresh, s.contact_decay_hours,
                                             s.contact_floor, self._contact_odds)
@@ -169,11 +191,14 @@ class LeadFlowModel:
             self.log.add(lead.log_row())
 
     def recycle(self, lead: Lead) -> None:
-        """A lost deal goes back to nurture and may be scored again later."""
+        """A lost deal goes back to nurture and may be scored again later; the journey that
+        ended in the loss keeps its own event-log row."""
         self.live.pop(lead.id, None)
+        if self.log.enabled:
+            self.log.add(lead.log_row(RECYCLED))
         lead.state = "nurturing"
         p = self.p.marketing
-        delay = -math.log(1.0 - lead.u[U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
+        delay = -math.log(1.0 - lead.u_recycle) * p.nurture_weeks_mean * HOURS_PER_WEEK
         back = self.env.now + delay
         self.returns[int(back // HOURS_PER_WEEK)].append(
             (lead.id, lead.channel, lead.created, min(1.0, lead.quality + p.nurture_quality_gain),
@@ -192,7 +217,7 @@ class LeadFlowModel:
 
     def _end_warmup(self, _event=None) -> None:
         m = self.metrics
-        m.on = True
+        m.end_warmup()
         m.queue_area_at_warmup = self.sales.queue.area()
         m.busy_at_warmup = self.sales.busy_hours
 
@@ -204,7 +229,7 @@ class LeadFlowModel:
         self._self_sourced(week, start, length)
         if arrivals:
             arrivals.sort(key=lambda item: item[0])
-            self.env.process(self._release(arrivals))
+            self.sales.receive(arrivals)
         self._schedule_meetings(week, start, length)
 
     def _place_times(self, u_time: np.ndarray, u_hours: np.ndarray, start: float,
@@ -247,14 +272,18 @@ class LeadFlowModel:
         mql_times = times[idx]
         self.marketing.mqls[name] += idx.size
         self.metrics.count_batch("mqls", idx.size, int(np.count_nonzero(mql_times >= warm)))
-        deal = lognormal(rows[idx, U_DEAL], channel.deal_size_median, channel.deal_size_sigma)
+        mql_rows = rows[idx]
+        deal = lognormal(mql_rows[:, U_DEAL], channel.deal_size_median, channel.deal_size_sigma)
         handoff = self.p.communication.handoff
-        for j, row, t, d in zip(idx.tolist(), rows[idx].tolist(), mql_times.tolist(),
-                                deal.tolist(), strict=True):
-            lead = Lead(int(ids[j]), name, float(created[j]), float(quality[j]), float(score[j]),
-                        d, row, t)
-            self.live[lead.id] = lead
-            arrivals.append((communication.release_time(t, handoff), lead))
+        live = self.live
+        for lead_id, c, q, sc, d, t, draws in zip(
+                ids[idx].tolist(), created[idx].tolist(), quality[idx].tolist(),
+                score[idx].tolist(), deal.tolist(), mql_times.tolist(),
+                lead_draws(mql_rows, self.p.sales.max_attempts), strict=True):
+            lead = Lead(lead_id, name, c, q, sc, d, t, draws)
+            live[lead_id] = lead
+            arrivals.append((t if handoff == "realtime" else
+                             communication.release_time(t, handoff), lead))
 
     def _to_nurture(self, rows, ids, name, created, times, quality, score) -> None:
         if ids.size == 0:
@@ -298,15 +327,6 @@ class LeadFlowModel:
             times = np.array([it[4] for it in items])
             self._score(rows, ids, name, created, times, quality, channel, arrivals)
 
-    def _release(self, arrivals):
-        """Hand MQLs to the sales queue at their release times (one event per distinct time)."""
-        env = self.env
-        enqueue = self.sales.enqueue
-        for t, lead in arrivals:
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            enqueue(lead)
-
     def _expected_prospecting_hours(self) -> float:
         hours = calendar.OPEN_HOURS_PER_WEEK if self.p.sales.business_hours else HOURS_PER_WEEK
         return self.p.sales.reps * hours * self.prospecting
@@ -315,7 +335,7 @@ class LeadFlowModel:
         p = self.p.sales
         rate = (self._last_prospecting_hours * p.prospect_opps_per_hour
                 * self.sales_behaviour.effort
-                * (1.0 + 1.5 * p.cold_calling) * length / HOURS_PER_WEEK)
+                * brand.cold_calling_opportunity_factor(p.cold_calling) * length / HOURS_PER_WEEK)
         if rate <= 0:
             return
         gen = self.streams.generator("prospecting", week)
@@ -327,10 +347,10 @@ class LeadFlowModel:
         quality = beta_quality(rows[:, U_QUALITY], *SELF_SOURCED_QUALITY)
         medians = [c.deal_size_median for c in self.marketing.channels.values()]
         deal = lognormal(rows[:, U_DEAL], float(np.mean(medians)), 0.6)
-        for row, t, q, d in zip(rows.tolist(), times.tolist(), quality.tolist(), deal.tolist(),
-                                strict=True):
+        for t, q, d, draws in zip(times.tolist(), quality.tolist(), deal.tolist(),
+                                  lead_draws(rows, 1), strict=True):
             self.self_sourced_id -= 1
-            lead = Lead(self.self_sourced_id, SELF_SOURCED, t, q, q, d, row, math.nan,
+            lead = Lead(self.self_sourced_id, SELF_SOURCED, t, q, q, d, math.nan, draws,
                         marketing=False)
             counted = int(t >= self.metrics.warmup)
             self.metrics.count_batch("self_sourced_opportunities", 1, counted)
@@ -356,6 +376,7 @@ class LeadFlowModel:
         cost = hours * (p.sales.reps * rep_hourly + p.marketing.marketers * p.marketing.hourly_cost)
         self.metrics.add("meeting_cost", cost)
         self.metrics.add("meeting_hours_rep", hours * p.sales.reps)
+        self.week_meeting_hours += hours * p.sales.reps
         if training:
             gain = communication.training_understanding_gain(self.understanding,
                                                              p.communication.joint_training_days)
@@ -374,7 +395,8 @@ class LeadFlowModel:
         quarter_end = (week + 1) % QUARTER_WEEKS == 0
         pull = self.sales_behaviour.quarter_end_pull_in
         if quarter_end and pull > 0:
-            self.sales.close_until(end, pull, end + PULL_IN_WINDOW_H)
+            # Timing games pull next quarter's deals forward, but never from beyond the horizon.
+            self.sales.close_until(end, pull, min(end + PULL_IN_WINDOW_H, self.horizon))
         else:
             self.sales.close_until(end)
         expired = self.sales.queue.drop_older_than(p.sales.lead_expiry_days * 24.0)
@@ -386,9 +408,9 @@ class LeadFlowModel:
         counted_from = max(start, m.warmup)
         counted = max(0.0, end - counted_from) / HOURS_PER_WEEK
         if counted > 0:
-            m.sums["marketing_cost"] += self.marketing.weekly_cost() * counted
-            m.sums["sales_cost"] += p.sales.reps * p.sales.cost_per_rep_week * counted
-            m.sums["meeting_cost"] += (p.communication.leadership * counted
+            m.total["marketing_cost"] += self.marketing.weekly_cost() * counted
+            m.total["sales_cost"] += p.sales.reps * p.sales.cost_per_rep_week * counted
+            m.total["meeting_cost"] += (p.communication.leadership * counted
                                        * p.communication.leader_hours_per_week
                                        * p.communication.leader_hourly_cost)
             hours = (calendar.open_hours_between(counted_from, end) if p.sales.business_hours
@@ -408,7 +430,11 @@ class LeadFlowModel:
                      else length) * p.sales.reps
         busy = self.sales.busy_hours - self._busy_mark
         self._busy_mark = self.sales.busy_hours
-        self._last_prospecting_hours = max(0.0, available - busy)
+        working = max(0.0, available - self.week_meeting_hours)
+        self.week_meeting_hours = 0.0
+        planned = working * self.prospecting
+        idle = max(0.0, working - planned - busy)
+        self._last_prospecting_hours = planned + IDLE_PROSPECTING_YIELD * idle
         queue_area = self.sales.queue.area()
         q_before, self._queue_mark = self._queue_mark, queue_area
         flows = {name: m.total[name] - self._week_mark.get(name, 0.0) for name in WEEKLY_FLOWS}
@@ -436,7 +462,15 @@ class LeadFlowModel:
         if self.metrics.warmup > 0:
             self.env.timeout(self.metrics.warmup).callbacks.append(self._end_warmup)
         proc = self.env.process(self._weeks())
-        self.env.run(until=proc)
+        # The run creates many short-lived, acyclic objects; cyclic GC passes over the growing
+        # set of live ones only cost time (superlinear in run length), so pause it while running.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run(until=proc)
+        finally:
+            if was_enabled:
+                gc.enable()
         return self._result()
 
     def _in_flight(self) -> dict[str, int]:
@@ -469,9 +503,9 @@ class LeadFlowModel:
             "awareness": self.marketing.awareness, "conflict": self.conflict,
             "understanding": self.understanding, "price_index": self.marketing.price_index,
         }
-        self.metrics.sums["sales_cost"] += (self.p.sales.commission_rate
-                                            * self.sales_behaviour.commission_factor
-                                            * self.metrics.sums["revenue"])
+        self.metrics.total["sales_cost"] += (self.p.sales.commission_rate
+                                             * self.sales_behaviour.commission_factor
+                                             * self.metrics.c["revenue"])
         kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
                                  self.available_rep_hours, self.sales.busy_hours)
         weekly = self.metrics.weekly_frame()
@@ -482,7 +516,6 @@ class LeadFlowModel:
         )
 
 
-PULL_IN_WINDOW_H = 4 * HOURS_PER_WEEK
 
 
 def run(scenario: Scenario, seed: int | None = None, replication: int = 0,

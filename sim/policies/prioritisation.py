@@ -59,26 +59,63 @@ class LeadQueue:
         self.length = 0
         self._area = 0.0
         self._last = now()
+        self._pending: deque[tuple[float, Any]] = deque()
 
     def _tick(self) -> float:
         t = self._now()
         self._area += self.length * (t - self._last)
         self._last = t
+        pending = self._pending
+        if pending and pending[0][0] <= t:
+            self._absorb(t)
         return t
 
-    def area(self) -> float:
-        """Integral of queue length over time up to now."""
-        self._tick()
-        return self._area
+    def _absorb(self, t: float) -> None:
+        """Move every release due by ``t`` into the queue as if it had joined at its own time."""
+        pending = self._pending
+        while pending and pending[0][0] <= t:
+            at, lead = pending.popleft()
+            lead.state = "queued"
+            self._area += t - at  # it has been waiting since ``at``
+            self._enter(lead, at)
 
-    def push(self, lead: Any) -> None:
-        self._tick()
+    def _enter(self, lead: Any, at: float) -> None:
+        lead.queued_at = at
         self._seq += 1
         lead.ticket = self._seq
         if not self._fifo_rule:
             heapq.heappush(self._heap, (self._key(lead), self._seq, lead))
         self._order.append((self._seq, lead))
         self.length += 1
+
+    def area(self) -> float:
+        """Integral of queue length over time up to now."""
+        self._tick()
+        return self._area
+
+    def schedule(self, arrivals: list[tuple[float, Any]]) -> None:
+        """Leads that will join the queue at known times, as ``(time, lead)`` sorted by time.
+
+        They cost no event: whoever next looks at the queue absorbs those that are due.
+        """
+        self._tick()
+        if not arrivals:
+            return
+        pending = self._pending
+        if pending and arrivals[0][0] < pending[-1][0]:
+            self._pending = deque(sorted([*pending, *arrivals], key=lambda item: item[0]))
+        else:
+            pending.extend(arrivals)
+
+    def next_release(self, skip: int = 0) -> float | None:
+        """Time of the next scheduled arrival after the first ``skip`` ones, or None."""
+        pending = self._pending
+        return pending[skip][0] if len(pending) > skip else None
+
+    def push(self, lead: Any, at: float | None = None) -> None:
+        """Join the queue now."""
+        t = self._tick()
+        self._enter(lead, t if at is None else at)
 
     def _take(self, lead: Any) -> Any:
         lead.ticket = 0
@@ -93,7 +130,12 @@ class LeadQueue:
 
     def pop(self) -> Any | None:
         """The next lead to work, or None when the queue is empty."""
-        t = self._tick()
+        t = self._now()  # _tick, inlined: this runs once per rep decision
+        self._area += self.length * (t - self._last)
+        self._last = t
+        pending = self._pending
+        if pending and pending[0][0] <= t:
+            self._absorb(t)
         if self.length == 0:
             return None
         oldest = self._oldest()
@@ -109,9 +151,10 @@ class LeadQueue:
 
     def has_overdue(self) -> bool:
         """Whether a lead has waited at least the SLA (always False without an SLA)."""
-        if self._sla is None or self.length == 0:
+        if self._sla is None:
             return False
-        return self._now() - self._oldest().queued_at >= self._sla
+        t = self._tick()
+        return self.length > 0 and t - self._oldest().queued_at >= self._sla
 
     def drop_older_than(self, max_wait: float) -> list[Any]:
         """Remove and return every lead that has waited at least ``max_wait`` hours.
@@ -139,5 +182,9 @@ class LeadQueue:
         return self.length
 
     def items(self) -> list[Any]:
-        """Leads still waiting, oldest first."""
+        """Leads still waiting, oldest first (not those scheduled for later)."""
         return [ld for s, ld in self._order if ld.ticket == s]
+
+    def scheduled(self) -> list[Any]:
+        """Leads scheduled to join later."""
+        return [ld for _, ld in self._pending]

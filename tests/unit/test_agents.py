@@ -2,23 +2,35 @@
 
 import numpy as np
 import pytest
+from scipy.special import ndtri
 
 from sim import Scenario, with_overrides
-from sim.agents import ROW_WIDTH, U_IGNORE, U_VIEW, Lead, draw_rows, lognormal
+from sim.agents import ROW_WIDTH, U_IGNORE, U_TOUCH, U_VIEW, Lead, draw_rows, lead_draws, lognormal
 from sim.model import LeadFlowModel
 
 
 def make_lead(quality=0.5, **u):
-    row = [0.5] * ROW_WIDTH
+    row = np.full((1, ROW_WIDTH), 0.5)
     for k, v in u.items():
-        row[int(k[1:])] = v
-    return Lead(1, "webinar", 0.0, quality, quality, 10000.0, row, 0.0)
+        row[0, int(k[1:])] = v
+    return Lead(1, "webinar", 0.0, quality, quality, 10000.0, 0.0, lead_draws(row, 6)[0])
 
 
 def test_rows_are_open_unit_interval():
     rows = draw_rows(np.random.default_rng(0), 100)
     assert rows.shape == (100, ROW_WIDTH)
     assert rows.min() > 0 and rows.max() < 1
+
+
+def test_lead_draws_are_column_transforms_of_the_row():
+    rows = draw_rows(np.random.default_rng(2), 3)
+    draws = lead_draws(rows, 4)
+    assert len(draws) == 3
+    ignore, view_z, *_, contacts, touches = draws[1]
+    assert ignore == rows[1, U_IGNORE]
+    assert len(contacts) == len(touches) == 4
+    assert touches[0] == pytest.approx(-np.log(1 - rows[1, U_TOUCH]))
+    assert view_z == pytest.approx(float(ndtri(rows[1, U_VIEW])))
 
 
 def test_lognormal_median():

@@ -27,14 +27,17 @@ def test_counts_only_after_warmup():
     c = Collector(warmup_hours=10)
     c.count("sqls")
     c.add("revenue", 100.0)
-    assert c.c["sqls"] == 0 and c.sums["revenue"] == 0
+    c.count_batch("leads", 10, 4)  # booked before warm-up ends, 4 of them fall after it
+    assert c.c["sqls"] == 0 and c.sums["revenue"] == 0 and c.c["leads"] == 4
     assert c.total["sqls"] == 1
-    c.on = True
+    c.end_warmup()
     c.count("sqls")
     c.add("revenue", 50.0)
-    c.count_batch("leads", 10, 4)
-    assert c.c["sqls"] == 1 and c.sums["revenue"] == 50.0 and c.c["leads"] == 4
-    assert c.total["leads"] == 10
+    c.count_batch("never_contacted", 1, 0)  # traced to an MQL before warm-up
+    c.count_batch("leads", 5, 5)
+    assert c.c["sqls"] == 1 and c.sums["revenue"] == 50.0 and c.c["leads"] == 9
+    assert c.c["never_contacted"] == 0
+    assert c.total["leads"] == 15 and c.total["sqls"] == 2
 
 
 def test_kpi_ratios_and_undefined_values():
@@ -48,7 +51,7 @@ def test_kpi_ratios_and_undefined_values():
     c.add("marketing_cost", 300.0)
     c.add("sales_cost", 200.0)
     for h in (0.5, 2.0, 30.0):
-        c.record_speed(h)
+        c.record_first_touch(h, h / 2)
     k = c.kpis(_final(), horizon_hours=100, queue_area=50.0, available_rep_hours=200,
                busy_hours=50)
     assert set(k) == set(KPI_NAMES)
@@ -57,6 +60,7 @@ def test_kpi_ratios_and_undefined_values():
     assert k["cac"] == 250.0
     assert k["speed_to_lead_h_median"] == 2.0
     assert k["contacted_within_1h"] == 1 / 30
+    assert k["first_touch_wait_h_mean"] == (0.25 + 1.0 + 15.0) / 3
     assert k["sales_queue_len_mean"] == 0.5 and k["rep_utilization"] == 0.25
     assert math.isnan(k["cycle_time_days_mean"])
 

@@ -94,3 +94,13 @@ def test_model_object_exposes_agents():
     assert model.sales.queue.length == 0 and model.marketing.budget > 0
     result = model.run()
     assert result.seed == 1 and result.replication == 0
+
+
+def test_inlined_contact_chance_matches_the_policy_curve():
+    """The rep loop inlines sim/policies/response.py; both must give the same chance."""
+    model = LeadFlowModel(Scenario(weeks=1), seed=1)
+    s = model.p.sales
+    for age in (0.0, 0.1, 0.5, 3.0, 40.0):
+        odds = model.fresh_contact_odds * (
+            s.contact_floor + (1 - s.contact_floor) * math.exp(-age / s.contact_decay_hours))
+        assert odds / (1 + odds) == pytest.approx(model.contact_probability(age))

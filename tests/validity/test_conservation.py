@@ -7,15 +7,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Scenario, load_scenario, run, with_overrides
-from sim.metrics import FINAL_STATES, IN_FLIGHT_STATES
+from sim.metrics import FINAL_STATES, IN_FLIGHT_STATES, JOURNEY_STATES
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def assert_conserved(result):
     log = result.event_log
-    leads = log[log.channel != "self_sourced"]
+    rows = log[log.channel != "self_sourced"]
+    journeys = rows[rows.final_state.isin(JOURNEY_STATES)]
+    leads = rows[~rows.final_state.isin(JOURNEY_STATES)]
     assert len(leads) == result.leads_created
+    # a recycled journey's lead lives on in exactly one later row
+    assert set(journeys.lead_id) <= set(leads.lead_id)
     assert leads.lead_id.is_unique
     assert set(leads.final_state) <= set(FINAL_STATES) | set(IN_FLIGHT_STATES)
     assert sum(result.states.values()) == result.leads_created
