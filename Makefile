@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 START  := $(firstword $(wildcard notebooks/00_start_here.ipynb) notebooks)
 PYTEST_ARGS ?=
+# JupyterLab refuses to start as root (containers) unless told to.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help install lab test test-fast bench lint clean
 
@@ -25,7 +27,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(START)
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) $(START)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -32,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
         sys.stderr.write(f"{PROG}: error: {message} (see '{self.prog} --help')\n")
         raise SystemExit(2)
 
@@ -133,8 +134,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import replicate, summarise
     from sim.scenario import dump_scenario
 
-    out = _prepare_out(args.out)
     scenario = _load(args.scenario, args.set, args.weeks)
+    out = _prepare_out(args.out)  # after the scenario is known good: bad input creates no folder
     seed = scenario.seed if args.seed is None else args.seed
     table = replicate(scenario, args.reps, seed)
     means, ci = summarise(table)

@@ -16,4 +16,6 @@ class ScenarioError(ValueError):
         self.key = key
         self.problem = problem
         where = f"{source}: {key}" if key else source
-        super().__init__(f"{where}: {problem}")
+        # one line, whatever the input: a line break in a key or file name is shown escaped
+        message = f"{where}: {problem}".replace("\r", "\\r").replace("\n", "\\n")
+        super().__init__(message)

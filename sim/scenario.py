@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ from typing import Any
 import annotated_types
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
-from sim.params import Channel, Scenario
+from sim.params import Channel, Marketing, Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 _META_KEYS = {"extends"}
+_MISSING = object()
 
 
 # --------------------------------------------------------------------------- key catalogue
@@ -82,6 +85,8 @@ def _check_keys(raw: Mapping[str, Any], source: str) -> None:
                 walk(dotted + ".", value, sub)
             elif key == "channels" and isinstance(value, Mapping):
                 for ch, spec in value.items():
+                    if not isinstance(ch, str):
+                        raise ScenarioError(source, f"{dotted}.{ch}", "channel names must be text")
                     if spec is None:
                         continue
                     walk(f"{dotted}.{ch}.", spec, Channel)
@@ -96,6 +101,25 @@ def _channel_names(raw: Mapping[str, Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reading files
+def _duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
+    """The first key given twice in one mapping anywhere in a composed YAML tree (plain YAML
+    silently keeps the last one, so a second ``sales:`` block would wipe out the first)."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in seen:
+                        return key_node
+                    seen.add(key_node.value)
+                stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return None
+
+
 def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -108,7 +132,17 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(source, None, f"cannot be read ({exc.strerror})") from None
     try:
+        twice = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
+        if twice is not None:
+            mark = twice.start_mark
+            raise ScenarioError(source, f"line {mark.line + 1}, column {mark.column + 1}",
+                                f"malformed YAML: key '{twice.value}' is given twice")
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:  # a control character; has a position, not a mark
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character
+        shown = f"#x{char:04x}" if isinstance(char, int) else f"#x{ord(char):04x}"
+        raise ScenarioError(source, f"line {line}", f"malformed YAML: {exc.reason} ({shown})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not valid YAML"
@@ -176,13 +210,24 @@ def parse_override(text: str) -> tuple[str, Any]:
     if value is None and value_text.strip().lower() not in ("null", "~", "none", ""):
         value = value_text
     if isinstance(value, str) and value.strip().lower() == "none":
-        value = None
+        # `none` means empty, except where it is itself a valid text (feedback.mode=none)
+        field = _field_at(tuple(key.split(".")))
+        ann = field.annotation if field is not None else None
+        if not (ann is str or value in typing.get_args(ann)):
+            value = None
     return key, value
 
 
 def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--set") -> None:
     """Set one dotted key in a raw scenario mapping, refusing names the model does not know."""
     parts = key.split(".")
+    if len(parts) > 2 and parts[:2] == ["marketing", "channels"] and not _channel_names(raw):
+        # the file keeps the default channels: write them out, so that changing one keeps the rest
+        marketing = raw.setdefault("marketing", {})
+        if marketing is None:
+            marketing = raw["marketing"] = {}
+        if isinstance(marketing, dict) and marketing.get("channels") is None:
+            marketing["channels"] = {n: c.model_dump() for n, c in Marketing().channels.items()}
     known = valid_keys(_channel_names(raw))
     if key not in known:
         if key in ("name", "description"):
@@ -190,7 +235,8 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
         elif any(k.startswith(key + ".") for k in known):
             raise ScenarioError(source, key, "is a section; set one of its keys, e.g. "
                                 f"{next(k for k in known if k.startswith(key + '.'))}")
-        elif len(parts) >= 3 and parts[:2] == ["marketing", "channels"]:
+        elif (len(parts) >= 3 and parts[:2] == ["marketing", "channels"]
+              and parts[2] not in _channel_names(raw)):
             names = _channel_names(raw)
             raise ScenarioError(
                 source, key,
@@ -210,8 +256,8 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
 
 
 # --------------------------------------------------------------------------- validation
-def _constraints(loc: tuple[Any, ...]) -> str:
-    """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
+def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The declared field at ``loc`` (``("sales", "reps")``), or None if there is none."""
     model: type[BaseModel] | None = Scenario
     field = None
     i = 0
@@ -219,11 +265,17 @@ def _constraints(loc: tuple[Any, ...]) -> str:
         name = loc[i]
         field = model.model_fields.get(name) if isinstance(name, str) else None
         if field is None:
-            return ""
+            return None
         if name == "channels":
             model, i = Channel, i + 2
             continue
         model, i = _field_model(model, name), i + 1
+    return field if i == len(loc) else None
+
+
+def _constraints(loc: tuple[Any, ...]) -> str:
+    """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
+    field = _field_at(loc)
     if field is None:
         return ""
     low = high = None
@@ -239,14 +291,15 @@ def _constraints(loc: tuple[Any, ...]) -> str:
             high, high_open = meta.lt, True
     ann = str(field.annotation)
     kind = "a whole number" if "int" in ann else "a number"
+    num = lambda v: str(v) if isinstance(v, int) else f"{v:g}"  # noqa: E731 - 2**63-1 in full
     if low is not None and high is not None:
-        lo = f"above {low:g}" if low_open else f"from {low:g}"
-        hi = f"below {high:g}" if high_open else f"to {high:g}"
+        lo = f"above {num(low)}" if low_open else f"from {num(low)}"
+        hi = f"below {num(high)}" if high_open else f"to {num(high)}"
         return f"{kind} {lo} {hi}"
     if low is not None:
-        return f"{kind} {'above' if low_open else 'at least'} {low:g}"
+        return f"{kind} {'above' if low_open else 'at least'} {num(low)}"
     if high is not None:
-        return f"{kind} {'below' if high_open else 'at most'} {high:g}"
+        return f"{kind} {'below' if high_open else 'at most'} {num(high)}"
     return ""
 
 
@@ -261,7 +314,7 @@ def _explain(err: Mapping[str, Any]) -> tuple[str | None, str]:
                 "finite_number"):
         return key, f"must be {valid or 'within range'}{shown}"
     if kind.startswith("int_"):
-        return key, f"must be a whole number{', ' + valid if valid else ''}{shown}"
+        return key, f"must be {valid or 'a whole number'}{shown}"
     if kind.startswith("float_"):
         return key, f"must be {valid or 'a number'}{shown}"
     if kind.startswith("bool_"):
@@ -287,16 +340,40 @@ def _reject_non_finite(raw: Any, source: str, prefix: str = "") -> None:
         raise ScenarioError(source, prefix.rstrip("."), f"must be a finite number (got {raw})")
 
 
+def _reject_bool_numbers(
+    data: Any, source: str, model: type[BaseModel] = Scenario, loc: tuple[str, ...] = ()
+) -> None:
+    """YAML reads yes/no/on/off/true/false as booleans; a numeric key given one is an error,
+    not silently 1 or 0 (``--set communication.sla_hours=yes`` must not mean one hour)."""
+    if not isinstance(data, Mapping):
+        return
+    for key, value in data.items():
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        if field is None:
+            continue
+        sub = _field_model(model, key)
+        if sub is not None:
+            _reject_bool_numbers(value, source, sub, (*loc, key))
+        elif key == "channels" and isinstance(value, Mapping):
+            for ch, spec in value.items():
+                _reject_bool_numbers(spec, source, Channel, (*loc, key, str(ch)))
+        elif isinstance(value, bool) and field.annotation is not bool:
+            valid = _constraints((*loc, key))
+            if valid:
+                raise ScenarioError(source, ".".join((*loc, key)), f"must be {valid} (got {value})")
+
+
 def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a plain mapping into a :class:`Scenario`, or raise one clear ScenarioError."""
     _check_keys(raw, source)
     _reject_non_finite(raw, source)
+    _reject_bool_numbers(raw, source)
     data = {k: v for k, v in raw.items() if k not in _META_KEYS}
-    channels = _channel_names(data)
-    if channels:  # a channel given as `name:` with no body takes every default
-        for ch in channels:
-            if data["marketing"]["channels"][ch] is None:
-                data["marketing"]["channels"][ch] = {}
+    marketing = data.get("marketing")
+    channels = marketing.get("channels") if isinstance(marketing, Mapping) else None
+    if isinstance(channels, Mapping):  # a channel given as `name:` with no body takes every default
+        data["marketing"] = {**marketing, "channels": {
+            ch: {} if spec is None else spec for ch, spec in channels.items()}}
     try:
         return Scenario.model_validate(data, strict=False)
     except ValidationError as exc:
@@ -315,14 +392,42 @@ def load_scenario(
     """
     raw = load_raw(path)
     source = str(path)
+    overridden: set[str] = set()
     if overrides:
         pairs = overrides.items() if isinstance(overrides, Mapping) else map(
             parse_override, overrides
         )
         for key, value in pairs:
             apply_override(raw, key, value)
+            overridden.add(key)
         source = f"{path} with --set"
-    return scenario_from_dict(raw, source)
+    try:
+        return scenario_from_dict(raw, source)
+    except ScenarioError as exc:
+        # a bad value inherited through `extends` is reported against the file that states it
+        origin = _origin(Path(path), exc.key) if exc.key and exc.key not in overridden else None
+        if origin is None or origin == Path(path).resolve():
+            raise
+        raise ScenarioError(str(origin), exc.key, exc.problem) from None
+
+
+def _origin(path: Path, key: str) -> Path | None:
+    """The nearest file along the ``extends`` chain of ``path`` that sets the dotted ``key``."""
+    seen: set[Path] = set()
+    path = path.resolve()
+    while path not in seen:
+        seen.add(path)
+        data = _read_yaml(path, str(path))
+        node: Any = data
+        for part in key.split("."):
+            node = node.get(part, _MISSING) if isinstance(node, Mapping) else _MISSING
+        if node is not _MISSING:
+            return path
+        parent = data.get("extends")
+        if not isinstance(parent, str):
+            return None
+        path = (path.parent / parent).resolve()
+    return None
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
@@ -333,12 +438,26 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
     return scenario_from_dict(raw, f"{scenario.name} with overrides")
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML out; text holding a Unicode line break (NEL, LS, PS) is written double-quoted,
+    where it is escaped: PyYAML's single-quoted style folds a NEL into a space."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in data for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> None:
     """Write a scenario as a complete YAML file (atomically) that loads back to the same values."""
     path = Path(path)
-    text = yaml.safe_dump(scenario.model_dump(), sort_keys=False, allow_unicode=True)
-    if header:
-        text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
+    text = yaml.dump(scenario.model_dump(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    if header:  # a comment may hold printable characters only (YAML refuses the others)
+        header = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in header)
+        text = "".join(f"# {line}\n" if line else "#\n" for line in header.rstrip("\n").split("\n")) + text
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

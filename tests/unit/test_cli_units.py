@@ -1,0 +1,197 @@
+"""Small pieces of the command line, tested in-process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from sim import cli
+from sim.errors import ScenarioError
+
+REPO = Path(__file__).resolve().parents[2]
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+
+
+# ------------------------------------------------------------------------------ _clean
+def test_clean_turns_non_finite_numbers_into_null():
+    payload = {"a": math.nan, "b": [1.5, math.inf, (-math.inf, 2)], "c": {"d": math.nan},
+               "e": "nan", "f": 3, "g": None, "h": 0.0}
+    cleaned = cli._clean(payload)
+    assert cleaned == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": None},
+                       "e": "nan", "f": 3, "g": None, "h": 0.0}
+    text = json.dumps(cleaned, allow_nan=False)  # strict JSON: would raise on NaN
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_clean_keeps_types_of_finite_values():
+    cleaned = cli._clean({"i": 4, "x": 0.25, "flag": True})
+    assert cleaned == {"i": 4, "x": 0.25, "flag": True}
+    assert type(cleaned["i"]) is int and type(cleaned["flag"]) is bool
+
+
+# ------------------------------------------------------------------------------ _fmt
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "-"),
+    (math.nan, "-"),
+    (0.0, "0.000"),
+    (0.12345, "0.123"),
+    (-0.5, "-0.500"),
+    (9.9996, "10.000"),
+    (12.34, "12.3"),
+    (-45.67, "-45.7"),
+    (999.94, "999.9"),
+    (1000, "1,000"),
+    (12345.6, "12,346"),
+    (-2_500_000.0, "-2,500,000"),
+    (7, "7.000"),
+])
+def test_fmt(value, shown):
+    assert cli._fmt(value) == shown
+
+
+def test_table_aligns_columns():
+    text = cli._table(["kpi", "mean"], [["leads", "1,000"], ["won", "3.000"]])
+    lines = text.splitlines()
+    assert lines[0].split() == ["kpi", "mean"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert len({len(line) for line in lines}) == 1, "every row has the same width"
+    assert lines[2].startswith("leads") and lines[2].endswith("1,000")
+    assert lines[3].startswith("won  ") and lines[3].endswith("3.000")
+
+
+# ------------------------------------------------------------------------------ flag types
+def test_flag_types_accept_good_values():
+    assert cli._positive_int("3") == 3
+    assert cli._seed("0") == 0
+    assert cli._seed(str(2**63 - 1)) == 2**63 - 1
+    assert cli._weeks("4") == 4.0
+    assert cli._weeks("5200") == 5200.0
+    assert cli._weeks("0.5") == 0.5
+
+
+@pytest.mark.parametrize(("convert", "text", "message"), [
+    (cli._positive_int, "0", "at least 1"),
+    (cli._positive_int, "-3", "at least 1"),
+    (cli._positive_int, "2.5", "whole number"),
+    (cli._positive_int, "abc", "whole number"),
+    (cli._seed, "-1", "0 to 2^63-1"),
+    (cli._seed, str(2**63), "0 to 2^63-1"),
+    (cli._seed, "x", "whole number"),
+    (cli._weeks, "0", "above 0"),
+    (cli._weeks, "5200.5", "at most 5200"),
+    (cli._weeks, "inf", "above 0"),
+    (cli._weeks, "nan", "above 0"),
+    (cli._weeks, "four", "number of weeks"),
+])
+def test_flag_types_refuse_bad_values(convert, text, message):
+    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(message)):
+        convert(text)
+
+
+# ------------------------------------------------------------------------------ the parser
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("leadflow: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("argv", "expect"), [
+    ([], "COMMAND"),
+    (["frobnicate"], "'frobnicate'"),
+    (["run"], "scenario"),
+    (["run", "x.yaml", "--reps", "0"], "--reps"),
+    (["run", "x.yaml", "--bogus"], "--bogus"),
+    (["compare", "a.yaml", "b.yaml", "--kpi", "nope"], "--kpi"),
+])
+def test_parser_error_is_one_line_and_exit_2(capsys, argv, expect):
+    with pytest.raises(SystemExit) as info:
+        cli.build_parser().parse_args(argv)
+    assert info.value.code == 2
+    line = _one_error_line(capsys)
+    assert expect in line
+    assert "--help" in line
+
+
+def test_parser_error_folds_line_breaks(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.build_parser().error("first\nsecond")
+    assert info.value.code == 2
+    assert "first second" in _one_error_line(capsys)
+
+
+def test_parser_defaults():
+    args = cli.build_parser().parse_args(["run", "baseline"])
+    assert (args.reps, args.seed, args.weeks, args.json, args.out, args.set) == (
+        1, None, None, False, None, [])
+    args = cli.build_parser().parse_args(["compare", "a", "b", "--set", "sales.reps=2",
+                                          "--set", "seed=3"])
+    assert args.reps == 10 and args.set == ["sales.reps=2", "seed=3"]
+
+
+# ------------------------------------------------------------------------------ main
+def test_main_turns_scenario_errors_into_exit_2(capsys, tmp_path):
+    assert cli.main(["validate", str(tmp_path / "missing.yaml")]) == 2
+    assert "missing.yaml: file not found" in _one_error_line(capsys)
+    assert cli.main(["run", str(BASELINE), "--set", "sales.rpes=2"]) == 2
+    assert "did you mean 'sales.reps'" in _one_error_line(capsys)
+
+
+def test_main_compare_needs_two(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["compare", str(BASELINE)])
+    assert info.value.code == 2
+    assert "at least two scenarios" in _one_error_line(capsys)
+
+
+def test_main_validate_ok(capsys):
+    assert cli.main(["validate", str(BASELINE), "--set", "feedback.mode=none"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok") and "(baseline)" in out
+
+
+def test_main_bad_input_creates_no_out_folder(capsys, tmp_path):
+    out = tmp_path / "never"
+    assert cli.main(["run", str(BASELINE), "--set", "sales.reps=0", "--out", str(out)]) == 2
+    _one_error_line(capsys)
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------ --out helpers
+def test_prepare_out(tmp_path):
+    assert cli._prepare_out(None) is None
+    made = cli._prepare_out(str(tmp_path / "a" / "b"))
+    assert made == tmp_path / "a" / "b" and made.is_dir()
+    assert cli._prepare_out(str(made)) == made  # an existing folder is fine
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="is a file") as info:
+        cli._prepare_out(str(tmp_path / "file"))
+    assert info.value.source == "--out"
+    with pytest.raises(ScenarioError, match="cannot create folder"):
+        cli._prepare_out(str(tmp_path / "file" / "sub"))
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
+
+
+def test_write_atomic_replaces_whole_files_or_nothing(tmp_path):
+    target = tmp_path / "kpis.json"
+    target.write_text("old\n", encoding="utf-8")
+
+    def fail(path: Path) -> None:
+        path.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        cli._write_atomic(target, fail)
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json"], "temp file left behind"
+
+    cli._write_atomic(target, lambda p: p.write_text("new\n", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json"]
