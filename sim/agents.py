@@ -71,7 +71,7 @@ class Lead:
     """One lead on its way through the funnel (times in simulated hours).
 
     Its random draws are fixed when it is created (``u_*`` uniforms, ``view_z`` a standard normal,
-    ``cycle_q`` a unit-scale gamma quantile, one ``contacts``/``touches`` pair per attempt), so the
+    one ``contacts``/``touches`` pair per attempt), so the
     same lead meets the same dice in every scenario (common random numbers).
     """
 
@@ -79,7 +79,7 @@ class Lead:
         "id", "channel", "created", "quality", "score", "deal_size", "mql_at", "queued_at",
         "first_touch_at", "reached_at", "sal_at", "sql_at", "opp_at", "closed_at", "won",
         "amount", "discount", "attempts", "ticket", "state", "reported", "marketing", "reviewed",
-        "u_ignore", "view_z", "u_qualify", "u_opp", "u_win", "cycle_q", "u_report", "u_recycle",
+        "u_ignore", "view_z", "u_qualify", "u_opp", "u_win", "u_cycle", "u_report", "u_recycle",
         "contacts", "touches",
     )
 
@@ -92,7 +92,7 @@ class Lead:
         self.score = score
         self.deal_size = deal_size
         self.mql_at = mql_at
-        (self.u_ignore, self.view_z, self.u_qualify, self.u_opp, self.u_win, self.cycle_q,
+        (self.u_ignore, self.view_z, self.u_qualify, self.u_opp, self.u_win, self.u_cycle,
          self.u_report, self.u_recycle, self.contacts, self.touches) = draws
         self.queued_at = self.first_touch_at = self.reached_at = self.sal_at = math.nan
         self.sql_at = self.opp_at = self.closed_at = math.nan
@@ -117,7 +117,7 @@ def lead_draws(rows: np.ndarray, attempts: int) -> list[tuple]:
     return list(zip(
         rows[:, U_IGNORE].tolist(), ndtri(rows[:, U_VIEW]).tolist(),
         rows[:, U_QUALIFY].tolist(), rows[:, U_OPP].tolist(), rows[:, U_WIN].tolist(),
-        gammaincinv(CYCLE_SHAPE, rows[:, U_CYCLE]).tolist(), rows[:, U_REPORT].tolist(),
+        rows[:, U_CYCLE].tolist(), rows[:, U_REPORT].tolist(),
         rows[:, U_NURTURE_DELAY].tolist(),
         rows[:, U_CONTACT:U_CONTACT + attempts].tolist(), touches.tolist(), strict=True,
     ))
@@ -444,7 +444,7 @@ class SalesTeam:
             model.metrics.count("opportunities")
         else:
             model.metrics.count_batch("opportunities", 1, counted)
-        close = when + lead.cycle_q * model.cycle_scale
+        close = when + float(gammaincinv(CYCLE_SHAPE, lead.u_cycle)) * model.cycle_scale
         model.opportunity_seq += 1
         heapq.heappush(self.opportunities, (close, model.opportunity_seq, lead))
 

@@ -42,6 +42,9 @@ place_in_closed_hours = _mapper(_CLOSED)
 """Map uniforms in [0, 1) to hour offsets outside a week's open hours, uniformly."""
 
 
+_OPEN_SPANS = tuple((float(a), float(b)) for a, b in _OPEN)  # plain floats: fast scalar loops
+
+
 def is_open(t: float) -> bool:
     """Whether the sales floor is open at time ``t`` (hours)."""
     h = t % HOURS_PER_WEEK
@@ -53,10 +56,10 @@ def next_open(t: float) -> float:
     """The first time at or after ``t`` when the floor is open."""
     week0 = t - (t % HOURS_PER_WEEK)
     h = t - week0
-    for start, end in _OPEN:
+    for start, end in _OPEN_SPANS:
         if h < end:
             return week0 + max(h, start)
-    return week0 + HOURS_PER_WEEK + _OPEN[0, 0]
+    return week0 + HOURS_PER_WEEK + _OPEN_SPANS[0][0]
 
 
 def next_weekday_time(t: float, hour: float, every_day: bool = True) -> float:
@@ -79,7 +82,7 @@ def open_hours_between(a: float, b: float) -> float:
     total = 0.0
     base = full_weeks * HOURS_PER_WEEK
     while base < b:
-        for start, end in _OPEN:
+        for start, end in _OPEN_SPANS:
             lo, hi = max(a, base + start), min(b, base + end)
             if hi > lo:
                 total += hi - lo

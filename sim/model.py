@@ -246,11 +246,13 @@ class LeadFlowModel:
         rate = self.marketing.rate(name) * length / HOURS_PER_WEEK
         if rate <= 0:
             return
-        count_u = self.streams.generator("arrival_counts", name, week).random()
-        n = poisson_inverse(count_u, rate)
+        # One stream per channel and week: the first draw sets the count, the rows that follow
+        # describe the leads, so lead j has the same dice whatever the count.
+        gen = self.streams.generator("leads", name, week)
+        n = poisson_inverse(gen.random(), rate)
         if n == 0:
             return
-        rows = draw_rows(self.streams.generator("lead_attributes", name, week), n)
+        rows = draw_rows(gen, n)
         times = self._place_times(rows[:, U_TIME], rows[:, U_IN_HOURS], start, length)
         quality = beta_quality(rows[:, U_QUALITY], self.marketing.quality_alpha(channel),
                                channel.quality_beta)
