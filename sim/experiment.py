@@ -18,20 +18,23 @@ import pandas as pd
 from scipy import stats
 
 from sim.metrics import KPI_NAMES
-from sim.model import run
+from sim.parallel import Executor, run_all, specs_for
 from sim.params import Scenario
 
 
-def replicate(scenario: Scenario, reps: int, seed: int | None = None) -> pd.DataFrame:
-    """Run ``reps`` replications; one row per replication, one column per KPI."""
+def replicate(scenario: Scenario, reps: int, seed: int | None = None,
+              executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
+    """Run ``reps`` replications; one row per replication, one column per KPI.
+
+    ``executor`` (``sim/parallel.py``) runs them serially, in a process pool or on Dask; the table
+    is the same either way.
+    """
     if reps < 1:
         raise ValueError("reps must be at least 1")
     seed = scenario.seed if seed is None else seed
-    rows = []
-    for r in range(reps):
-        result = run(scenario, seed=seed, replication=r)
-        rows.append({"replication": r, **result.kpis})
-    return pd.DataFrame(rows).set_index("replication")
+    rows = run_all(specs_for(scenario, reps, seed), executor, progress, scenario.name)
+    table = pd.DataFrame(rows).drop(columns=["seed"]).set_index("replication")
+    return table[list(KPI_NAMES)]
 
 
 def ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float]:
@@ -102,13 +105,21 @@ class Comparison:
         return out
 
 
-def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None) -> Comparison:
+def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None,
+            executor: Executor | None = None, progress: bool = False) -> Comparison:
     """Run every scenario with the same seed and replication numbers (common random numbers)."""
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios")
     seed = scenarios[0].seed if seed is None else seed
     names = _unique_names([s.name for s in scenarios])
-    tables = {n: replicate(s, reps, seed) for n, s in zip(names, scenarios, strict=True)}
+    specs = [spec for i, s in enumerate(scenarios)
+             for spec in specs_for(s, reps, seed, {"scenario_index": i})]
+    rows = run_all(specs, executor, progress, "compare")
+    frame = pd.DataFrame(rows)
+    tables = {
+        name: frame[frame.scenario_index == i].set_index("replication")[list(KPI_NAMES)]
+        for i, name in enumerate(names)
+    }
     return Comparison(names, tables)
 
 

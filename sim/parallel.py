@@ -1,0 +1,184 @@
+"""Executors: run many replications serially, in a local process pool, or on a Dask cluster.
+
+Think of a print shop. One job is one replication: a scenario, a seed and a replication number.
+The serial executor prints them one by one at the counter; the pool hands them to the shop's own
+presses (one per core); Dask sends them to a print farm across town. Whoever prints, a job's
+result depends only on what is written on the job ticket (``RunSpec``), never on which press
+printed it or in what order, because every random number comes from the seed and the replication
+number (``sim/streams.py``). So the same seed gives identical tables serially, in the pool and
+on Dask.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.model import run
+from sim.params import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One job ticket: which scenario, seed and replication to run, and labels to carry along."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    labels: dict[str, Any] = field(default_factory=dict)
+
+
+def run_spec(spec: RunSpec) -> dict[str, Any]:
+    """Run one job and return its labels, seed, replication and every KPI as one flat row."""
+    result = run(spec.scenario, seed=spec.seed, replication=spec.replication)
+    return {**spec.labels, "seed": spec.seed, "replication": spec.replication, **result.kpis}
+
+
+class SerialExecutor:
+    """Runs jobs one after another in this process."""
+
+    name = "serial"
+    workers = 1
+
+    def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
+             ) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, result)`` as jobs finish (here: in order)."""
+        for i, spec in enumerate(specs):
+            yield i, fn(spec)
+
+    def close(self) -> None:
+        pass
+
+
+class PoolExecutor:
+    """Runs jobs in a local pool of worker processes (``concurrent.futures``)."""
+
+    name = "pool"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers)
+
+    def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
+             ) -> Iterator[tuple[int, Any]]:
+        futures = {self._pool.submit(fn, spec): i for i, spec in enumerate(specs)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Runs jobs on a Dask cluster: a scheduler address (``tcp://host:8786``) or ``local`` for a
+    LocalCluster on this machine."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int | None = None, timeout: float = 10.0):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is a declared dependency
+            raise ScenarioError("--scheduler", address, "dask.distributed is not installed") from None
+        self._cluster = None
+        if address == "local":
+            self._cluster = LocalCluster(n_workers=workers or default_workers(),
+                                         threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+        else:
+            if not address.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
+                raise ScenarioError("--scheduler", address,
+                                    "expected an address such as tcp://host:8786, or 'local'")
+            try:
+                self._client = Client(address, timeout=timeout)
+            except (OSError, TimeoutError) as exc:
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise ScenarioError("--scheduler", address,
+                                    f"cannot reach a Dask scheduler there ({reason})") from None
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
+             ) -> Iterator[tuple[int, Any]]:
+        from dask.distributed import as_completed as dask_completed
+
+        futures = self._client.map(fn, list(specs), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for future in dask_completed(futures):
+                yield index[future.key], future.result()
+        finally:
+            self._client.cancel(futures)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+Executor = SerialExecutor | PoolExecutor | DaskExecutor
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  jobs: int | None = None) -> Executor:
+    """The executor for ``--workers`` / ``--scheduler``: Dask if a scheduler is named, else a
+    process pool when more than one worker would have more than one job, else serial."""
+    if scheduler:
+        return DaskExecutor(scheduler, workers)
+    workers = default_workers() if workers is None else workers
+    if jobs is not None:
+        workers = min(workers, jobs)
+    return PoolExecutor(workers) if workers > 1 else SerialExecutor()
+
+
+def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
+            progress: bool = False, description: str = "runs",
+            on_result: Callable[[int, dict[str, Any]], None] | None = None
+            ) -> list[dict[str, Any]]:
+    """Run every job and return the rows in job order, whatever order they finished in.
+
+    ``on_result(index, row)`` is called as each job finishes (e.g. to save it to disk).
+    A progress bar appears on stderr for anything that takes over a second, unless
+    ``progress`` is False.
+    """
+    from tqdm.auto import tqdm
+
+    own = executor is None
+    executor = executor or SerialExecutor()
+    rows: list[dict[str, Any] | None] = [None] * len(specs)
+    try:
+        with tqdm(total=len(specs), desc=description, unit="run", disable=not progress,
+                  delay=1.0, leave=False) as bar:
+            for i, row in executor.imap(run_spec, specs):
+                rows[i] = row
+                if on_result is not None:
+                    on_result(i, row)
+                bar.update(1)
+    finally:
+        if own:
+            executor.close()
+    return rows  # type: ignore[return-value]
+
+
+def specs_for(scenario: Scenario, reps: int, seed: int, labels: dict[str, Any] | None = None,
+              replications: Iterable[int] | None = None) -> list[RunSpec]:
+    """Job tickets for ``reps`` replications of one scenario (common random numbers: replication
+    ``r`` of every scenario uses the same streams)."""
+    reps_iter = range(reps) if replications is None else replications
+    return [RunSpec(scenario, seed, r, dict(labels or {})) for r in reps_iter]
