@@ -4,6 +4,7 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
 
     python -m sim run scenarios/baseline.yaml --reps 10 --json
     python -m sim compare scenarios/undefined.yaml scenarios/integrated.yaml --reps 20
+    python -m sim sweep scenarios/baseline.yaml --grid sales.reps=2,4 --reps 5 --out out/sweep
     python -m sim validate scenarios/*.yaml
 """
 
@@ -137,7 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario, args.set, args.weeks)
     out = _prepare_out(args.out)  # after the scenario is known good: bad input creates no folder
     seed = scenario.seed if args.seed is None else args.seed
-    table = replicate(scenario, args.reps, seed)
+    with _executor(args, jobs=args.reps) as executor:
+        table = replicate(scenario, args.reps, seed, executor, progress=not args.json)
     means, ci = summarise(table)
     payload = {
         "scenario": scenario.name, "seed": seed, "reps": args.reps, "weeks": scenario.weeks,
@@ -174,7 +176,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     scenarios = [_load(p, args.set, args.weeks) for p in args.scenarios]
     seed = scenarios[0].seed if args.seed is None else args.seed
-    comparison = compare(scenarios, args.reps, seed)
+    with _executor(args, jobs=args.reps * len(scenarios)) as executor:
+        comparison = compare(scenarios, args.reps, seed, executor, progress=not args.json)
     payload = _clean({
         "scenarios": comparison.names,
         "kpis": {n: {k: v[k] for k in KPI_NAMES} for n, v in comparison.means().items()},
@@ -206,6 +209,90 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+SWEEP_COLUMNS = ("revenue", "profit", "mql_to_sql", "leakage_rate", "trust_final")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiment import ci95
+    from sim.sweep import parse_grid, summarise_points, sweep
+
+    scenario = _load(args.scenario, args.set, args.weeks)
+    grid = parse_grid(args.grid, scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    points = math.prod(len(v) for v in grid.values())
+    with _executor(args, jobs=points * args.reps) as executor:
+        table = sweep(scenario, grid, args.reps, seed, executor, out=args.out,
+                      resume=args.resume, progress=not args.json)
+    means = summarise_points(table, grid)
+    if args.json:
+        entries = []
+        for _, row in means.iterrows():
+            runs = table[table.point == row["point"]]
+            entries.append({
+                "point": int(row["point"]), "params": {k: _plain(row[k]) for k in grid},
+                "kpis": {k: float(row[k]) for k in KPI_NAMES},
+                "ci95": None if args.reps < 2 else {
+                    k: list(ci95(runs[k].to_numpy())) for k in KPI_NAMES},
+            })
+        print(json.dumps(_clean({
+            "scenario": scenario.name, "seed": seed, "reps": args.reps, "weeks": scenario.weeks,
+            "grid": grid, "out": args.out, "runs": len(table), "points": entries})))
+        return 0
+    print(f"sweep {scenario.name}  seed {seed}  reps {args.reps}  {points} points, "
+          f"{len(table)} runs (means per point)")
+    header = ["point", *grid, *SWEEP_COLUMNS]
+    rows = [[str(int(r["point"])), *(str(_plain(r[k])) for k in grid),
+             *(_fmt(float(r[k])) for k in SWEEP_COLUMNS)] for _, r in means.iterrows()]
+    print(_table(header, rows))
+    print(f"every run, with all KPIs: {args.out}/results.csv and results.parquet")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.sweep import one_at_a_time, parse_levers
+
+    scenario = _load(args.scenario, args.set, args.weeks)
+    levers = parse_levers(args.lever, scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    with _executor(args, jobs=(2 * len(levers) + 1) * args.reps) as executor:
+        table = one_at_a_time(scenario, levers, args.kpi, args.reps, seed, executor,
+                              progress=not args.json)
+    if args.json:
+        print(json.dumps(_clean({
+            "scenario": scenario.name, "seed": seed, "reps": args.reps, "kpi": args.kpi,
+            "levers": [{k: _plain(v) for k, v in row.items()}
+                       for row in table.to_dict("records")]})))
+        return 0
+    print(f"one-at-a-time sensitivity of {args.kpi}  scenario {scenario.name}  seed {seed}  "
+          f"reps {args.reps}  (base {_fmt(float(table.kpi_base.iloc[0]))})")
+    header = ["lever", "low", "high", f"{args.kpi} at low", f"{args.kpi} at high", "swing"]
+    rows = [[r.parameter, str(_plain(r.low_value)), str(_plain(r.high_value)), _fmt(r.kpi_low),
+             _fmt(r.kpi_high), _fmt(r.swing)] for r in table.itertuples()]
+    print(_table(header, rows))
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to plain Python for JSON and tables."""
+    return value.item() if hasattr(value, "item") else value
+
+
+class _executor:
+    """The executor the flags ask for, closed afterwards (``with _executor(args) as ex``)."""
+
+    def __init__(self, args: argparse.Namespace, jobs: int):
+        from sim.parallel import make_executor
+
+        self._ex = make_executor(getattr(args, "workers", None), getattr(args, "scheduler", None),
+                                 jobs)
+
+    def __enter__(self):
+        return self._ex
+
+    def __exit__(self, *exc: object) -> None:
+        self._ex.close()
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
@@ -228,6 +315,10 @@ def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
                    help=f"replications (default {reps_default})")
     p.add_argument("--weeks", type=_weeks, default=None, help="simulated weeks")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,6 +340,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", dest="kpis", action="append", choices=KPI_NAMES, metavar="NAME",
                    help="show only these KPIs in the table (repeatable)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("sweep", help="run a full-factorial grid of lever values")
+    p.add_argument("scenario", help="base scenario file, or a preset name")
+    p.add_argument("--grid", action="append", default=[], metavar="PATH=v1,v2,...",
+                   required=True, help="lever values to combine (repeatable)")
+    _add_common(p, reps_default=5)
+    p.add_argument("--out", metavar="DIR", required=True,
+                   help="folder for every finished run (Parquet) and results.csv")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a sweep in --out, skipping the runs already there")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="one-at-a-time sensitivity of a KPI (tornado data)")
+    p.add_argument("scenario", help="base scenario file, or a preset name")
+    p.add_argument("--lever", action="append", default=[], metavar="PATH=low,high",
+                   help="a lever and its low and high values (repeatable; default: a standard "
+                   "set of levers)")
+    p.add_argument("--kpi", default="revenue", choices=KPI_NAMES, metavar="NAME",
+                   help="the KPI to rank levers by (default revenue)")
+    _add_common(p, reps_default=5)
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")

@@ -1,0 +1,140 @@
+"""The sweep and sensitivity commands end to end: output, resume after a kill, Dask, bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from sim import load_scenario
+from sim.sweep import sweep
+
+GRID = ["--grid", "incentives.shared_kpi_weight=0,0.5,1", "--grid",
+        "communication.meeting_every_weeks=1,4"]
+
+
+def test_sweep_writes_a_tidy_table(run_cli, tmp_path):
+    done = run_cli("sweep", "baseline", *GRID, "--reps", "2", "--weeks", "6", "--workers", "2",
+                   "--out", tmp_path / "s")
+    assert done.returncode == 0, done.stderr
+    assert "incentives.shared_kpi_weight" in done.stdout
+    table = pd.read_csv(tmp_path / "s" / "results.csv")
+    assert len(table) == 12
+    assert {"incentives.shared_kpi_weight", "communication.meeting_every_weeks", "revenue",
+            "replication", "seed"} <= set(table.columns)
+
+
+def test_sweep_json_is_one_object_and_quiet(run_cli, tmp_path):
+    done = run_cli("sweep", "baseline", "--grid", "sales.reps=2,4", "--reps", "2", "--weeks", "4",
+                   "--out", tmp_path / "s", "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    out = json.loads(done.stdout)
+    assert out["runs"] == 4 and len(out["points"]) == 2
+    point = out["points"][1]
+    assert point["params"] == {"sales.reps": 4}
+    low, high = point["ci95"]["revenue"]
+    assert low <= point["kpis"]["revenue"] <= high
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_table(run_cli, repo, tmp_path):
+    args = ["sweep", "baseline", "--grid", "sales.reps=2,3,4,5,6", "--grid",
+            "communication.crm_sharing=0.3,0.9", "--reps", "6", "--weeks", "52",
+            "--workers", "1"]
+    out = tmp_path / "killed"
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args, "--out", str(out)],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    runs = out / "runs"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(runs.glob("*.parquet"))) < 5:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list(runs.glob("*.parquet")))
+    assert 5 <= finished < 60, "the sweep must be killed mid-way"
+    assert not (out / "results.csv").exists()
+
+    resumed = run_cli(*args, "--out", out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    whole = run_cli(*args, "--out", tmp_path / "whole")
+    assert whole.returncode == 0, whole.stderr
+    a = pd.read_parquet(out / "results.parquet")
+    b = pd.read_parquet(tmp_path / "whole" / "results.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 60 and not a.duplicated(["point", "replication"]).any()
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_serial_table(run_cli, repo, tmp_path):
+    done = run_cli("sweep", "baseline", "--grid", "sales.reps=2,4", "--reps", "3", "--weeks", "6",
+                   "--scheduler", "local", "--workers", "2", "--out", tmp_path / "dask")
+    assert done.returncode == 0, done.stderr
+    on_dask = pd.read_parquet(tmp_path / "dask" / "results.parquet")
+    base = load_scenario(repo / "scenarios" / "baseline.yaml", ["weeks=6"])
+    serial = sweep(base, {"sales.reps": [2, 4]}, reps=3)
+    pd.testing.assert_frame_equal(on_dask, serial, check_dtype=False)
+
+
+def test_sensitivity_ranks_levers(run_cli):
+    done = run_cli("sensitivity", "baseline", "--lever", "pricing.price_index=0.8,2.0",
+                   "--lever", "communication.joint_training_days=0,0.1", "--reps", "2",
+                   "--weeks", "13", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert [lv["parameter"] for lv in out["levers"]][0] == "pricing.price_index"
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--grid", "sales.rpes=2,4"], "did you mean 'sales.reps'"),
+    (["--grid", "sales.reps="], "needs at least one value"),
+    (["--grid", "sales.reps=two,4"], "whole number"),
+    (["--grid", "pricing.price_index=high"], "number"),
+    (["--grid", "sales.reps"], "expected PATH=v1,v2"),
+    (["--grid", "sales.reps=2", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach a Dask"),
+    (["--grid", "sales.reps=2", "--scheduler", "nowhere"], "expected an address"),
+    (["--grid", "sales.reps=2", "--workers", "0"], "must be at least 1"),
+])
+def test_sweep_bad_input_is_one_line_and_writes_nothing(run_cli, tmp_path, extra, needle):
+    out = tmp_path / "s"
+    done = run_cli("sweep", "baseline", *extra, "--weeks", "2", "--out", out, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in done.stderr
+    assert not (out / "sweep.json").exists()
+
+
+def test_sweep_without_grid_or_out_is_refused(run_cli, tmp_path):
+    for args in (["sweep", "baseline", "--out", tmp_path / "s"],
+                 ["sweep", "baseline", "--grid", "sales.reps=2"]):
+        done = run_cli(*args)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_sweep_out_must_be_a_usable_folder(run_cli, tmp_path):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("keep")
+    done = run_cli("sweep", "baseline", "--grid", "sales.reps=2", "--weeks", "2", "--out", a_file)
+    assert done.returncode == 2 and "is a file" in done.stderr
+    assert a_file.read_text() == "keep"
+    done = run_cli("sweep", "baseline", "--grid", "sales.reps=2", "--weeks", "2",
+                   "--out", a_file / "sub")
+    assert done.returncode == 2 and "cannot create folder" in done.stderr
+
+
+def test_resume_into_a_different_sweep_changes_nothing(run_cli, tmp_path):
+    out = tmp_path / "s"
+    first = run_cli("sweep", "baseline", "--grid", "sales.reps=2", "--weeks", "2", "--out", out)
+    assert first.returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = run_cli("sweep", "baseline", "--grid", "sales.reps=3", "--weeks", "2", "--out", out,
+                    "--resume")
+    assert again.returncode == 2 and "different sweep" in again.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    plain = run_cli("sweep", "baseline", "--grid", "sales.reps=2", "--weeks", "2", "--out", out)
+    assert plain.returncode == 2 and "already holds a sweep" in plain.stderr

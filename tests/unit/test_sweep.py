@@ -1,0 +1,131 @@
+"""Unit tests of sim.sweep: grids, durable output, resume and one-at-a-time sensitivity."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim import Scenario
+from sim.errors import ScenarioError
+from sim.metrics import KPI_NAMES
+from sim.sweep import (
+    DEFAULT_LEVERS,
+    MANIFEST,
+    grid_points,
+    one_at_a_time,
+    parse_grid,
+    parse_levers,
+    summarise_points,
+    sweep,
+)
+
+BASE = Scenario(weeks=3)
+
+
+def test_parse_grid_types_and_validates_values():
+    grid = parse_grid(["sales.reps=2,4", "sales.prioritisation=fifo,score",
+                       "incentives.shared_kpi_weight=0, 0.5"], BASE)
+    assert grid == {"sales.reps": [2, 4], "sales.prioritisation": ["fifo", "score"],
+                    "incentives.shared_kpi_weight": [0, 0.5]}
+
+
+@pytest.mark.parametrize("items, match", [
+    ([], "at least one --grid"),
+    (["sales.reps"], "expected PATH=v1,v2"),
+    (["sales.reps="], "needs at least one value"),
+    (["sales.reps=2,,4"], "needs at least one value"),
+    (["sales.rpes=2,4"], "did you mean 'sales.reps'"),
+    (["sales.reps=two,4"], "whole number"),
+    (["sales.reps=0,4"], "from 1"),
+    (["sales.reps=2", "sales.reps=4"], "given twice"),
+    (["sales.prioritisation=fifo,random"], "one of"),
+])
+def test_parse_grid_refuses_bad_grids(items, match):
+    with pytest.raises(ScenarioError, match=match):
+        parse_grid(items, BASE)
+
+
+def test_grid_points_is_full_factorial_in_order():
+    points = grid_points({"a": [1, 2], "b": ["x", "y", "z"]})
+    assert len(points) == 6
+    assert points[0] == {"a": 1, "b": "x"} and points[-1] == {"a": 2, "b": "z"}
+
+
+def test_sweep_table_keeps_parameters_beside_kpis():
+    grid = {"sales.reps": [2, 6], "communication.crm_sharing": [0.2, 1.0]}
+    table = sweep(BASE, grid, reps=2, seed=4)
+    assert len(table) == 8
+    assert list(table.columns[:5]) == ["point", "sales.reps", "communication.crm_sharing",
+                                       "replication", "seed"]
+    assert set(KPI_NAMES) <= set(table.columns)
+    means = summarise_points(table, grid)
+    assert len(means) == 4
+    # common random numbers: before marketing's first budget review (week 4) every point sees
+    # exactly the same leads in a given replication
+    assert (table.groupby("replication")["leads"].nunique() == 1).all()
+    assert table.groupby("point")["leads"].nunique().max() == 2
+
+
+def test_sweep_writes_each_run_and_the_table(tmp_path):
+    grid = {"sales.reps": [2, 4]}
+    table = sweep(BASE, grid, reps=2, seed=1, out=tmp_path / "s")
+    runs = sorted((tmp_path / "s" / "runs").glob("*.parquet"))
+    assert len(runs) == 4
+    saved = pd.read_parquet(tmp_path / "s" / "results.parquet")
+    pd.testing.assert_frame_equal(saved, table)
+    assert len(pd.read_csv(tmp_path / "s" / "results.csv")) == 4
+    manifest = json.loads((tmp_path / "s" / MANIFEST).read_text())
+    assert manifest["grid"] == {"sales.reps": [2, 4]} and manifest["reps"] == 2
+
+
+def test_resume_skips_finished_runs_and_gives_the_same_table(tmp_path):
+    grid = {"sales.reps": [2, 4, 6]}
+    full = sweep(BASE, grid, reps=2, seed=1)
+    out = tmp_path / "s"
+    sweep(BASE, grid, reps=2, seed=1, out=out)
+    # lose two runs (as if killed), and leave a half-written file behind
+    victims = sorted((out / "runs").glob("*.parquet"))[1:3]
+    for v in victims:
+        v.unlink()
+    (out / "runs" / ".point-00001-rep-0000.parquet.x.partial").write_text("half")
+    (out / "results.parquet").unlink()
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    resumed = sweep(BASE, grid, reps=2, seed=1, out=out, resume=True)
+    pd.testing.assert_frame_equal(resumed, full)
+    assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items())  # nothing redone
+    assert not list((out / "runs").glob("*.partial"))
+
+
+def test_output_folder_is_protected(tmp_path):
+    grid = {"sales.reps": [2]}
+    sweep(BASE, grid, reps=1, seed=1, out=tmp_path / "s")
+    with pytest.raises(ScenarioError, match="already holds a sweep"):
+        sweep(BASE, grid, reps=1, seed=1, out=tmp_path / "s")
+    with pytest.raises(ScenarioError, match="different sweep"):
+        sweep(BASE, {"sales.reps": [3]}, reps=1, seed=1, out=tmp_path / "s", resume=True)
+    with pytest.raises(ScenarioError, match="different sweep"):
+        sweep(BASE, grid, reps=2, seed=1, out=tmp_path / "s", resume=True)
+    a_file = tmp_path / "file"
+    a_file.write_text("keep me")
+    with pytest.raises(ScenarioError, match="is a file"):
+        sweep(BASE, grid, reps=1, seed=1, out=a_file)
+    assert a_file.read_text() == "keep me"
+
+
+def test_levers_default_and_parsed():
+    assert parse_levers([], BASE) == DEFAULT_LEVERS
+    assert parse_levers(["sales.reps=2,8"], BASE) == {"sales.reps": (2, 8)}
+    with pytest.raises(ScenarioError, match="exactly two values"):
+        parse_levers(["sales.reps=2,4,8"], BASE)
+
+
+def test_one_at_a_time_ranks_levers_by_swing():
+    levers = {"pricing.price_index": (0.8, 2.0), "communication.joint_training_days": (0, 0.1)}
+    table = one_at_a_time(Scenario(weeks=13), levers, "revenue", reps=2, seed=3)
+    assert list(table.columns) == ["parameter", "low_value", "high_value", "kpi_low",
+                                   "kpi_high", "kpi_base", "swing"]
+    assert table.parameter.iloc[0] == "pricing.price_index"
+    assert table.swing.is_monotonic_decreasing
+    assert table.kpi_high.iloc[0] < table.kpi_low.iloc[0]
+    with pytest.raises(ScenarioError, match="unknown KPI"):
+        one_at_a_time(BASE, levers, "happiness", reps=1)
