@@ -34,6 +34,8 @@ BENCHES = (
     ("vs_ciw", "bench_vs_ciw.py", ["--repeats", "1", "--weeks", "13"]),
     ("scaling", "bench_scaling.py", ["--repeats", "2", "--only", "baseline"]),
     ("memory", "bench_memory.py", ["--leads", "200000", "--weeks", "104"]),
+    ("parallel", "bench_parallel.py", ["--reps", "8", "--repeats", "1", "--sweep-side", "4",
+                                       "--sweep-reps", "4"]),
 )
 
 

@@ -68,10 +68,23 @@ def _weeks(text: str) -> float:
     return value
 
 
-def _load(path: str, sets: Sequence[str], weeks: float | None) -> Scenario:
+def _warmup(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of weeks, got '{text}'") from None
+    if not (math.isfinite(value) and 0 <= value <= 5200):
+        raise argparse.ArgumentTypeError(f"must be from 0 to 5200, got {text}")
+    return value
+
+
+def _load(path: str, sets: Sequence[str], weeks: float | None,
+          warmup: float | None = None) -> Scenario:
     overrides = list(sets)
     if weeks is not None:
         overrides.append(f"weeks={weeks}")
+    if warmup is not None:
+        overrides.append(f"warmup_weeks={warmup}")
     return load_scenario(resolve_scenario_path(path), overrides)
 
 
@@ -135,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import replicate, summarise
     from sim.scenario import dump_scenario
 
-    scenario = _load(args.scenario, args.set, args.weeks)
+    scenario = _load(args.scenario, args.set, args.weeks, args.warmup)
     out = _prepare_out(args.out)  # after the scenario is known good: bad input creates no folder
     seed = scenario.seed if args.seed is None else args.seed
     with _executor(args, jobs=args.reps) as executor:
@@ -166,6 +179,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             row.append(f"[{_fmt(low)}, {_fmt(high)}]")
         rows.append(row)
     print(_table(header, rows))
+    if ci:
+        from sim.experiment import replications_needed
+
+        needed = replications_needed(table["revenue"].to_numpy(), 0.05, relative=True)
+        print(f"replications for a revenue interval of +/-5 % of the mean: about {needed}")
     if out is not None:
         print(f"results written to {out}/")
     return 0
@@ -174,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiment import compare
 
-    scenarios = [_load(p, args.set, args.weeks) for p in args.scenarios]
+    scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
     seed = scenarios[0].seed if args.seed is None else args.seed
     with _executor(args, jobs=args.reps * len(scenarios)) as executor:
         comparison = compare(scenarios, args.reps, seed, executor, progress=not args.json)
@@ -216,7 +234,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment import ci95
     from sim.sweep import parse_grid, summarise_points, sweep
 
-    scenario = _load(args.scenario, args.set, args.weeks)
+    scenario = _load(args.scenario, args.set, args.weeks, args.warmup)
     grid = parse_grid(args.grid, scenario)
     seed = scenario.seed if args.seed is None else args.seed
     points = math.prod(len(v) for v in grid.values())
@@ -251,7 +269,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.sweep import one_at_a_time, parse_levers
 
-    scenario = _load(args.scenario, args.set, args.weeks)
+    scenario = _load(args.scenario, args.set, args.weeks, args.warmup)
     levers = parse_levers(args.lever, scenario)
     seed = scenario.seed if args.seed is None else args.seed
     with _executor(args, jobs=(2 * len(levers) + 1) * args.reps) as executor:
@@ -314,6 +332,8 @@ def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
     p.add_argument("--reps", type=_positive_int, default=reps_default,
                    help=f"replications (default {reps_default})")
     p.add_argument("--weeks", type=_weeks, default=None, help="simulated weeks")
+    p.add_argument("--warmup", type=_warmup, default=None, metavar="WEEKS",
+                   help="weeks simulated but left out of every KPI")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="worker processes (default: one per core)")
