@@ -38,44 +38,28 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _bounded(cast: type, what: str, valid: Callable[[Any], bool], range_text: str
+             ) -> Callable[[str], Any]:
+    """An argparse type: ``cast`` the text, then check it is ``valid`` (else say ``range_text``)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"must be {range_text}, got {text}")
+        return value
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 2^63-1, got {value}")
-    return value
-
-
-def _weeks(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of weeks, got '{text}'") from None
-    if not (math.isfinite(value) and 0 < value <= 5200):
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 5200, got {text}")
-    return value
-
-
-def _warmup(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of weeks, got '{text}'") from None
-    if not (math.isfinite(value) and 0 <= value <= 5200):
-        raise argparse.ArgumentTypeError(f"must be from 0 to 5200, got {text}")
-    return value
+_positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "at least 1")
+_seed = _bounded(int, "a whole number", lambda v: 0 <= v < 2**63, "from 0 to 2^63-1")
+_weeks = _bounded(float, "a number of weeks", lambda v: math.isfinite(v) and 0 < v <= 5200,
+                  "above 0 and at most 5200")
+_warmup = _bounded(float, "a number of weeks", lambda v: math.isfinite(v) and 0 <= v <= 5200,
+                   "from 0 to 5200")
 
 
 def _load(path: str, sets: Sequence[str], weeks: float | None,

@@ -273,11 +273,8 @@ def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
     return field if i == len(loc) else None
 
 
-def _constraints(loc: tuple[Any, ...]) -> str:
-    """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
-    field = _field_at(loc)
-    if field is None:
-        return ""
+def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
+    """A field's declared range as ``(low, low_is_open, high, high_is_open)``; None where open."""
     low = high = None
     low_open = high_open = False
     for meta in field.metadata:
@@ -289,6 +286,15 @@ def _constraints(loc: tuple[Any, ...]) -> str:
             high = meta.le
         elif isinstance(meta, annotated_types.Lt):
             high, high_open = meta.lt, True
+    return low, low_open, high, high_open
+
+
+def _constraints(loc: tuple[Any, ...]) -> str:
+    """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
+    field = _field_at(loc)
+    if field is None:
+        return ""
+    low, low_open, high, high_open = field_bounds(field)
     ann = str(field.annotation)
     kind = "a whole number" if "int" in ann else "a number"
     num = lambda v: str(v) if isinstance(v, int) else f"{v:g}"  # noqa: E731 - 2**63-1 in full

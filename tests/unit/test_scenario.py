@@ -8,7 +8,6 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import annotated_types
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +21,7 @@ from sim.scenario import (
     apply_override,
     deep_merge,
     dump_scenario,
+    field_bounds,
     load_raw,
     load_scenario,
     parse_override,
@@ -82,18 +82,7 @@ def field_of(key: str):
 
 
 def bounds(field) -> tuple[Any, bool, Any, bool]:
-    low = high = None
-    low_open = high_open = False
-    for meta in field.metadata:
-        if isinstance(meta, annotated_types.Ge):
-            low = meta.ge
-        elif isinstance(meta, annotated_types.Gt):
-            low, low_open = meta.gt, True
-        elif isinstance(meta, annotated_types.Le):
-            high = meta.le
-        elif isinstance(meta, annotated_types.Lt):
-            high, high_open = meta.lt, True
-    return low, low_open, high, high_open
+    return field_bounds(field)
 
 
 def kind_of(field) -> str:
