@@ -5,6 +5,7 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
     python -m sim run scenarios/baseline.yaml --reps 10 --json
     python -m sim compare scenarios/undefined.yaml scenarios/integrated.yaml --reps 20
     python -m sim sweep scenarios/baseline.yaml --grid sales.reps=2,4 --reps 5 --out out/sweep
+    python -m sim report scenarios/undefined.yaml scenarios/integrated.yaml --out report.html
     python -m sim validate scenarios/*.yaml
 """
 
@@ -274,6 +275,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import shlex
+
+    from sim.report import write_report
+
+    scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    command = shlex.join(["python", "-m", "sim", "report", *args.argv])
+    path = write_report(scenarios, Path(args.out), reps=args.reps, seed=seed,
+                        source_paths=list(args.scenarios), command=command)
+    if args.json:
+        print(json.dumps({"report": str(path), "scenarios": [s.name for s in scenarios],
+                          "seed": seed, "reps": args.reps}))
+    else:
+        print(f"report written to {path}")
+    return 0
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars to plain Python for JSON and tables."""
     return value.item() if hasattr(value, "item") else value
@@ -366,6 +385,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, reps_default=5)
     p.set_defaults(func=cmd_sensitivity)
 
+    p = sub.add_parser("report", help="write a one-page HTML report to forward")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="scenario files or preset names; the first is the reference")
+    p.add_argument("--out", metavar="FILE.html", required=True, help="the HTML file to write")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--seed", type=_seed, default=None)
+    p.add_argument("--reps", type=_positive_int, default=10, help="replications (default 10)")
+    p.add_argument("--weeks", type=_weeks, default=None)
+    p.add_argument("--warmup", type=_warmup, default=None, metavar="WEEKS")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
@@ -375,7 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv[1:]
     if args.command == "compare" and len(args.scenarios) < 2:
         parser.error("compare needs at least two scenarios")
     try:

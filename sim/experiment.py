@@ -111,7 +111,7 @@ def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None,
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios")
     seed = scenarios[0].seed if seed is None else seed
-    names = _unique_names([s.name for s in scenarios])
+    names = unique_names([s.name for s in scenarios])
     specs = [spec for i, s in enumerate(scenarios)
              for spec in specs_for(s, reps, seed, {"scenario_index": i})]
     rows = run_all(specs, executor, progress, "compare")
@@ -123,7 +123,8 @@ def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None,
     return Comparison(names, tables)
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Scenario names made distinct for tables: a repeated name gets " (2)", " (3)", …"""
     seen: dict[str, int] = {}
     out = []
     for n in names:
@@ -133,4 +134,4 @@ def _unique_names(names: list[str]) -> list[str]:
 
 
 __all__ = ["KPI_NAMES", "Comparison", "ci95", "compare", "replicate", "replications_needed",
-           "summarise"]
+           "summarise", "unique_names"]

@@ -1,0 +1,626 @@
+"""One-page HTML report: what a manager forwards after comparing scenarios.
+
+The report is a sealed envelope: a single ``.html`` file with everything inside it. Styles are
+in the page, figures are PNG images written into the page as base64 text, and nothing is fetched
+from anywhere, so the file opens the same way from an e-mail attachment, a shared drive or an
+offline laptop. It holds
+
+* a summary sentence per scenario: its revenue and profit against the first scenario, as paired
+  differences with 95 % intervals (common random numbers, as in :func:`sim.experiment.compare`),
+  or the means with their intervals when there is only one scenario;
+* every KPI with its mean and 95 % interval per scenario, and the paired differences from the
+  first scenario, highlighted where the interval excludes zero;
+* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.plots`);
+* the settings that differ from the first scenario, every setting, and a reproducibility
+  footer: seed, replications, weeks, versions and the command that rebuilds the report.
+
+Every replication is run once, with the seed and replication numbers that
+:func:`sim.experiment.replicate` uses, so the numbers match ``python -m sim compare`` run with the
+same seed and replications. All text that comes from users (scenario names, descriptions, file
+paths, channel names) is HTML-escaped::
+
+    from pathlib import Path
+    from sim import load_scenario
+    from sim.report import write_report
+
+    paths = ["scenarios/undefined.yaml", "scenarios/integrated.yaml"]
+    write_report([load_scenario(p) for p in paths], Path("report.html"), reps=10,
+                 source_paths=paths)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+import platform
+import shlex
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import simpy
+import yaml
+from matplotlib.figure import Figure
+
+import sim
+from sim.errors import ScenarioError
+from sim.experiment import Comparison, summarise, unique_names
+from sim.metrics import KPI_GLOSSARY, KPI_NAMES
+from sim.model import run
+from sim.params import Scenario
+from sim.plots import (
+    FUNNEL_STAGES,
+    FunnelPlot,
+    color,
+    format_kpi,
+    kpi_bars,
+    revenue_over_time,
+    speed_to_lead,
+    speed_to_lead_hours,
+    trust_over_time,
+)
+from sim.scenario import load_scenario
+
+SUMMARY_KPIS: tuple[str, ...] = ("revenue", "profit")
+BAR_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "won", "mql_to_sql", "leakage_rate", "contacted_within_1h",
+)
+TRUST_SERIES: tuple[str, ...] = ("trust", "conflict", "understanding")
+DPI = 100
+_HIDDEN_SETTINGS = ("name", "description")  # shown in the scenario list instead
+
+
+def _e(value: Any) -> str:
+    """Escape any text for HTML (quotes too: the result is safe inside attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+# ------------------------------------------------------------------------------ simulation
+@dataclass
+class ReportData:
+    """Everything the report shows, from one pass over the replications.
+
+    ``tables`` has one row per replication and one column per KPI (as
+    :func:`sim.experiment.replicate`); ``weekly`` holds each replication's weekly ledger;
+    ``speed_hours`` the MQL-to-first-contact hours pooled over replications (``inf`` for MQLs
+    never contacted); ``differences`` the paired differences from the first scenario (empty
+    with one scenario).
+    """
+
+    names: list[str]
+    scenarios: list[Scenario]
+    seed: int
+    reps: int
+    tables: dict[str, pd.DataFrame]
+    weekly: dict[str, list[pd.DataFrame]]
+    speed_hours: dict[str, np.ndarray]
+    means: dict[str, dict[str, float]]
+    ci: dict[str, dict[str, list[float]] | None]
+    differences: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = None) -> ReportData:
+    """Run ``reps`` replications of every scenario with common random numbers (the seed of the
+    first scenario unless ``seed`` is given) and collect what the report shows."""
+    scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("a report needs at least one scenario")
+    if int(reps) < 1:
+        raise ValueError("reps must be at least 1")
+    reps = int(reps)
+    seed = scenarios[0].seed if seed is None else int(seed)
+    started = time.perf_counter()
+    names = unique_names([s.name for s in scenarios])
+    tables: dict[str, pd.DataFrame] = {}
+    weekly: dict[str, list[pd.DataFrame]] = {}
+    speed: dict[str, np.ndarray] = {}
+    for name, scenario in zip(names, scenarios, strict=True):
+        rows, frames, hours = [], [], []
+        for r in range(reps):
+            result = run(scenario, seed=seed, replication=r, event_log=True)
+            rows.append({"replication": r, **result.kpis})
+            frames.append(result.weekly)
+            hours.append(speed_to_lead_hours(result.event_log, uncontacted=True))
+        tables[name] = pd.DataFrame(rows).set_index("replication")
+        weekly[name] = frames
+        speed[name] = np.concatenate(hours)
+    means: dict[str, dict[str, float]] = {}
+    ci: dict[str, dict[str, list[float]] | None] = {}
+    for name, table in tables.items():
+        means[name], ci[name] = summarise(table)
+    differences = Comparison(names, tables).differences() if len(names) > 1 else {}
+    return ReportData(names, scenarios, seed, reps, tables, weekly, speed, means, ci,
+                      differences, time.perf_counter() - started)
+
+
+# ------------------------------------------------------------------------------ settings
+def flatten_settings(scenario: Scenario) -> dict[str, Any]:
+    """Every setting of a scenario as ``{dotted key: value}``, in declaration order
+    (``marketing.channels.webinar.leads_per_week``)."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, data: Mapping[str, Any]) -> None:
+        for key, value in data.items():
+            if isinstance(value, Mapping):
+                walk(f"{prefix}{key}.", value)
+            else:
+                out[f"{prefix}{key}"] = value
+
+    walk("", scenario.model_dump())
+    return out
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""Stands for a setting one scenario lacks (a channel the other one has)."""
+
+
+def settings_diff(first: Scenario, other: Scenario,
+                  skip: Sequence[str] = _HIDDEN_SETTINGS) -> list[tuple[str, Any, Any]]:
+    """``(dotted key, value in first, value in other)`` for every setting that differs, in
+    declaration order; a key only one of them has (a channel) has :data:`ABSENT` on the other
+    side. ``name`` and ``description`` are skipped unless ``skip`` says otherwise."""
+    a, b = flatten_settings(first), flatten_settings(other)
+    keys = list(a) + [k for k in b if k not in a]
+    return [(k, a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys
+            if k not in skip and a.get(k, ABSENT) != b.get(k, ABSENT)]
+
+
+def _setting_text(value: Any) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def _yaml_value(value: Any) -> str:
+    """A value as ``--set`` reads it back (YAML)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
+    text = str(value)
+    try:
+        same = yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        same = False
+    return text if same else "'" + text.replace("'", "''") + "'"
+
+
+# ------------------------------------------------------------------------------ figures
+def figure_to_data_uri(fig: Figure, dpi: int = DPI) -> str:
+    """A figure as a ``data:image/png;base64,...`` URI, to embed in a page."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _funnels(data: ReportData) -> Figure:
+    n = len(data.names)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(4.6 * ncols, 3.0 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for spare in axes[n:]:
+        spare.remove()
+    scale = max((_number(data.means[n].get(s)) for n in data.names for s in FUNNEL_STAGES),
+                default=0.0)
+    for ax, name in zip(axes, data.names, strict=False):
+        FunnelPlot(ax, title=name).update(data.means[name], scale=scale)
+    return fig
+
+
+def _figures(data: ReportData) -> list[tuple[str, str, str]]:
+    """``(title, caption, data URI)`` for each figure of the report."""
+    reps = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
+    specs = [
+        ("Funnel", f"Mean count at each stage over {reps}, with the conversion from the stage "
+         "above. Opportunities include those sales found itself.", lambda: _funnels(data)),
+        ("Revenue over time", f"Cumulative revenue: the line is the mean over {reps}, the band "
+         "its 95 % interval.", lambda: revenue_over_time(data.weekly, cumulative=True)),
+        ("KPI comparison", "Means with 95 % intervals across replications (no error bar with a "
+         "single replication).",
+         lambda: kpi_bars(data.means, data.ci, kpis=BAR_KPIS, ncols=3)),
+        ("Speed to lead", "Share of MQLs with a first contact attempt within a given number of "
+         f"hours after becoming an MQL, pooled over {reps}; a curve levels off below 100 % where "
+         "MQLs were never contacted. Responding within the hour is worth about 7 times the odds "
+         "of qualifying the lead (Oldroyd et al., HBR 2011).",
+         lambda: speed_to_lead(data.speed_hours)),
+        ("Trust over time", "Sales' trust in marketing leads (solid), conflict between the teams "
+         "(dashed) and shared understanding of a good lead (dotted); mean and 95 % band.",
+         lambda: trust_over_time(data.weekly, series=TRUST_SERIES)),
+    ]
+    out = []
+    for title, caption, build in specs:
+        fig = build()
+        out.append((title, caption, figure_to_data_uri(fig)))
+    return out
+
+
+# ------------------------------------------------------------------------------ html pieces
+_CSS = """
+:root { --ink: #1d2733; --muted: #5b6876; --line: #d8dee6; --sig: #fff1c2; --head: #f2f5f8; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+       color: var(--ink); max-width: 1120px; margin: 2rem auto; padding: 0 1.25rem; }
+h1 { font-size: 1.7rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem; border-bottom: 2px solid var(--line);
+     padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
+p.meta, .note, figcaption, footer { color: var(--muted); font-size: .9rem; }
+.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px;
+          margin-right: .35em; vertical-align: baseline; }
+ul.summary li { margin: .35rem 0; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .86rem; }
+th, td { border: 1px solid var(--line); padding: .25rem .5rem; vertical-align: top; }
+th { background: var(--head); text-align: left; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.def { color: var(--muted); max-width: 22rem; }
+span.ci { display: block; color: var(--muted); font-size: .78rem; }
+td.sig { background: var(--sig); font-weight: 600; }
+tr.differs td { background: var(--sig); }
+figure { margin: 1.2rem 0 2rem; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
+details { margin: .6rem 0; }
+summary { cursor: pointer; font-weight: 600; }
+pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+            font-size: .82rem; }
+pre { background: var(--head); padding: .6rem .8rem; overflow-x: auto; white-space: pre-wrap;
+      word-break: break-all; }
+footer { border-top: 2px solid var(--line); margin-top: 2.5rem; padding-top: .8rem; }
+footer dt { font-weight: 600; float: left; clear: left; width: 11rem; }
+footer dd { margin: 0 0 .2rem 11.5rem; }
+@media print { body { margin: 0; max-width: none; } details { display: block; } }
+"""
+
+
+def _significant(ci: Any) -> bool:
+    return (ci is not None and len(ci) == 2 and all(_finite(v) for v in ci)
+            and (float(ci[0]) > 0 or float(ci[1]) < 0))
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _number(value: Any) -> float:
+    return float(value) if _finite(value) else 0.0
+
+
+def _interval(kpi: str, ci: Any, signed: bool = False) -> str:
+    if ci is None or len(ci) != 2 or not all(_finite(v) for v in ci):
+        return ""
+    return f"{format_kpi(kpi, ci[0], signed)} to {format_kpi(kpi, ci[1], signed)}"
+
+
+def _swatch(i: int) -> str:
+    return f'<span class="swatch" style="background:{color(i)}"></span>'
+
+
+def _summary_item(data: ReportData, i: int) -> str:
+    name = data.names[i]
+    weeks = f"{data.scenarios[i].weeks:g} weeks"
+    reps = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
+    if i == 0:
+        parts = []
+        for kpi in SUMMARY_KPIS:
+            ci = (data.ci[name] or {}).get(kpi)
+            interval = _interval(kpi, ci)
+            parts.append(f"{kpi} {_e(format_kpi(kpi, data.means[name].get(kpi)))}"
+                         + (f" (95 % CI {_e(interval)})" if interval else ""))
+        lead = "the reference for every comparison below: " if len(data.names) > 1 else ""
+        return (f"<li>{_swatch(i)}<strong>{_e(name)}</strong> is {lead}"
+                f"{' and '.join(parts)} over {_e(weeks)}, mean of {_e(reps)}.</li>")
+    first = data.names[0]
+    parts, verdicts = [], []
+    for kpi in SUMMARY_KPIS:
+        d = data.differences[name][kpi]
+        interval = _interval(kpi, d["ci95"], signed=True)
+        text = f"{kpi} {_e(format_kpi(kpi, d['mean'], signed=True))}"
+        notes = []
+        base = data.means[first].get(kpi)
+        if kpi == "revenue" and _finite(base) and base > 0 and _finite(d["mean"]):
+            notes.append(f"{d['mean'] / base:+.0%}".replace("%", " %"))
+        if interval:
+            notes.append(f"95 % CI {_e(interval)}")
+        if notes:
+            text += f" ({'; '.join(notes)})"
+        parts.append(text)
+        if not interval:
+            continue
+        if _significant(d["ci95"]):
+            verdicts.append(f"{kpi} is clearly {'higher' if d['mean'] > 0 else 'lower'}")
+        else:
+            verdicts.append(f"the {kpi} difference could be luck (its interval includes zero)")
+    verdict = ("; ".join(verdicts).capitalize() + "." if verdicts
+               else "A single replication gives no interval; run more to judge the difference.")
+    return (f"<li>{_swatch(i)}<strong>{_e(name)}</strong> vs <strong>{_e(first)}</strong>: "
+            f"{' and '.join(parts)} over {_e(weeks)}, paired over {_e(reps)}. {verdict}</li>")
+
+
+def _kpi_rows(data: ReportData) -> list[str]:
+    extra = [k for t in data.tables.values() for k in t.columns if k not in KPI_NAMES]
+    return list(KPI_NAMES) + list(dict.fromkeys(extra))
+
+
+def _kpi_table(data: ReportData) -> str:
+    head = "".join(f"<th>{_swatch(i)}{_e(n)}</th>" for i, n in enumerate(data.names))
+    rows = []
+    for kpi in _kpi_rows(data):
+        cells = []
+        for name in data.names:
+            mean = data.means[name].get(kpi)
+            interval = _interval(kpi, (data.ci[name] or {}).get(kpi))
+            ci_html = f'<span class="ci">[{_e(interval)}]</span>' if interval else ""
+            cells.append(f'<td class="num">{_e(format_kpi(kpi, mean))}{ci_html}</td>')
+        rows.append(f"<tr><th>{_e(kpi)}</th><td class=\"def\">{_e(KPI_GLOSSARY.get(kpi, ''))}"
+                    f"</td>{''.join(cells)}</tr>")
+    return (f'<div class="scroll"><table><thead><tr><th>KPI</th><th>definition</th>{head}</tr>'
+            f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _diff_table(data: ReportData) -> str:
+    first = data.names[0]
+    others = data.names[1:]
+    head = "".join(f"<th>{_swatch(i + 1)}{_e(n)} − {_e(first)}</th>"
+                   for i, n in enumerate(others))
+    rows = []
+    for kpi in _kpi_rows(data):
+        cells = []
+        for name in others:
+            d = data.differences[name].get(kpi, {"mean": math.nan, "ci95": None})
+            interval = _interval(kpi, d["ci95"], signed=True)
+            ci_html = f'<span class="ci">[{_e(interval)}]</span>' if interval else ""
+            cls = "num sig" if _significant(d["ci95"]) else "num"
+            cells.append(f'<td class="{cls}">{_e(format_kpi(kpi, d["mean"], signed=True))}'
+                         f"{ci_html}</td>")
+        rows.append(f"<tr><th>{_e(kpi)}</th>{''.join(cells)}</tr>")
+    return (f'<div class="scroll"><table><thead><tr><th>KPI</th>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _settings_section(data: ReportData) -> str:
+    first = data.scenarios[0]
+    parts = []
+    for i, (name, scenario) in enumerate(zip(data.names[1:], data.scenarios[1:], strict=True)):
+        diff = settings_diff(first, scenario)
+        parts.append(f"<h3>{_swatch(i + 1)}{_e(name)} vs {_e(data.names[0])}</h3>")
+        if not diff:
+            parts.append('<p class="note">Same settings as the first scenario.</p>')
+            continue
+        rows = "".join(
+            f"<tr><td><code>{_e(k)}</code></td><td>{_e(_setting_text(a))}</td>"
+            f"<td>{_e(_setting_text(b))}</td></tr>" for k, a, b in diff)
+        parts.append(f'<table class="diff"><thead><tr><th>setting</th><th>{_e(data.names[0])}'
+                     f"</th><th>{_e(name)}</th></tr></thead><tbody>{rows}</tbody></table>")
+    flat = [flatten_settings(s) for s in data.scenarios]
+    keys = list(dict.fromkeys(k for f in flat for k in f if k not in _HIDDEN_SETTINGS))
+    head = "".join(f"<th>{_swatch(i)}{_e(n)}</th>" for i, n in enumerate(data.names))
+    rows = []
+    for k in keys:
+        values = [f.get(k, ABSENT) for f in flat]
+        differs = any(v != values[0] for v in values[1:])
+        cells = "".join(f"<td>{_e(_setting_text(v))}</td>" for v in values)
+        row_class = ' class="differs"' if differs else ""
+        rows.append(f"<tr{row_class}><td><code>{_e(k)}</code></td>{cells}</tr>")
+    intro = ("" if len(data.names) > 1 else
+             '<p class="note">One scenario: there is nothing to compare its settings with.</p>')
+    every = (f"<details><summary>Every setting ({len(keys)})"
+             f"{', rows that differ highlighted' if len(data.names) > 1 else ''}</summary>"
+             f'<div class="scroll"><table><thead><tr><th>setting</th>{head}</tr></thead>'
+             f"<tbody>{''.join(rows)}</tbody></table></div></details>")
+    return intro + "".join(parts) + every
+
+
+def _resolved_yaml(data: ReportData) -> str:
+    blocks = []
+    for name, scenario in zip(data.names, data.scenarios, strict=True):
+        text = yaml.safe_dump(scenario.model_dump(), sort_keys=False, allow_unicode=True)
+        blocks.append(f"<details><summary>Resolved scenario “{_e(name)}” (YAML)</summary>"
+                      f"<pre>{_e(text)}</pre></details>")
+    return "".join(blocks)
+
+
+def _overrides(path: str, scenario: Scenario) -> dict[str, Any] | None:
+    """Settings where ``scenario`` differs from the file it came from (None if unreadable)."""
+    try:
+        loaded = load_scenario(path)
+    except Exception:  # noqa: BLE001 - a moved or broken file only weakens the footer
+        return None
+    return {k: b for k, a, b in settings_diff(loaded, scenario, skip=("seed",))}
+
+
+def _command(data: ReportData, source_paths: Sequence[str] | None,
+             out: str | Path | None) -> tuple[str, str]:
+    """The command that rebuilds the report, and a note on how far it can be trusted."""
+    args = ["python", "-m", "sim", "report"]
+    if not source_paths:
+        return ("", "The scenarios were built in Python; their resolved settings are below "
+                "(save each with sim.dump_scenario to run them from the command line).")
+    args += [str(p) for p in source_paths]
+    args += ["--reps", str(data.reps), "--seed", str(data.seed)]
+    changes = [_overrides(str(p), s) for p, s in zip(source_paths, data.scenarios, strict=True)]
+    note = ""
+    if any(c is None for c in changes):
+        note = ("Some scenario files could not be read back; check them against the resolved "
+                "settings below.")
+    elif any(changes):
+        if all(c == changes[0] for c in changes) and all(
+                isinstance(v, bool | int | float | str) or v is None for v in changes[0].values()):
+            for key, value in changes[0].items():
+                args += ["--set", f"{key}={_yaml_value(value)}"]
+        else:
+            note = ("The scenarios differ from their files in ways one command line cannot "
+                    "restate; the resolved settings below are what ran.")
+    args += ["--out", Path(out).name if out is not None else "report.html"]
+    return shlex.join(args), note
+
+
+def _footer(data: ReportData, source_paths: Sequence[str] | None, command: str | None,
+            generated: str, out: str | Path | None) -> str:
+    weeks = sorted({(s.weeks, s.warmup_weeks) for s in data.scenarios})
+    weeks_text = "; ".join(f"{w:g}" + (f" (first {u:g} left out as warm-up)" if u else "")
+                           for w, u in weeks)
+    rebuilt, note = _command(data, source_paths, out)
+    cmd = command or rebuilt
+    sources = ""
+    if source_paths:
+        sources = "<dt>scenario files</dt><dd>" + ", ".join(
+            f"<code>{_e(p)}</code>" for p in source_paths) + "</dd>"
+    items = [
+        f"<dt>seed</dt><dd>{_e(data.seed)} for every scenario (common random numbers), "
+        f"replications 0–{_e(data.reps - 1)}</dd>",
+        f"<dt>replications</dt><dd>{_e(data.reps)} per scenario</dd>",
+        f"<dt>weeks simulated</dt><dd>{_e(weeks_text)}</dd>",
+        sources,
+        f"<dt>software</dt><dd>LeadFlow Lab {_e(sim.__version__)}, Python "
+        f"{_e(platform.python_version())}, SimPy {_e(simpy.__version__)}, NumPy "
+        f"{_e(np.__version__)}, pandas {_e(pd.__version__)}, matplotlib "
+        f"{_e(matplotlib.__version__)}</dd>",
+        f"<dt>generated</dt><dd>{_e(generated)} in {_e(f'{data.seconds:.1f}')} s of "
+        "simulation</dd>",
+    ]
+    if cmd:
+        items.append(f"<dt>to reproduce</dt><dd><code>{_e(cmd)}</code></dd>")
+    if note:
+        items.append(f"<dt>note</dt><dd>{_e(note)}</dd>")
+    return ("<footer><h2>Reproducibility</h2><dl>" + "".join(items) + "</dl>"
+            + _resolved_yaml(data) + "</footer>")
+
+
+# ------------------------------------------------------------------------------ public
+def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = None,
+                  source_paths: Sequence[str] | None = None, *, command: str | None = None,
+                  title: str | None = None, now: datetime | None = None,
+                  out: str | Path | None = None, data: ReportData | None = None) -> str:
+    """The report as one self-contained HTML string.
+
+    Runs ``reps`` replications of every scenario (or uses ``data`` from :func:`simulate`).
+    ``source_paths`` names the scenario files, in the same order, for the footer's command;
+    ``command`` replaces that command (the exact command line that made the report);
+    ``title`` replaces the default title; ``now`` fixes the date shown; ``out`` is the file
+    the report is meant for (named in the footer's command).
+    """
+    scenarios = list(scenarios)
+    if source_paths is not None and len(source_paths) != len(scenarios):
+        raise ValueError(f"{len(scenarios)} scenario(s) but {len(source_paths)} source path(s)")
+    if data is None:
+        data = simulate(scenarios, reps, seed)
+    generated = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
+    title = title or "LeadFlow Lab report: " + " vs ".join(data.names)
+    reps_text = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
+    described = []
+    for i, (name, s) in enumerate(zip(data.names, data.scenarios, strict=True)):
+        path = (f' <span class="note">(<code>{_e(source_paths[i])}</code>)</span>'
+                if source_paths else "")
+        text = f": {_e(s.description)}" if s.description else ""
+        described.append(f"<li>{_swatch(i)}<strong>{_e(name)}</strong>{path}{text}</li>")
+    figures = "".join(
+        f"<figure><h3>{_e(t)}</h3><img src=\"{uri}\" alt=\"{_e(t)}\"><figcaption>{_e(c)}"
+        f"</figcaption></figure>" for t, c, uri in _figures(data))
+    if len(data.names) > 1:
+        differences = (
+            f"<section id=\"differences\"><h2>Differences from {_e(data.names[0])}</h2>"
+            "<p class=\"note\">Paired differences, replication by replication on the same "
+            "random numbers, with their 95 % intervals. Highlighted: the interval excludes "
+            "zero, so the difference is unlikely to be luck. Shares differ in percentage points "
+            "(pp).</p>" + _diff_table(data) + "</section>")
+    else:
+        differences = ""
+    summary = "".join(_summary_item(data, i) for i in range(len(data.names)))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<meta name=\"generator\" content=\"LeadFlow Lab {_e(sim.__version__)}\">"
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(generated)} · {_e(reps_text)} per "
+        f"scenario · seed {_e(data.seed)}</p></header>"
+        f"<section id=\"summary\"><h2>Summary</h2><ul class=\"summary\">{summary}</ul></section>"
+        f"<section id=\"scenarios\"><h2>Scenarios</h2><ul>{''.join(described)}</ul></section>"
+        "<section id=\"kpis\"><h2>KPIs</h2><p class=\"note\">Mean over replications, with the "
+        "95 % interval of the mean below it (none with a single replication); – marks a ratio "
+        f"with nothing to divide by.</p>{_kpi_table(data)}</section>"
+        f"{differences}"
+        f"<section id=\"figures\"><h2>Figures</h2>{figures}</section>"
+        f"<section id=\"settings\"><h2>Settings</h2>{_settings_section(data)}</section>"
+        f"{_footer(data, source_paths, command, generated, out)}"
+        "</body></html>\n"
+    )
+
+
+def _check_target(out: Path) -> None:
+    """Refuse an unusable report path before any simulation runs."""
+    parent = out.parent
+    if out.is_dir():
+        raise ScenarioError("--out", str(out), "is a folder; give the report's file name, "
+                            "e.g. report.html")
+    if not parent.exists():
+        ancestor = next((p for p in parent.parents if p.exists()), None)
+        if ancestor is not None and not ancestor.is_dir():
+            raise ScenarioError("--out", str(out), f"'{ancestor}' is a file, not a folder")
+        raise ScenarioError("--out", str(out), f"folder '{parent}' does not exist")
+    if not parent.is_dir():
+        raise ScenarioError("--out", str(out), f"'{parent}' is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise ScenarioError("--out", str(out), f"folder '{parent}' is not writable")
+
+
+def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int | None = None,
+                 source_paths: list[str] | None = None, *, command: str | None = None,
+                 title: str | None = None) -> Path:
+    """Simulate the scenarios and write the report to ``out`` (one HTML file); return ``out``.
+
+    The file is written to a temporary file in the same folder and then moved into place, so
+    ``out`` is either the old file or the complete new one, never half-written. An unusable
+    ``out`` (its folder missing or a file, ``out`` itself a folder) raises
+    :class:`~sim.errors.ScenarioError` before anything runs or is written. See
+    :func:`render_report` for the other arguments.
+    """
+    out = Path(out)
+    _check_target(out)
+    text = render_report(scenarios, reps, seed, source_paths, command=command, title=title,
+                         out=out)
+    mode = out.stat().st_mode & 0o777 if out.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+__all__ = ["ABSENT", "ReportData", "figure_to_data_uri", "flatten_settings", "render_report",
+           "settings_diff", "simulate", "write_report"]

@@ -1,0 +1,32 @@
+"""python -m sim report: one self-contained HTML page, written atomically."""
+
+import json
+
+
+def test_report_writes_one_self_contained_page(run_cli, tmp_path):
+    out = tmp_path / "report.html"
+    done = run_cli("report", "undefined", "integrated", "--reps", "2", "--weeks", "8",
+                   "--out", out, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"report": str(out), "scenarios": ["undefined",
+                                       "integrated"], "seed": 20061, "reps": 2}
+    page = out.read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert "undefined" in page and "integrated" in page
+    assert "data:image/png;base64," in page
+    assert "<script src=" not in page and "<link " not in page  # nothing fetched from elsewhere
+    assert "python -m sim report undefined integrated --reps 2 --weeks 8" in page
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_report_bad_input_writes_nothing(run_cli, tmp_path):
+    for args, needle in [
+        (["nope.yaml", "--out", tmp_path / "r.html"], "file not found"),
+        (["baseline", "--out", tmp_path / "missing" / "r.html"], "does not exist"),
+        (["baseline", "--reps", "0", "--out", tmp_path / "r.html"], "at least 1"),
+        (["baseline"], "--out"),
+    ]:
+        done = run_cli("report", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and needle in done.stderr
+    assert list(tmp_path.iterdir()) == []
