@@ -46,7 +46,7 @@ OPP_QUALITY_SLOPE = 2.0
 """SQL-to-opportunity log-odds per unit of latent quality around 0.4. Assumption."""
 EXPERIENCE_WIN_LOGIT = 0.3
 """Win log-odds per unit of rep experience around 0.5 (Sabnis et al. 2013). Assumption."""
-PULL_IN_WINDOW_WEEKS = 4
+PULL_IN_WINDOW_WEEKS = 6
 """How far ahead quarter-end timing games reach (Larkin 2014). Assumption."""
 IDLE_PROSPECTING_YIELD = 0.5
 """Prospecting done in idle time between leads yields half as much as planned prospecting

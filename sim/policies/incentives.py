@@ -94,8 +94,9 @@ def quota_accelerator() -> SalesBehaviour:
     """Quota with accelerator: at quarter end reps pull next quarter's deals forward with extra
     discount (timing games), and pay rises above quota.
 
-    Source: Larkin 2014, timing games cost ~6-8 % of revenue; the pull-in discount of 0.20 over a
-    four-week window is set to land in that range. Other effect sizes are assumptions.
+    Source: Larkin 2014, timing games cost ~6-8 % of revenue; an extra 0.20 discount (never above
+    ``pricing.max_discount``) on deals due within six weeks of a quarter end lands the baseline at
+    about 6 %. Other effect sizes are assumptions.
     """
     return SalesBehaviour(
         acceptance_bar_shift=0.03, prospecting_shift=0.05, reporting=0.5, ignore_factor=1.0,
