@@ -256,10 +256,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     scenario = _load(args.scenario, args.set, args.weeks, args.warmup)
     levers = parse_levers(args.lever, scenario)
+    plot = _figure_target(args.plot)
     seed = scenario.seed if args.seed is None else args.seed
     with _executor(args, jobs=(2 * len(levers) + 1) * args.reps) as executor:
         table = one_at_a_time(scenario, levers, args.kpi, args.reps, seed, executor,
                               progress=not args.json)
+    if plot is not None:
+        from sim.plots import tornado
+
+        fig = tornado(table, kpi=args.kpi)
+        _write_atomic(plot, lambda tmp: fig.savefig(tmp, format=plot.suffix[1:], dpi=120,
+                                                    bbox_inches="tight"))
     if args.json:
         print(json.dumps(_clean({
             "scenario": scenario.name, "seed": seed, "reps": args.reps, "kpi": args.kpi,
@@ -291,6 +298,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         print(f"report written to {path}")
     return 0
+
+
+def _figure_target(target: str | None) -> Path | None:
+    """Check a --plot file name before any run: a .png, .svg or .pdf in an existing folder."""
+    if target is None:
+        return None
+    path = Path(target)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ScenarioError("--plot", target, "must end in .png, .svg or .pdf")
+    if not path.parent.is_dir():
+        raise ScenarioError("--plot", target, f"folder '{path.parent}' does not exist")
+    return path
 
 
 def _plain(value: Any) -> Any:
@@ -382,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "set of levers)")
     p.add_argument("--kpi", default="revenue", choices=KPI_NAMES, metavar="NAME",
                    help="the KPI to rank levers by (default revenue)")
+    p.add_argument("--plot", metavar="FILE.png", help="also save the tornado chart")
     _add_common(p, reps_default=5)
     p.set_defaults(func=cmd_sensitivity)
 

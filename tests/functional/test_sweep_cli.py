@@ -138,3 +138,15 @@ def test_resume_into_a_different_sweep_changes_nothing(run_cli, tmp_path):
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     plain = run_cli("sweep", "baseline", "--grid", "sales.reps=2", "--weeks", "2", "--out", out)
     assert plain.returncode == 2 and "already holds a sweep" in plain.stderr
+
+
+def test_sensitivity_saves_the_tornado_chart(run_cli, tmp_path):
+    png = tmp_path / "tornado.png"
+    done = run_cli("sensitivity", "baseline", "--lever", "sales.reps=2,6", "--reps", "1",
+                   "--weeks", "4", "--plot", png)
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for bad, needle in [(tmp_path / "t.txt", "must end in"), (tmp_path / "no" / "t.png",
+                                                                "does not exist")]:
+        done = run_cli("sensitivity", "baseline", "--reps", "1", "--weeks", "2", "--plot", bad)
+        assert done.returncode == 2 and needle in done.stderr
