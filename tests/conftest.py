@@ -39,3 +39,14 @@ def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def agg_backend():
+    """Draw figures with matplotlib's headless Agg backend, restoring the previous one after."""
+    import matplotlib
+
+    previous = matplotlib.get_backend()
+    matplotlib.use("Agg")
+    yield
+    matplotlib.use(previous)

@@ -3,7 +3,6 @@
 import io
 import math
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,13 +34,7 @@ from sim.plots import (
     weekly_mean_ci,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def agg_backend():
-    previous = matplotlib.get_backend()
-    matplotlib.use("Agg")
-    yield
-    matplotlib.use(previous)
+pytestmark = pytest.mark.usefixtures("agg_backend")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from html.parser import HTMLParser
 
-import matplotlib
 import pytest
 import simpy
 
@@ -32,12 +31,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "track", "wbr"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def agg_backend():
-    previous = matplotlib.get_backend()
-    matplotlib.use("Agg")
-    yield
-    matplotlib.use(previous)
+pytestmark = pytest.mark.usefixtures("agg_backend")
 
 
 @pytest.fixture(scope="module")
