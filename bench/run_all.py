@@ -36,6 +36,7 @@ BENCHES = (
     ("memory", "bench_memory.py", ["--leads", "200000", "--weeks", "104"]),
     ("parallel", "bench_parallel.py", ["--reps", "8", "--repeats", "1", "--sweep-side", "4",
                                        "--sweep-reps", "4"]),
+    ("widgets", "bench_widgets.py", ["--repeats", "3"]),
 )
 
 

@@ -1,0 +1,936 @@
+"""Live dashboards: sliders on the model for the start page, the workshop and the scenario lab.
+
+A :class:`Dashboard` is a mixing desk in a recording studio. Each fader is one lever of the
+scenario (``incentives.shared_kpi_weight``, ``sales.reps`` …), labelled with its unit and only
+able to travel as far as the parameter allows. Let go of a fader and the take is replayed: the
+model runs again on the same random numbers and the same meters (the KPI panel, the funnel, the
+revenue curve) swing to the new figures; nothing is unplugged and rewired. "Reset to scenario"
+puts every fader back where the scenario's card says it belongs. A combination the model refuses
+(a warm-up longer than the whole run) lights a warning on the desk instead of stopping the music.
+
+A :class:`ScenarioLab` is the producer's booth next door: pick a recording (a preset scenario),
+note a few changes on any lever, and play the two versions back to back on the same take
+(common random numbers, :func:`sim.experiment.compare`), with the paired differences and their
+95 % intervals, so a manager hears the change rather than the luck. The booth can write the
+changed version to a scenario file and print the one-page report::
+
+    from sim.widgets import Dashboard, ScenarioLab
+
+    dash = Dashboard("baseline", levers=("incentives.shared_kpi_weight",))
+    dash                                   # a bare name at the end of a cell shows it
+    dash.set("incentives.shared_kpi_weight", 0.8)   # the same path as moving the slider
+    dash.kpis["revenue"]
+
+    lab = ScenarioLab("baseline", reps=10)
+    lab.change("pricing.price_index", 2.0)
+    lab.compare()
+    lab.result                             # means, paired differences and 95 % intervals
+    lab.save("dearer.yaml")                # my_scenarios/dearer.yaml
+    lab.report("dearer.html")
+
+The widgets hold no model logic: they only call :mod:`sim` (``with_overrides``, ``run``,
+``compare``, ``dump_scenario``, ``write_report``) and draw with :mod:`sim.plots`. Figures are
+:class:`matplotlib.figure.Figure` objects built once and redrawn in place; each redraw is shown
+as a PNG in an :class:`ipywidgets.Image`, which works without any extra Jupyter extension,
+headless, in JupyterLab and in Voilà. Every control that can re-run the model waits for the
+mouse to be released (``continuous_update=False``), so dragging a slider runs the model once.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+import time
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from pydantic.fields import FieldInfo
+
+from sim.errors import ScenarioError
+from sim.experiment import compare as compare_scenarios
+from sim.experiment import summarise
+from sim.metrics import KPI_GLOSSARY, KPI_NAMES
+from sim.model import run
+from sim.params import Scenario, parameter_table
+from sim.plots import FunnelPlot, KpiBarsPlot, RevenuePlot, format_kpi
+from sim.report import write_report
+from sim.scenario import (
+    _field_at,
+    dump_scenario,
+    field_bounds,
+    load_scenario,
+    preset_names,
+    resolve_scenario_path,
+    valid_keys,
+    with_overrides,
+)
+
+DEFAULT_LEVERS: tuple[str, ...] = (
+    "incentives.shared_kpi_weight",
+    "communication.meeting_every_weeks",
+    "communication.crm_sharing",
+    "sales.reps",
+    "feedback.mode",
+)
+"""The levers of the start page's dashboard: pay, meetings, shared data, capacity, feedback."""
+
+DEFAULT_RANGES: dict[str, tuple[float, float]] = {"sales.reps": (1, 40)}
+"""Practical slider ranges for levers whose declared range is too wide for a slider."""
+
+PANEL_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "won", "leads", "mqls", "mql_to_sql", "win_rate", "leakage_rate",
+    "contacted_within_1h", "trust_final",
+)
+"""The key figures of the dashboard's KPI panel."""
+
+LAB_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "won", "leads", "mqls", "sqls", "mql_to_sql", "win_rate",
+    "leakage_rate", "contacted_within_1h", "speed_to_lead_h_median", "trust_final",
+    "total_cost", "roi",
+)
+"""The KPIs the scenario lab's result table shows (``lab.result`` holds every KPI)."""
+
+BAR_KPIS: tuple[str, ...] = ("revenue", "profit", "won", "mql_to_sql", "leakage_rate",
+                             "contacted_within_1h")
+"""The panels of the scenario lab's KPI-bars plot."""
+
+LAB_HIDDEN_KEYS: frozenset[str] = frozenset({"name", "description", "seed", "weeks",
+                                             "warmup_weeks"})
+"""Keys the lab does not offer as changes: labels, and the horizon and seed, which the lab
+sets for both scenarios alike so that the comparison stays fair."""
+
+SLIDER_MAX_SPAN = 100
+"""Widest declared range drawn as a slider; wider ranges get a number box with the same
+bounds (or pass a narrower ``ranges=`` entry to get a slider)."""
+
+DPI = 80
+"""Resolution of the figures shown in the widgets (dots per inch)."""
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
+_UNITS = {key: unit for key, unit, _default, _text in parameter_table()}
+_TEXTS = {key: text for key, _unit, _default, text in parameter_table()}
+
+
+# --------------------------------------------------------------------------- helpers
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, drawn once at its own dpi (``savefig`` would lay it out and
+    draw it twice); the figure's own canvas is put back afterwards."""
+    old = fig.canvas
+    agg = FigureCanvasAgg(fig)
+    try:
+        agg.draw()
+        width, height = agg.get_width_height(physical=True)
+        image = PIL.Image.frombuffer("RGBA", (width, height), agg.buffer_rgba(), "raw", "RGBA",
+                                     0, 1)
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", compress_level=1)
+    finally:
+        fig.set_canvas(old)
+    return buf.getvalue()
+
+
+def _prepare(fig: Figure, width: float, height: float) -> None:
+    fig.set_size_inches(width, height)
+    fig.set_dpi(DPI)
+
+
+def _table_key(key: str) -> str:
+    """``marketing.channels.webinar.cost_per_lead`` -> the parameter table's
+    ``marketing.channels.*.cost_per_lead``."""
+    parts = key.split(".")
+    if len(parts) == 4 and parts[:2] == ["marketing", "channels"]:
+        return f"marketing.channels.*.{parts[3]}"
+    return key
+
+
+def lever_unit(key: str) -> str:
+    """The unit of a dotted key, as written in square brackets in its description."""
+    return _UNITS.get(_table_key(key), "")
+
+
+def lever_field(key: str) -> FieldInfo:
+    """The declared field of a dotted key; ScenarioError if the model has no such lever."""
+    field = _field_at(tuple(key.split(".")))
+    if field is None or key == "marketing.channels":
+        known = valid_keys(["<name>"])
+        raise ScenarioError("lever", key, "unknown key" + (
+            f" (did you mean '{_near(key, known)}'?)" if _near(key, known) else ""))
+    return field
+
+
+def _near(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
+    best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return best[0] if best else ""
+
+
+def get_value(scenario: Scenario, key: str) -> Any:
+    """The value of a dotted key in a scenario (``sales.reps`` -> 4)."""
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+    return node
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "empty" if value is None else str(value)
+
+
+def _data_link(data: bytes, filename: str, mime: str, label: str) -> str:
+    """A download link that carries the file itself (works where the server's files cannot be
+    reached, as in a Voilà app)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<a download="{html.escape(filename)}" href="data:{mime};base64,{encoded}" '
+            f'target="_blank">{html.escape(label)}</a>')
+
+
+def _message_html(text: str, kind: str, extra_html: str = "") -> str:
+    """A one-line message in the widget: red for errors, green for success; ``extra_html``
+    (a link) is appended as it is."""
+    if not text:
+        return ""
+    colour = {"error": "#B00020", "ok": "#006644", "info": "#333333"}[kind]
+    extra = f" {extra_html}" if extra_html else ""
+    return f'<div style="color:{colour}; margin:2px 0">{html.escape(text)}{extra}</div>'
+
+
+# --------------------------------------------------------------------------- one control
+class LeverControl:
+    """The control of one lever, built from its declared type and bounds.
+
+    ``Literal`` choices become a Dropdown, flags a Checkbox, bounded numbers a FloatSlider or
+    IntSlider over the declared range (a number box with the same bounds when the range is too
+    wide for a slider, unless ``span`` gives a narrower slider range), and keys that may be
+    empty (``communication.sla_hours``) get an extra "none" tick box. :attr:`value` is the
+    value in the scenario's terms (None for "none").
+    """
+
+    def __init__(self, key: str, value: Any, span: tuple[float, float] | None = None,
+                 label: bool = True):
+        self.key = key
+        self.field = lever_field(key)
+        ann = self.field.annotation
+        args = typing.get_args(ann)
+        self.optional = type(None) in args
+        base = next((a for a in args if a is not type(None)), ann) if self.optional else ann
+        unit = lever_unit(key)
+        text = f"{key} [{unit}]" if unit and label else (key if label else "")
+        style = {"description_width": "initial"}
+        tip = _TEXTS.get(_table_key(key), "")
+        common = dict(description=text, style=style, tooltip=tip)
+        self.none_box: w.Checkbox | None = None
+        self.bounds = field_bounds(self.field)
+        if typing.get_origin(base) is typing.Literal:
+            self.kind = "choice"
+            self.input: w.ValueWidget = w.Dropdown(options=list(typing.get_args(base)),
+                                                   **common)
+        elif base is bool:
+            self.kind = "bool"
+            self.input = w.Checkbox(indent=False, **common)
+        elif base in (int, float):
+            self.kind = "int" if base is int else "float"
+            self.input = self._number(span, common)
+        else:
+            self.kind = "text"
+            self.input = w.Text(continuous_update=False, **common)
+        if self.optional:
+            self.none_box = w.Checkbox(description="none", indent=False,
+                                       layout=w.Layout(width="70px"))
+            self.none_box.observe(self._toggle_none, "value")
+            self.widget: w.Widget = w.HBox([self.input, self.none_box])
+        else:
+            self.widget = self.input
+        self.value = value
+
+    def _number(self, span: tuple[float, float] | None, common: dict[str, Any]) -> w.ValueWidget:
+        low, low_open, high, high_open = self.bounds
+        is_int = self.kind == "int"
+        if span is not None:
+            lo, hi = float(span[0]), float(span[1])
+            lo = max(lo, low) if low is not None else lo
+            hi = min(hi, high) if high is not None else hi
+            low, high, low_open, high_open = lo, hi, low_open and lo == low, high_open and hi == high
+        finite = low is not None and high is not None
+        slider = finite and (span is not None or high - low <= SLIDER_MAX_SPAN)
+        if is_int:
+            lo = int(low) + (1 if low_open else 0) if low is not None else -(2**31)
+            hi = int(high) - (1 if high_open else 0) if high is not None else 2**31 - 1
+            if slider:
+                return w.IntSlider(min=lo, max=hi, step=1, continuous_update=False, **common)
+            return w.BoundedIntText(min=lo, max=min(hi, 2**53), continuous_update=False,
+                                    **common)
+        if slider:
+            step = 10.0 ** math.floor(math.log10((high - low) / 100)) if high > low else 0.01
+            lo = low + step if low_open else low
+            hi = high - step if high_open else high
+            digits = max(0, -math.floor(math.log10(step)))
+            return w.FloatSlider(min=lo, max=hi, step=step, continuous_update=False,
+                                 readout_format=f".{digits}f", **common)
+        lo = float(low) if low is not None else -1e300
+        hi = float(high) if high is not None else 1e300
+        return w.BoundedFloatText(min=lo, max=hi, step=None, continuous_update=False, **common)
+
+    def _toggle_none(self, change: Mapping[str, Any]) -> None:
+        self.input.disabled = bool(change["new"])
+
+    @property
+    def value(self) -> Any:
+        if self.none_box is not None and self.none_box.value:
+            return None
+        v = self.input.value
+        if self.kind == "float":
+            return float(v)
+        return v
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        if self.none_box is not None:
+            self.none_box.value = v is None
+            if v is None:
+                return
+        if self.kind in ("int", "float") and hasattr(self.input, "max"):
+            # a valid value outside a narrowed slider range widens the range
+            if v > self.input.max:
+                self.input.max = v
+            if v < self.input.min:
+                self.input.min = v
+        self.input.value = v
+
+    def observe(self, callback: Callable[[Any], None]) -> None:
+        self.input.observe(callback, "value")
+        if self.none_box is not None:
+            self.none_box.observe(callback, "value")
+
+    def unobserve(self, callback: Callable[[Any], None]) -> None:
+        self.input.unobserve(callback, "value")
+        if self.none_box is not None:
+            self.none_box.unobserve(callback, "value")
+
+    @property
+    def widgets(self) -> list[w.Widget]:
+        """Every input widget of this control (the number or choice, and the "none" box)."""
+        return [self.input] + ([self.none_box] if self.none_box is not None else [])
+
+
+def _as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(resolve_scenario_path(scenario))
+
+
+# --------------------------------------------------------------------------- dashboard
+class Dashboard:
+    """Sliders on a few levers, a KPI panel, a funnel and revenue over time, updated live.
+
+    ``scenario`` is a :class:`~sim.params.Scenario`, a file or a preset name; ``levers`` are
+    dotted keys; ``reps`` replications are run on every change (their mean is shown, and the
+    95 % band when ``reps`` ≥ 2); ``seed`` defaults to the scenario's. ``ranges`` narrows the
+    slider of a lever (``{"sales.reps": (1, 40)}``) within its declared bounds.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path = "baseline",
+                 levers: Sequence[str] = DEFAULT_LEVERS, reps: int = 1,
+                 seed: int | None = None,
+                 ranges: Mapping[str, tuple[float, float]] | None = None):
+        if reps < 1:
+            raise ValueError("reps must be at least 1")
+        self.scenario = _as_scenario(scenario)
+        self.levers = tuple(levers)
+        if not self.levers:
+            raise ValueError("levers must name at least one dotted key")
+        self.reps = int(reps)
+        self.seed = self.scenario.seed if seed is None else int(seed)
+        spans = {**DEFAULT_RANGES, **dict(ranges or {})}
+        self.controls: dict[str, LeverControl] = {
+            key: LeverControl(key, get_value(self.scenario, key), spans.get(key))
+            for key in self.levers
+        }
+        self.kpis: dict[str, float] = {}
+        self.ci: dict[str, list[float]] | None = None
+        self.reference: dict[str, float] = {}
+        self.message = ""
+        self.seconds = 0.0
+        self.runs: list[Any] = []
+
+        self.funnel = FunnelPlot(title="Funnel")
+        self.revenue = RevenuePlot()
+        for plot in (self.funnel, self.revenue):
+            _prepare(plot.fig, 6.0, 3.1)
+        self.funnel_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.revenue_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.panel = w.HTML()
+        self.status_label = w.HTML()
+        self.message_label = w.HTML()
+        self.reset_button = w.Button(description="Reset to scenario", icon="undo",
+                                     tooltip="Put every lever back to the scenario's value")
+        self.reset_button.on_click(lambda _b: self.reset())
+        for control in self.controls.values():
+            control.observe(self._on_change)
+        controls = w.VBox([c.widget for c in self.controls.values()])
+        self.widget = w.VBox([
+            w.HTML(f"<b>{html.escape(self.scenario.name)}</b> · {self.reps} replication"
+                   f"{'s' if self.reps != 1 else ''} per change · seed {self.seed}"),
+            controls,
+            w.HBox([self.reset_button, self.status_label]),
+            self.message_label,
+            self.panel,
+            w.Box([self.funnel_image, self.revenue_image],
+                  layout=w.Layout(display="flex", flex_flow="row wrap")),
+        ])
+        self._update()
+        self.reference = dict(self.kpis)
+        self._render_panel()
+
+    # ---------------------------------------------------------------- programmatic API
+    @property
+    def status(self) -> str:
+        """What the dashboard is doing, as plain text ("running…", "ready …")."""
+        return re.sub(r"<[^>]+>", "", self.status_label.value)
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every lever."""
+        return {key: c.value for key, c in self.controls.items()}
+
+    def set(self, key: str, value: Any) -> None:
+        """Set a lever as if its control had been moved, and redraw. A value the model refuses
+        is shown as a message and leaves the control where it was."""
+        if key not in self.controls:
+            raise KeyError(f"{key!r} is not a lever of this dashboard; levers: "
+                           f"{', '.join(self.levers)}")
+        try:
+            with_overrides(self.scenario, {**self.values(), key: value})
+        except ScenarioError as exc:
+            self._show_error(exc)
+            return
+        self._quietly(lambda: setattr(self.controls[key], "value", value))
+        self._update()
+
+    def reset(self) -> None:
+        """Every lever back to the scenario's value, and one redraw."""
+        self._quietly(lambda: [setattr(c, "value", get_value(self.scenario, key))
+                               for key, c in self.controls.items()])
+        self._update()
+
+    def current_scenario(self) -> Scenario:
+        """The scenario with the levers' current values (ScenarioError if refused)."""
+        return with_overrides(self.scenario, self.values())
+
+    # ---------------------------------------------------------------- internals
+    def _quietly(self, fn: Callable[[], Any]) -> None:
+        for c in self.controls.values():
+            c.unobserve(self._on_change)
+        try:
+            fn()
+        finally:
+            for c in self.controls.values():
+                c.observe(self._on_change)
+
+    def _on_change(self, _change: Any) -> None:
+        self._update()
+
+    def _show_error(self, exc: Exception) -> None:
+        self.message = str(exc)
+        self.message_label.value = _message_html(
+            f"Not run: {exc}. Change the setting, or reset to the scenario.", "error")
+        self.status_label.value = "<span style='color:#B00020'>not run: invalid setting</span>"
+
+    def _update(self) -> None:
+        try:
+            scenario = self.current_scenario()
+        except ScenarioError as exc:
+            self._show_error(exc)
+            return
+        self.status_label.value = "<span style='color:#E69F00'><b>running…</b></span>"
+        start = time.perf_counter()
+        try:
+            runs = [run(scenario, seed=self.seed, replication=r) for r in range(self.reps)]
+        except (ScenarioError, ValueError) as exc:
+            self._show_error(exc)
+            return
+        self.runs = runs
+        self.kpis, self.ci = summarise(pd.DataFrame([r.kpis for r in runs]))
+        self.funnel.update(self.kpis, title=f"Funnel: {scenario.name}, {scenario.weeks:g} weeks")
+        self.revenue.update(runs)
+        self.funnel_image.value = _png(self.funnel.fig)
+        self.revenue_image.value = _png(self.revenue.fig)
+        self._render_panel()
+        self.seconds = time.perf_counter() - start
+        self.message = ""
+        self.message_label.value = ""
+        self.status_label.value = (f"<span style='color:#006644'>ready · ran in "
+                                   f"{self.seconds:.2f} s</span>")
+
+    def _render_panel(self) -> None:
+        rows = []
+        for kpi in PANEL_KPIS:
+            v = self.kpis.get(kpi)
+            cell = format_kpi(kpi, v)
+            if self.ci and self.ci.get(kpi) and all(map(math.isfinite, self.ci[kpi])):
+                lo, hi = self.ci[kpi]
+                cell += (f" <span style='color:#666'>[{format_kpi(kpi, lo)} – "
+                         f"{format_kpi(kpi, hi)}]</span>")
+            ref = self.reference.get(kpi)
+            delta = ""
+            if ref is not None and v is not None and math.isfinite(ref) and math.isfinite(v) \
+                    and v != ref:
+                delta = format_kpi(kpi, v - ref, signed=True)
+            rows.append(f"<tr title='{html.escape(KPI_GLOSSARY.get(kpi, ''))}'>"
+                        f"<td style='padding:1px 10px 1px 0'>{kpi}</td>"
+                        f"<td style='text-align:right; padding:1px 10px'>{cell}</td>"
+                        f"<td style='text-align:right; color:#555'>{delta}</td></tr>")
+        self.panel.value = ("<table style='font-size:90%'><tr><th style='text-align:left'>KPI"
+                            "</th><th>value</th><th>vs. scenario</th></tr>"
+                            + "".join(rows) + "</table>")
+
+    # ---------------------------------------------------------------- display
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+# --------------------------------------------------------------------------- scenario lab
+class ScenarioLab:
+    """Base scenario + changes on any lever, compared fairly, saved and reported.
+
+    ``base`` is a preset name (or a file); ``reps`` replications per scenario; ``seed``
+    defaults to the base scenario's; ``weeks`` (optional) sets the horizon of both scenarios;
+    ``folder`` is where :meth:`save` and :meth:`report` write files given by name only.
+    Nothing is simulated until :meth:`compare` or :meth:`report`.
+    """
+
+    def __init__(self, base: str | Path = "baseline", reps: int = 10, seed: int | None = None,
+                 weeks: float | None = None, folder: str | Path = "my_scenarios"):
+        if reps < 1:
+            raise ValueError("reps must be at least 1")
+        self.reps = int(reps)
+        self.seed = seed
+        self.weeks = weeks
+        self.folder = Path(folder)
+        self.changes: dict[str, Any] = {}
+        self.result: pd.DataFrame | None = None
+        self.comparison: Any = None
+        self.message = ""
+        self._base_name = str(base)
+        self._base = self._load_base(base)
+        self._editor: LeverControl | None = None
+
+        presets = preset_names()
+        self.base_picker = w.Dropdown(options=presets if self._base_name in presets
+                                      else [self._base_name, *presets],
+                                      value=self._base_name, description="base scenario",
+                                      style={"description_width": "initial"})
+        self.base_picker.observe(
+            lambda ch: self.base(ch["new"]) if ch["new"] != self._base_name else None, "value")
+        self.base_text = w.HTML()
+        self.search = w.Text(placeholder="filter levers, e.g. reps, price, meeting",
+                             description="find a lever", continuous_update=True,
+                             style={"description_width": "initial"})
+        self.search.observe(lambda _ch: self._filter(), "value")
+        self.key_list = w.Select(rows=8, layout=w.Layout(width="420px"))
+        self.key_list.observe(lambda _ch: self._pick(), "value")
+        self.key_help = w.HTML()
+        self.editor_box = w.Box()
+        self.add_button = w.Button(description="Add change", icon="plus", button_style="info")
+        self.add_button.on_click(lambda _b: self._add_clicked())
+        self.changes_box = w.VBox()
+        self.clear_button = w.Button(description="Clear changes", icon="trash")
+        self.clear_button.on_click(lambda _b: self.clear())
+        self.compare_button = w.Button(description="Compare", icon="play",
+                                       button_style="success",
+                                       tooltip="Run base and changed on the same random numbers")
+        self.compare_button.on_click(lambda _b: self.compare())
+        self.status_label = w.HTML()
+        self.message_label = w.HTML()
+        self.table_html = w.HTML()
+        self.all_kpis = w.Checkbox(description="show every KPI", indent=False)
+        self.all_kpis.observe(lambda _ch: self._render_table(), "value")
+        self.bars = KpiBarsPlot(BAR_KPIS, ncols=3)
+        _prepare(self.bars.fig, 9.0, 4.6)
+        self.bars_image = w.Image(format="png", layout=w.Layout(max_width="100%",
+                                                                 display="none"))
+        self.file_name = w.Text(placeholder="file name, e.g. my_change", description="name",
+                                style={"description_width": "initial"})
+        self.save_button = w.Button(description="Save scenario", icon="save")
+        self.save_button.on_click(lambda _b: self.save(self.file_name.value, from_widget=True))
+        self.report_button = w.Button(description="Write report", icon="file")
+        self.report_button.on_click(
+            lambda _b: self.report(self.file_name.value, from_widget=True))
+        self.links = w.HTML()
+
+        self.widget = w.VBox([
+            w.HTML("<h3 style='margin:4px 0'>Scenario lab</h3>"),
+            self.base_picker, self.base_text,
+            w.HTML("<b>1 · Change any lever</b>"),
+            self.search, self.key_list, self.key_help,
+            w.HBox([self.editor_box, self.add_button]),
+            w.HTML("<b>2 · Your changes</b>"),
+            self.changes_box, self.clear_button,
+            w.HTML("<b>3 · Compare base and changed, on the same random numbers</b>"),
+            w.HBox([self.compare_button, self.status_label]),
+            self.message_label, self.table_html, self.all_kpis, self.bars_image,
+            w.HTML("<b>4 · Keep it</b>"),
+            w.HBox([self.file_name, self.save_button, self.report_button]),
+            self.links,
+        ])
+        self._describe_base()
+        self._filter()
+        self._render_changes()
+
+    # ---------------------------------------------------------------- programmatic API
+    def base(self, name: str | Path) -> None:
+        """Use another base scenario; the changes are kept when they still apply."""
+        try:
+            scenario = self._load_base(name)
+            self._scenario(scenario, self.changes)
+        except ScenarioError as exc:
+            self._say(str(exc), "error")
+            return
+        self._base_name, self._base = str(name), scenario
+        if self._base_name in self.base_picker.options:
+            self.base_picker.value = self._base_name
+        self.result = None
+        self.table_html.value = ""
+        self.bars_image.layout.display = "none"
+        self._describe_base()
+        self._filter()
+        self._say(f"Base scenario: {scenario.name}.", "info")
+
+    def change(self, key: str, value: Any) -> bool:
+        """Add (or replace) one change; a value or combination the model refuses is shown as a
+        message and not added. Returns whether the change was added."""
+        if key in LAB_HIDDEN_KEYS:
+            self._say(f"{key} is set by the lab for both scenarios alike; choose another lever.",
+                      "error")
+            return False
+        try:
+            self._scenario(self._base, {**self.changes, key: value})
+        except ScenarioError as exc:
+            self._say(str(exc), "error")
+            return False
+        self.changes[key] = value
+        self._render_changes()
+        self._say(f"Change added: {key} = {_show(value)}.", "ok")
+        return True
+
+    def remove(self, key: str) -> None:
+        """Drop one change."""
+        self.changes.pop(key, None)
+        self._render_changes()
+        self._say(f"Change removed: {key}.", "info")
+
+    def clear(self) -> None:
+        """Drop every change."""
+        self.changes.clear()
+        self._render_changes()
+        self._say("No changes.", "info")
+
+    def base_scenario(self) -> Scenario:
+        """The base scenario as compared (with the lab's horizon)."""
+        return self._scenario(self._base, {})
+
+    def changed_scenario(self) -> Scenario:
+        """The base scenario with every change applied (and the lab's horizon)."""
+        return self._scenario(self._base, self.changes)
+
+    def compare(self) -> pd.DataFrame | None:
+        """Run base and changed with common random numbers; fill :attr:`result` (one row per
+        KPI: ``base``, ``changed``, ``difference``, ``ci_low``, ``ci_high``,
+        ``excludes_zero``) and the KPI-bars plot. Returns the table, or None with a message."""
+        if not self.changes:
+            self._say("Add at least one change first.", "error")
+            return None
+        try:
+            base, changed = self.base_scenario(), self.changed_scenario()
+        except ScenarioError as exc:
+            self._say(str(exc), "error")
+            return None
+        self.compare_button.disabled = True
+        self.status_label.value = (f"<span style='color:#E69F00'><b>running… 2 × {self.reps} "
+                                   f"replications of {base.weeks:g} weeks</b></span>")
+        start = time.perf_counter()
+        try:
+            comparison = compare_scenarios([base, changed], self.reps, self.seed)
+        except (ScenarioError, ValueError) as exc:
+            self._say(str(exc), "error")
+            self.status_label.value = ""
+            return None
+        finally:
+            self.compare_button.disabled = False
+        self.comparison = comparison
+        first, second = comparison.names
+        means = comparison.means()
+        diff = comparison.differences()[second]
+        rows = {}
+        for kpi in KPI_NAMES:
+            low, high = (float(x) for x in diff[kpi]["ci95"])
+            rows[kpi] = {"base": means[first][kpi], "changed": means[second][kpi],
+                         "difference": float(diff[kpi]["mean"]), "ci_low": low, "ci_high": high,
+                         "excludes_zero": bool(low > 0 or high < 0)}
+        self.result = pd.DataFrame.from_dict(rows, orient="index")
+        self.result.index.name = "kpi"
+        ci = {name: summarise(table)[1] for name, table in comparison.tables.items()}
+        self.bars.update(means, ci)
+        self.bars_image.value = _png(self.bars.fig)
+        self.bars_image.layout.display = ""
+        self._render_table()
+        seconds = time.perf_counter() - start
+        self.status_label.value = (f"<span style='color:#006644'>done in {seconds:.1f} s · "
+                                   f"{self.reps} paired replications, seed "
+                                   f"{base.seed if self.seed is None else self.seed}</span>")
+        self._say("Compared. Highlighted rows: the 95 % interval of the difference excludes "
+                  "zero.", "ok")
+        return self.result
+
+    def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame | None:
+        """:attr:`result` as people read it (shares in %, differences in pp, thousands
+        separators), for ``kpis`` (default: :data:`LAB_KPIS`); None before a comparison."""
+        if self.result is None:
+            return None
+        rows = {}
+        for kpi in kpis or LAB_KPIS:
+            r = self.result.loc[kpi]
+            rows[kpi] = {
+                "base": format_kpi(kpi, r["base"]),
+                "changed": format_kpi(kpi, r["changed"]),
+                "difference": format_kpi(kpi, r["difference"], signed=True),
+                "95 % interval": (f"[{format_kpi(kpi, r['ci_low'], True)}, "
+                                  f"{format_kpi(kpi, r['ci_high'], True)}]"),
+                "excludes zero": "yes" if r["excludes_zero"] else "no",
+            }
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.index.name = "kpi"
+        return out
+
+    def save(self, path: str | Path, from_widget: bool = False) -> Path | None:
+        """Write the changed scenario as YAML (with a header comment listing the changes).
+
+        A bare file name goes into :attr:`folder`; ``.yaml`` is added when missing. Names with
+        odd characters, or paths typed into the name box, are refused with a message."""
+        target = self._target(path, (".yaml", ".yml"), ".yaml", from_widget)
+        if target is None:
+            return None
+        try:
+            scenario = with_overrides(self.changed_scenario(), {
+                "name": target.stem,
+                "description": f"{self._base.name} with " + (", ".join(
+                    f"{k}={_show(v)}" for k, v in self.changes.items()) or "no changes"),
+            })
+            header = "\n".join([
+                f"{target.stem}: made in the LeadFlow Lab scenario lab.",
+                f"Base scenario: {self._base_name}",
+                "Changes:" if self.changes else "Changes: none",
+                *(f"  {k}: {_show(v)}" for k, v in self.changes.items()),
+                f"Load it with: python -m sim run {target.name}",
+            ])
+            dump_scenario(scenario, target, header=header)
+        except (ScenarioError, OSError) as exc:
+            self._say(f"Not saved: {exc}", "error")
+            return None
+        link = _data_link(target.read_bytes(), target.name, "text/yaml", "download")
+        self._say(f"Saved {target}.", "ok", link)
+        self.links.value = self.message_label.value
+        return target
+
+    def report(self, path: str | Path, from_widget: bool = False) -> Path | None:
+        """Write the one-page HTML report of base vs. changed (:func:`sim.report.write_report`,
+        ``reps`` replications each); returns its path, or None with a message."""
+        target = self._target(path, (".html", ".htm"), ".html", from_widget)
+        if target is None:
+            return None
+        try:
+            base, changed = self.base_scenario(), self.changed_scenario()
+            changed = with_overrides(changed, {"name": f"{base.name} + changes"})
+        except ScenarioError as exc:
+            self._say(str(exc), "error")
+            return None
+        self.status_label.value = (f"<span style='color:#E69F00'><b>running… writing the "
+                                   f"report ({self.reps} replications each)</b></span>")
+        try:
+            write_report([base, changed], target, reps=self.reps, seed=self.seed)
+        except (ScenarioError, OSError, ValueError) as exc:
+            self.status_label.value = ""
+            self._say(f"No report: {exc}", "error")
+            return None
+        self.status_label.value = "<span style='color:#006644'>report written</span>"
+        link = _data_link(target.read_bytes(), target.name, "text/html", "download")
+        self._say(f"Report written to {target}.", "ok", link)
+        self.links.value = self.message_label.value
+        return target
+
+    # ---------------------------------------------------------------- internals
+    def _load_base(self, name: str | Path) -> Scenario:
+        return load_scenario(resolve_scenario_path(name))
+
+    def _scenario(self, base: Scenario, changes: Mapping[str, Any]) -> Scenario:
+        horizon = {"weeks": self.weeks} if self.weeks is not None else {}
+        return with_overrides(base, {**horizon, **changes})
+
+    def _say(self, text: str, kind: str, extra_html: str = "") -> None:
+        self.message = text
+        self.message_label.value = _message_html(text, kind, extra_html)
+
+    def _target(self, path: str | Path, suffixes: tuple[str, ...], default: str,
+                from_widget: bool) -> Path | None:
+        raw = str(path).strip()
+        p = Path(raw)
+        if not raw:
+            self._say("Give a file name first (letters, digits, spaces, - _ .).", "error")
+            return None
+        if from_widget and ("/" in raw or "\\" in raw):
+            self._say(f"'{raw}' is a path; give a file name only (it goes into "
+                      f"{self.folder}/).", "error")
+            return None
+        if ".." in p.parts:
+            self._say(f"'{raw}' leaves the folder; give a file name (it goes into "
+                      f"{self.folder}/).", "error")
+            return None
+        name = p.name
+        if not FILE_NAME.match(name) or name in (".", "..") or ".." in name:
+            self._say(f"'{name}' is not a usable file name: use letters, digits, spaces, "
+                      "- _ . and start with a letter or digit.", "error")
+            return None
+        if p.suffix.lower() not in suffixes:
+            name += default
+        folder = p.parent if len(p.parts) > 1 else self.folder
+        if folder == self.folder:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self._say(f"Cannot create folder {folder}: {exc.strerror}", "error")
+                return None
+        if not folder.is_dir():
+            self._say(f"Folder {folder} does not exist.", "error")
+            return None
+        return folder / name
+
+    def _describe_base(self) -> None:
+        s = self._base
+        horizon = f"{self.weeks:g} weeks" if self.weeks is not None else f"{s.weeks:g} weeks"
+        self.base_text.value = (f"<div style='color:#333'>{html.escape(s.description)}</div>"
+                                f"<div style='color:#666'>{horizon} · {self.reps} replications · "
+                                f"seed {s.seed if self.seed is None else self.seed}</div>")
+
+    def keys(self) -> list[str]:
+        """Every lever the lab offers (channel keys for the base scenario's channels)."""
+        return [k for k in valid_keys(list(self._base.marketing.channels))
+                if k not in LAB_HIDDEN_KEYS]
+
+    def _filter(self) -> None:
+        words = self.search.value.lower().split()
+        options = []
+        for key in self.keys():
+            text = f"{key} {_TEXTS.get(_table_key(key), '')}".lower()
+            if all(word in text for word in words):
+                unit = lever_unit(key)
+                options.append((f"{key} [{unit}]" if unit else key, key))
+        current = self.key_list.value
+        self.key_list.options = options
+        if current in [v for _l, v in options]:
+            self.key_list.value = current
+        elif options:
+            self.key_list.value = options[0][1]
+        else:
+            self.key_list.value = None
+        self._pick()
+
+    def _pick(self) -> None:
+        key = self.key_list.value
+        if key is None:
+            self._editor = None
+            self.editor_box.children = ()
+            self.key_help.value = "<i>No lever matches.</i>"
+            return
+        if self._editor is not None and self._editor.key == key:
+            return
+        current = self.changes.get(key, get_value(self._base, key))
+        self._editor = LeverControl(key, current, label=False)
+        self.editor_box.children = (self._editor.widget,)
+        low, low_open, high, high_open = self._editor.bounds
+        valid = ""
+        if low is not None or high is not None:
+            valid = (f" · valid: {'above' if low_open else 'from'} {_show(low)}"
+                     if low is not None else "") + \
+                    (f" {'below' if high_open else 'to'} {_show(high)}" if high is not None else "")
+        self.key_help.value = (f"<div style='max-width:640px'><code>{html.escape(key)}</code> "
+                               f"[{html.escape(lever_unit(key))}] · base value "
+                               f"<b>{html.escape(_show(get_value(self._base, key)))}</b>{valid}"
+                               f"<br><span style='color:#555'>"
+                               f"{html.escape(_TEXTS.get(_table_key(key), ''))}</span></div>")
+
+    def _add_clicked(self) -> None:
+        if self._editor is not None:
+            self.change(self._editor.key, self._editor.value)
+
+    def _render_changes(self) -> None:
+        rows: list[w.Widget] = []
+        for key, value in self.changes.items():
+            button = w.Button(description="remove", icon="times",
+                              layout=w.Layout(width="90px"))
+            button.on_click(lambda _b, k=key: self.remove(k))
+            base_value = get_value(self._base, key)
+            rows.append(w.HBox([button, w.HTML(
+                f"<code>{html.escape(key)}</code>: {html.escape(_show(base_value))} → "
+                f"<b>{html.escape(_show(value))}</b>")]))
+        if not rows:
+            rows.append(w.HTML("<i>None yet: pick a lever above, set its value, "
+                               "press \"Add change\".</i>"))
+        self.changes_box.children = tuple(rows)
+
+    def _render_table(self) -> None:
+        if self.result is None:
+            self.table_html.value = ""
+            return
+        kpis = list(KPI_NAMES) if self.all_kpis.value else list(LAB_KPIS)
+        first, second = self.comparison.names
+        head = ("<tr><th style='text-align:left'>KPI</th>"
+                f"<th>base: {html.escape(first)}</th><th>changed</th>"
+                "<th>difference</th><th>95 % interval of the difference</th></tr>")
+        body = []
+        for kpi in kpis:
+            r = self.result.loc[kpi]
+            mark = r["excludes_zero"]
+            style = " style='background:#FFF3C4; font-weight:bold'" if mark else ""
+            interval = (f"[{format_kpi(kpi, r['ci_low'], True)}, "
+                        f"{format_kpi(kpi, r['ci_high'], True)}]"
+                        if math.isfinite(r["ci_low"]) else "– (needs 2+ replications)")
+            body.append(
+                f"<tr{style} title='{html.escape(KPI_GLOSSARY.get(kpi, ''))}'>"
+                f"<td>{kpi}</td><td style='text-align:right'>{format_kpi(kpi, r['base'])}</td>"
+                f"<td style='text-align:right'>{format_kpi(kpi, r['changed'])}</td>"
+                f"<td style='text-align:right'>{format_kpi(kpi, r['difference'], True)}</td>"
+                f"<td style='text-align:right'>{interval}{' *' if mark else ''}</td></tr>")
+        self.table_html.value = (
+            "<table style='border-collapse:collapse; font-size:90%'>" + head + "".join(body)
+            + "</table><div style='color:#555; font-size:85%'>changed − base, replication by "
+            "replication on the same random numbers. Highlighted (*): the interval excludes "
+            "zero, so the difference is unlikely to be luck. Shares differ in percentage points "
+            "(pp).</div>")
+
+    # ---------------------------------------------------------------- display
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+__all__ = ["BAR_KPIS", "DEFAULT_LEVERS", "DEFAULT_RANGES", "LAB_KPIS", "PANEL_KPIS", "Dashboard",
+           "LeverControl", "ScenarioLab", "get_value", "lever_field", "lever_unit"]
