@@ -1,0 +1,19 @@
+"""Solution to notebook 02, exercise 1: can a shared goal rescue a volume KPI?
+
+Run from the notebooks folder (``%load ../docs/facilitator/solutions/02_ex1.py`` in a notebook).
+"""
+from sim import load_scenario, with_overrides
+from sim.experiment import compare
+
+weeks, reps, seed = 52, 3, 1
+volume = load_scenario("../scenarios/volume_kpi.yaml", {"weeks": weeks})
+comparison = compare([
+    volume,
+    load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
+    with_overrides(volume, {"name": "volume + shared goal", "incentives.shared_kpi_weight": 1.0}),
+], reps=reps, seed=seed)
+for name, m in comparison.means().items():
+    print(f"{name:22s} MQLs {m['mqls']:7,.0f}  MQL->SQL {m['mql_to_sql']:.1%}  "
+          f"leakage {m['leakage_rate']:.1%}  trust {m['trust_final']:.2f}  revenue {m['revenue']:12,.0f}")
+# The shared weight pulls marketing's effective KPI toward revenue: fewer, better MQLs, higher
+# conversion and trust. It softens the volume KPI but marketing is still partly paid for volume.
