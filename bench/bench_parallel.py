@@ -94,7 +94,7 @@ def overhead(reps: int, repeats: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=40)
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sweep-weeks", type=float, default=4)
     ap.add_argument("--sweep-side", type=int, default=10, help="values per swept lever")
     ap.add_argument("--sweep-reps", type=int, default=20)
