@@ -312,6 +312,23 @@ def _figure_target(target: str | None) -> Path | None:
     return path
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibrate import calibrate, parse_column_map
+
+    cal = calibrate(args.csv, args.out, parse_column_map(args.map), args.name)
+    if args.json:
+        print(json.dumps(_clean({
+            "scenario": str(args.out), "weeks": cal.weeks,
+            "estimates": {e.key: {"value": e.value, "n": e.n} for e in cal.estimates},
+            "observed": {k: {"value": v, "n": n} for k, (v, n) in cal.observed.items()}})))
+        return 0
+    print(f"calibrated from {args.csv}: {cal.weeks:.1f} weeks")
+    print(_table(["estimate", "value", "n"], [[e.key, str(e.value), str(e.n)]
+                                               for e in cal.estimates]))
+    print(f"scenario written to {args.out}")
+    return 0
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars to plain Python for JSON and tables."""
     return value.item() if hasattr(value, "item") else value
@@ -416,6 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=_warmup, default=None, metavar="WEEKS")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("calibrate", help="estimate a scenario from a CRM export (CSV)")
+    p.add_argument("csv", metavar="CRM.csv", help="lead-level export; see sim/calibrate.py")
+    p.add_argument("--out", metavar="FILE.yaml", required=True, help="scenario file to write")
+    p.add_argument("--map", action="append", default=[], metavar="CSV_COLUMN=column",
+                   help="map a column name of the export to a documented one (repeatable)")
+    p.add_argument("--name", default=None, help="scenario name (default: the file's name)")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
