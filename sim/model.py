@@ -121,7 +121,6 @@ class LeadFlowModel:
         self.self_sourced_id = 0
         self.live: dict[int, Lead] = {}
         self.returns: dict[int, list[tuple]] = defaultdict(list)
-        self.nurture_exits = 0
         self.opportunity_seq = 0
         self.week_meeting_hours = 0.0
         self.available_rep_hours = 0.0
@@ -299,7 +298,6 @@ class LeadFlowModel:
             self.returns[int(when[i] // HOURS_PER_WEEK)].append(
                 (int(ids[i]), name, float(created[i]), float(gained[i]), float(when[i])))
         gone = np.flatnonzero(~back)
-        self.nurture_exits += gone.size
         self.metrics.states["nurture_exit"] += gone.size
         if self.log.enabled and gone.size:
             nan = math.nan

@@ -184,7 +184,3 @@ class LeadQueue:
     def items(self) -> list[Any]:
         """Leads still waiting, oldest first (not those scheduled for later)."""
         return [ld for s, ld in self._order if ld.ticket == s]
-
-    def scheduled(self) -> list[Any]:
-        """Leads scheduled to join later."""
-        return [ld for _, ld in self._pending]
