@@ -331,7 +331,6 @@ class SalesTeam:
         qualify_hours = p.qualify_hours
         retry_gap = p.retry_gap_hours
         metrics = model.metrics
-        has_sla = model.p.communication.sla_hours is not None
         contact_floor = p.contact_floor
         contact_decay = p.contact_decay_hours
         exp = math.exp
@@ -373,7 +372,7 @@ class SalesTeam:
             duration = lead.touches[k] * touch_mean * model.dispute_factor
             self.busy_hours += duration
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            overdue = has_sla and queue.has_overdue()
+            overdue = queue.sla is not None and queue.has_overdue()
             yield env.timeout(duration if overdue else duration * model.interleave)
             lead.attempts = k + 1
             age = now - lead.mql_at
@@ -385,7 +384,7 @@ class SalesTeam:
                 if qualify_hours > 0:
                     extra = qualify_hours * model.dispute_factor
                     self.busy_hours += extra
-                    overdue = has_sla and queue.has_overdue()
+                    overdue = queue.sla is not None and queue.has_overdue()
                     yield env.timeout(extra if overdue else extra * model.interleave)
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,12 +65,42 @@ QUARTER_WEEKS = 13
 SELF_SOURCED = "self_sourced"
 PULL_IN_WINDOW_H = PULL_IN_WINDOW_WEEKS * HOURS_PER_WEEK
 RECYCLED = "recycled"  # event-log state of a journey that ended lost and went back to nurture
+ADJUSTABLE_KEYS: frozenset[str] = frozenset({
+    "name", "description",
+    "marketing.brand_share", "scoring.mql_threshold", "pricing.price_index",
+    "sales.prioritisation", "sales.prospecting_share", "sales.cold_calling",
+    "communication.handoff", "communication.crm_sharing", "communication.sla_hours",
+    "communication.shared_lead_definition", "communication.meeting_every_weeks",
+    "communication.meeting_hours", "communication.joint_training_days",
+    "communication.role_clarity", "communication.leadership",
+    "feedback.mode", "feedback.period_weeks", "feedback.periodic_sample",
+    "incentives.marketing_kpi", "incentives.sales_comp", "incentives.shared_kpi_weight",
+    "incentives.scrutiny_balance",
+})
+"""Keys a running model can take new values for at the start of a week (``run(changes=…)``,
+used by the workshop game between quarters). The others fix the shape of the run: head count,
+channels, attempts, horizon and the state the run starts from."""
 WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost", "revenue",
                 "ignored", "rejected", "never_contacted")
 
 
 def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
+
+
+def _flat(data: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(data, dict):
+        out: dict[str, object] = {}
+        for key, value in data.items():
+            out.update(_flat(value, f"{prefix}{key}."))
+        return out
+    return {prefix[:-1]: data}
+
+
+def changed_keys(before: Scenario, after: Scenario) -> list[str]:
+    """Dotted keys whose values differ between two scenarios."""
+    a, b = _flat(before.model_dump()), _flat(after.model_dump())
+    return sorted(k for k in a.keys() | b.keys() if a.get(k, _flat) != b.get(k, _flat))
 
 
 @dataclass
@@ -96,8 +127,14 @@ class LeadFlowModel:
     """One company, one replication. Build it, call :meth:`run`, read the result."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, replication: int = 0,
-                 event_log: bool | str | Path | None = None):
+                 event_log: bool | str | Path | None = None,
+                 changes: Mapping[int, Scenario] | None = None):
         self.p = scenario
+        self.changes = dict(changes or {})
+        for week, later in self.changes.items():
+            fixed = [k for k in changed_keys(scenario, later) if k not in ADJUSTABLE_KEYS]
+            if fixed:
+                raise ValueError(f"week {week}: {', '.join(fixed)} cannot change during a run")
         self.seed = scenario.seed if seed is None else int(seed)
         self.replication = replication
         self.env = simpy.Environment()
@@ -105,15 +142,9 @@ class LeadFlowModel:
         self.horizon = scenario.weeks * HOURS_PER_WEEK
         self.metrics = Collector(scenario.warmup_weeks * HOURS_PER_WEEK)
         self.log = EventLog(event_log)
-        self.feedback = feedback.make_policy(
-            scenario.feedback.mode, scenario.feedback.period_weeks,
-            scenario.feedback.periodic_sample,
-        )
-        w = scenario.incentives.shared_kpi_weight
-        self.marketing_behaviour = incentives.marketing_behaviour(scenario.incentives.marketing_kpi, w)
-        self.sales_behaviour = incentives.sales_behaviour(scenario.incentives.sales_comp, w)
-        self.misalignment = incentives.kpi_misalignment(
-            scenario.incentives.marketing_kpi, scenario.incentives.sales_comp, w)
+        self._set_policies()
+        self.commission_banked = 0.0
+        self._commission_mark = 0.0
         self.understanding = 0.5 if scenario.communication.shared_lead_definition else 0.3
         self.conflict = min(scenario.trust.conflict_initial,
                             communication.conflict_cap(scenario.communication.leadership))
@@ -131,6 +162,38 @@ class LeadFlowModel:
         self.sales = SalesTeam(self)
         self.refresh()
         self._last_prospecting_hours = self._expected_prospecting_hours()
+
+    def _set_policies(self) -> None:
+        """Build the feedback, incentive and misalignment policies from the parameters."""
+        p = self.p
+        self.feedback = feedback.make_policy(p.feedback.mode, p.feedback.period_weeks,
+                                             p.feedback.periodic_sample)
+        w = p.incentives.shared_kpi_weight
+        self.marketing_behaviour = incentives.marketing_behaviour(p.incentives.marketing_kpi, w)
+        self.sales_behaviour = incentives.sales_behaviour(p.incentives.sales_comp, w)
+        self.misalignment = incentives.kpi_misalignment(p.incentives.marketing_kpi,
+                                                        p.incentives.sales_comp, w)
+
+    def adjust(self, scenario: Scenario) -> None:
+        """Take on new values of :data:`ADJUSTABLE_KEYS` from now on, like a manager's memo on
+        a Monday morning: the people, leads and pipeline stay; the rules they work by change.
+
+        Commission on revenue booked so far is paid under the old pay plan; a new list price
+        replaces the one feedback had moved to.
+        """
+        self.commission_banked += self._commission(self._commission_mark)
+        self._commission_mark = self.metrics.c["revenue"]
+        if scenario.pricing.price_index != self.p.pricing.price_index:
+            self.marketing.price_index = scenario.pricing.price_index
+        self.p = scenario
+        self._set_policies()
+        self.sales.queue.set_policy(scenario.sales.prioritisation,
+                                    scenario.communication.sla_hours)
+        self.refresh()
+
+    def _commission(self, revenue_mark: float) -> float:
+        return (self.p.sales.commission_rate * self.sales_behaviour.commission_factor
+                * (self.metrics.c["revenue"] - revenue_mark))
 
     # ------------------------------------------------------------------ effective dials
     def refresh(self) -> None:
@@ -210,6 +273,8 @@ class LeadFlowModel:
         for week in range(n_weeks):
             start = week * HOURS_PER_WEEK
             length = min(HOURS_PER_WEEK, self.horizon - start)
+            if week in self.changes:
+                self.adjust(self.changes[week])
             self._begin_week(week, start, length)
             yield env.timeout(length)
             self._end_week(week, start, length)
@@ -503,9 +568,8 @@ class LeadFlowModel:
             "awareness": self.marketing.awareness, "conflict": self.conflict,
             "understanding": self.understanding, "price_index": self.marketing.price_index,
         }
-        self.metrics.total["sales_cost"] += (self.p.sales.commission_rate
-                                             * self.sales_behaviour.commission_factor
-                                             * self.metrics.c["revenue"])
+        self.metrics.total["sales_cost"] += (self.commission_banked
+                                             + self._commission(self._commission_mark))
         kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
                                  self.available_rep_hours, self.sales.busy_hours)
         weekly = self.metrics.weekly_frame()
@@ -519,6 +583,12 @@ class LeadFlowModel:
 
 
 def run(scenario: Scenario, seed: int | None = None, replication: int = 0,
-        event_log: bool | str | Path | None = None) -> RunResult:
-    """Simulate one replication of ``scenario`` and return its :class:`RunResult`."""
-    return LeadFlowModel(scenario, seed=seed, replication=replication, event_log=event_log).run()
+        event_log: bool | str | Path | None = None,
+        changes: Mapping[int, Scenario] | None = None) -> RunResult:
+    """Simulate one replication of ``scenario`` and return its :class:`RunResult`.
+
+    ``changes`` maps a 0-based week to a scenario whose :data:`ADJUSTABLE_KEYS` take effect
+    from the start of that week (the workshop game's quarters); other keys must not differ.
+    """
+    return LeadFlowModel(scenario, seed=seed, replication=replication, event_log=event_log,
+                         changes=changes).run()

@@ -54,12 +54,24 @@ class LeadQueue:
         self._heap: list[tuple[float, int, Any]] = []
         self._order: deque[tuple[int, Any]] = deque()
         self._sla = sla_hours
+        self.sla = sla_hours
         self._now = now
         self._seq = 0
         self.length = 0
         self._area = 0.0
         self._last = now()
         self._pending: deque[tuple[float, Any]] = deque()
+
+    def set_policy(self, rule: str, sla_hours: float | None) -> None:
+        """Change the priority rule and SLA while leads wait (the waiting leads keep their
+        places in entry order and are re-ranked under the new rule)."""
+        self._tick()
+        self._key = RULES[rule]
+        self._fifo_rule = rule == "fifo"
+        self._sla = self.sla = sla_hours
+        self._heap = [] if self._fifo_rule else [
+            (self._key(lead), seq, lead) for seq, lead in self._order if lead.ticket == seq]
+        heapq.heapify(self._heap)
 
     def _tick(self) -> float:
         t = self._now()
