@@ -436,6 +436,14 @@ def _origin(path: Path, key: str) -> Path | None:
     return None
 
 
+def get_value(scenario: Scenario, key: str) -> Any:
+    """The value of a dotted key in a scenario (``sales.reps`` -> 4)."""
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
+    return node
+
+
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """A copy of ``scenario`` with dotted keys changed, validated like a file."""
     raw = scenario.model_dump()

@@ -68,6 +68,7 @@ from sim.scenario import (
     _field_at,
     dump_scenario,
     field_bounds,
+    get_value,
     load_scenario,
     preset_names,
     resolve_scenario_path,
@@ -172,14 +173,6 @@ def _near(word: str, candidates: Iterable[str]) -> str:
 
     best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return best[0] if best else ""
-
-
-def get_value(scenario: Scenario, key: str) -> Any:
-    """The value of a dotted key in a scenario (``sales.reps`` -> 4)."""
-    node: Any = scenario
-    for part in key.split("."):
-        node = node[part] if isinstance(node, Mapping) else getattr(node, part)
-    return node
 
 
 def _show(value: Any) -> str:
