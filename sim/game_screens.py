@@ -1,0 +1,627 @@
+"""The workshop game's screens: a team page per role, the facilitator console and solo play.
+
+A :class:`TeamScreen` is a player's slip of paper at a board game: it shows the round, the
+levers this half of the team may move this quarter (nothing of the other half's), its own KPI,
+and whether the other teams are ready, never what they chose. "Submit" posts the envelope;
+posting again before the round locks replaces it. The page keeps nothing of its own: reopen the
+link and it reads the same folder again, so a Voilà refresh or a new kernel loses nothing.
+
+The :class:`FacilitatorScreen` is the game master's console: open a round (with a countdown),
+lock it, process it, see who has posted, the leaderboard, each team's funnel, revenue against
+the well-aligned reference, the misalignment picture, trust over time, and export everything.
+
+A :class:`SoloScreen` lets one person play both halves of a team, a quarter per click::
+
+    from sim.game_screens import FacilitatorScreen, SoloScreen, TeamScreen
+    TeamScreen.from_request()          # the team page (``make game``): ?team=red&role=sales
+    FacilitatorScreen("games/tuesday") # the console
+    SoloScreen.new()                   # a solo game in a fresh folder
+
+The screens hold no game logic: they call :class:`sim.game.Game` and draw with
+:mod:`sim.game_plots`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+import pandas as pd
+
+from sim import game_plots
+from sim.errors import ScenarioError
+from sim.game import (
+    REFERENCE,
+    ROLE_KPIS,
+    ROLES,
+    SHARED_KPI,
+    Game,
+    GameError,
+    Round,
+    game_folder,
+    now_utc,
+)
+from sim.plots import format_kpi
+from sim.scenario import get_value
+from sim.widgets import DPI, LeverControl, _data_link, _message_html, _png, _prepare
+
+GAME_RANGES: dict[str, tuple[float, float]] = {
+    "pricing.price_index": (0.6, 1.6),
+    "communication.sla_hours": (1, 72),
+    "communication.meeting_every_weeks": (0, 13),
+}
+"""Slider ranges for the game's levers whose declared range is too wide to play with."""
+
+BOARD_HEADERS: dict[str, str] = {
+    "revenue_to_date": "revenue to date", "profit_to_date": "profit to date",
+    "vs_reference": "vs. reference", "auto_submitted": "auto-submitted halves",
+}
+"""Column headers of the console's leaderboard."""
+
+LEVER_LABELS: dict[str, str] = {
+    "scoring.mql_threshold": "MQL bar (score a lead needs to be passed to sales)",
+    "marketing.brand_share": "Share of budget on brand",
+    "pricing.price_index": "List price (1.0 = what the market values)",
+    "communication.crm_sharing": "Lead context shared in the CRM",
+    "communication.handoff": "How MQLs are handed over",
+    "communication.meeting_every_weeks": "Joint meeting every … weeks (0 = none)",
+    "sales.prioritisation": "Which leads reps call first",
+    "sales.prospecting_share": "Rep time on own prospecting",
+    "sales.cold_calling": "Cold-calling intensity",
+    "communication.sla_hours": "Follow-up promise (SLA, hours)",
+    "communication.shared_lead_definition": "Sign the shared lead definition",
+    "feedback.mode": "Report lead outcomes back to marketing",
+}
+"""Plain-language labels for the team pages (the dotted key is in the tooltip)."""
+
+
+def _as_game(game: Game | str | Path) -> Game:
+    return game if isinstance(game, Game) else Game(game)
+
+
+def _clock(moment: Any) -> str:
+    return moment.astimezone().strftime("%H:%M:%S") if moment is not None else ""
+
+
+def _round_line(game: Game, index: int | None) -> str:
+    if index is None:
+        return "The game has not started yet: wait for the facilitator to open the first round."
+    rnd = game.round(index)
+    state = game.state(index)
+    text = (f"<b>{html.escape(rnd.name)}</b> (round {index + 1} of {len(game.rounds)}"
+            f"{', practice: not scored' if rnd.practice else ''}) · <b>{state.status}</b>")
+    if state.status == "open" and state.closes_at is not None:
+        left = max(0, int((state.closes_at - now_utc()).total_seconds()))
+        text += f" · closes at {_clock(state.closes_at)} ({left // 60}:{left % 60:02d} left)"
+    return text
+
+
+TABLE_STYLE = ("<style>.leadflow-game-table{border-collapse:collapse}"
+               ".leadflow-game-table th,.leadflow-game-table td{padding:2px 12px;"
+               "text-align:right;border-bottom:1px solid #ddd}</style>")
+
+
+def _table_html(table: pd.DataFrame) -> str:
+    if table.empty:
+        return ""
+    return TABLE_STYLE + table.to_html(index=False, escape=True, border=0, na_rep="–",
+                                       classes="leadflow-game-table")
+
+
+def _show_figure(image: w.Image, fig: Any) -> None:
+    """Draw ``fig`` into ``image`` at its own size (a stretched PNG would blur)."""
+    fig.set_dpi(DPI)
+    image.value = _png(fig)
+    image.width = str(round(fig.get_figwidth() * DPI))
+
+
+def _count(value: Any) -> str:
+    return f"{float(value):,.0f}" if pd.notna(value) else "–"
+
+
+class _Screen:
+    """Display plumbing shared by the screens."""
+
+    widget: w.Widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def start_auto_refresh(self, seconds: float = 5.0) -> None:
+        """Re-read the game folder every ``seconds`` in the background (for live pages)."""
+        stop = threading.Event()
+        self._stop_refresh = stop
+
+        def loop() -> None:
+            while not stop.wait(seconds):
+                try:
+                    self.refresh(quiet=True)
+                except Exception:  # a half-copied folder on a network drive: try again later
+                    continue
+
+        threading.Thread(target=loop, daemon=True, name="leadflow-game-refresh").start()
+
+    def stop_auto_refresh(self) -> None:
+        stop = getattr(self, "_stop_refresh", None)
+        if stop is not None:
+            stop.set()
+
+    def refresh(self, quiet: bool = False) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- team page
+class TeamScreen(_Screen):
+    """One role of one team: its levers this round, submit, readiness of others, own results."""
+
+    def __init__(self, game: Game | str | Path, team: str, role: str):
+        self.game = _as_game(game)
+        if team not in self.game.teams:
+            raise GameError("team page", "team", f"{team!r} is not in this game (teams: "
+                            f"{', '.join(self.game.teams)})")
+        if role not in ROLES:
+            raise GameError("team page", "role", f"{role!r} is not one of {', '.join(ROLES)}")
+        self.team, self.role = team, role
+        self.round_index: int | None = None
+        self.controls: dict[str, LeverControl] = {}
+        self.header = w.HTML()
+        self.round_label = w.HTML()
+        self.lever_box = w.VBox()
+        self.submit_button = w.Button(description="Submit choices", button_style="primary",
+                                      icon="paper-plane")
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.message_label = w.HTML()
+        self.others = w.HTML()
+        self.results_html = w.HTML()
+        self.header.value = (f"<h3 style='margin:4px 0'>Team {html.escape(team)} · "
+                             f"{role.capitalize()}</h3><div>{html.escape(self.game.name)}</div>")
+        self.widget = w.VBox([
+            self.header, self.round_label, self.lever_box,
+            w.HBox([self.submit_button, self.refresh_button]), self.message_label,
+            self.others, self.results_html,
+        ], layout=w.Layout(max_width="760px"))
+        self.refresh()
+
+    @classmethod
+    def from_request(cls, folder: str | Path | None = None,
+                     query: str | None = None) -> TeamScreen | JoinScreen:
+        """The team page for the page's address: ``?team=red&role=sales`` or ``?code=K7Q2``
+        (Voilà passes the query string to the kernel as ``QUERY_STRING``); a join form when
+        the address says neither, and a notice when the folder holds no game yet."""
+        try:
+            game = Game(folder or game_folder())
+        except GameError as exc:
+            return Notice(f"No game to join yet ({exc}). The facilitator starts one with "
+                          "`make game`; then reload this page.")
+        params = parse_qs(query if query is not None else os.environ.get("QUERY_STRING", ""))
+        team = (params.get("team") or [""])[0]
+        role = (params.get("role") or [""])[0]
+        code = (params.get("code") or [""])[0]
+        try:
+            if code:
+                team, role = game.team_role(code)
+            if team and role:
+                return cls(game, team, role)
+        except GameError as exc:
+            return JoinScreen(game, str(exc))
+        return JoinScreen(game)
+
+    # ---------------------------------------------------------------- programmatic API
+    def values(self) -> dict[str, Any]:
+        return {key: c.value for key, c in self.controls.items()}
+
+    def set(self, key: str, value: Any) -> None:
+        """Move a lever as a player would."""
+        self.controls[key].value = value
+
+    def submit(self) -> Path | None:
+        """Post this role's choices for the open round; the message says what happened."""
+        if self.round_index is None:
+            self._say("The game has not started yet.", "error")
+            return None
+        try:
+            path = self.game.submit(self.team, self.role, self.values(), self.round_index)
+        except ScenarioError as exc:
+            self._say(f"Not submitted: {exc}", "error")
+            self.refresh(quiet=True)
+            return None
+        self._say(f"Submitted at {_clock(now_utc())}. You can change and submit again until "
+                  "the round locks.", "ok")
+        self._render_others()
+        return path
+
+    def refresh(self, quiet: bool = False) -> None:
+        """Re-read the game folder: round, status, levers (if the round changed), results."""
+        self.game = Game(self.game.folder)
+        index = self.game.current_round()
+        if index != self.round_index:
+            self.round_index = index
+            self._build_levers()
+            if not quiet:
+                self.message_label.value = ""
+        self.round_label.value = f"<div>{_round_line(self.game, index)}</div>"
+        state = self.game.state(index).status if index is not None else "waiting"
+        self.submit_button.disabled = state != "open"
+        for c in self.controls.values():
+            for widget in c.widgets:
+                widget.disabled = state != "open"
+        self._render_others()
+        self._render_results()
+
+    # ---------------------------------------------------------------- internals
+    def _say(self, text: str, kind: str) -> None:
+        self.message_label.value = _message_html(text, kind)
+
+    def _start_values(self, rnd: Round) -> dict[str, Any]:
+        """What the levers show: this round's envelope, else the choices in force before."""
+        own = self.game.envelopes(rnd.index).valid.get((self.team, self.role))
+        if own is not None:
+            return dict(own.choices)
+        if rnd.index == 0:
+            return {}
+        return self.game.choices(self.team, rnd.index - 1)[0]
+
+    def _build_levers(self) -> None:
+        self.controls = {}
+        if self.round_index is None:
+            self.lever_box.children = []
+            return
+        rnd = self.game.round(self.round_index)
+        start = self._start_values(rnd)
+        rows: list[w.Widget] = []
+        for key in rnd.levers(self.role):
+            value = start.get(key, get_value(self.game.base, key))
+            control = LeverControl(key, value, GAME_RANGES.get(key), label=False)
+            control.input.description_allow_html = False
+            control.input.tooltip = key
+            self.controls[key] = control
+            rows.append(w.HBox([w.Label(LEVER_LABELS.get(key, key),
+                                        layout=w.Layout(width="330px")), control.widget]))
+        new = [g for g in rnd.unlocks if g != "shared_kpi"]
+        notes = []
+        if new:
+            notes.append("Unlocked: " + ", ".join(new) + " levers.")
+        if rnd.shared_kpi:
+            notes.append("From this round both halves are measured on company revenue.")
+        note = w.HTML(f"<i>{' '.join(notes)}</i>") if notes else w.HTML()
+        self.lever_box.children = [note, *rows]
+
+    def _render_others(self) -> None:
+        if self.round_index is None:
+            self.others.value = ""
+            return
+        table = self.game.status(self.round_index)
+        cells = []
+        for row in table.to_dict("records"):
+            ready = sum(row[r] != "-" for r in ROLES)
+            cells.append(f"{html.escape(row['team'])} {ready}/{len(ROLES)}")
+        self.others.value = ("<div style='color:#555'>Envelopes in: " + " · ".join(cells)
+                             + "</div>")
+
+    def _render_results(self) -> None:
+        results = self.game.results()
+        if results.empty:
+            self.results_html.value = ""
+            return
+        mine = results[results["team"] == self.team]
+        kpi, label = ROLE_KPIS[self.role]
+        rows = []
+        for row in mine.to_dict("records"):
+            rnd = self.game.round(int(row["round"]))
+            shown = {"round": row["round_name"], label: _count(row[kpi])}
+            shown[SHARED_KPI[1]] = _count(row[SHARED_KPI[0]]) if rnd.shared_kpi else "–"
+            shown["your choices"] = "kept from before" if row[f"auto_{self.role}"] else "submitted"
+            rows.append(shown)
+        self.results_html.value = ("<h4 style='margin:8px 0 2px'>Your results</h4>"
+                                   + _table_html(pd.DataFrame(rows)))
+
+
+class Notice(_Screen):
+    """A page that only says something (no game yet)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.widget = w.HTML(_message_html(text, "info"))
+
+    def refresh(self, quiet: bool = False) -> None:
+        """Nothing to re-read."""
+
+
+class JoinScreen(_Screen):
+    """Enter a join code (or the link's team and role were missing or wrong)."""
+
+    def __init__(self, game: Game, problem: str = ""):
+        self.game = game
+        self.code = w.Text(description="Join code", placeholder="e.g. K7Q2",
+                           style={"description_width": "initial"})
+        self.button = w.Button(description="Join", button_style="primary")
+        self.message_label = w.HTML(_message_html(problem, "error"))
+        self.screen: TeamScreen | None = None
+        self.body = w.VBox([
+            w.HTML(f"<h3>{html.escape(game.name)}</h3><div>Type the code your facilitator gave "
+                   "your team and role, or open your team's link.</div>"),
+            w.HBox([self.code, self.button]), self.message_label,
+        ])
+        self.widget = w.VBox([self.body])
+        self.button.on_click(lambda _b: self.join(self.code.value))
+
+    def join(self, code: str) -> TeamScreen | None:
+        try:
+            team, role = self.game.team_role(code)
+        except GameError as exc:
+            self.message_label.value = _message_html(str(exc), "error")
+            return None
+        self.screen = TeamScreen(self.game, team, role)
+        self.widget.children = [self.screen.widget]
+        return self.screen
+
+    def refresh(self, quiet: bool = False) -> None:
+        if self.screen is not None:
+            self.screen.refresh(quiet)
+
+
+# --------------------------------------------------------------------------- facilitator
+class FacilitatorScreen(_Screen):
+    """The console: round control, envelopes, leaderboard, debrief charts, export."""
+
+    CHARTS = ("Leaderboard", "Funnels", "Revenue", "Scoreboards vs company", "Trust")
+
+    def __init__(self, game: Game | str | Path, base_url: str | None = None):
+        self.game = _as_game(game)
+        self.base_url = base_url
+        self.minutes = w.BoundedFloatText(value=3.0, min=0.0, max=120.0, step=0.5,
+                                          description="countdown (min, 0 = none)",
+                                          style={"description_width": "initial"},
+                                          layout=w.Layout(width="240px"))
+        self.open_button = w.Button(description="Open next round", button_style="success")
+        self.lock_button = w.Button(description="Lock round", button_style="warning")
+        self.process_button = w.Button(description="Process round", button_style="primary")
+        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.open_button.on_click(lambda _b: self.open_round())
+        self.lock_button.on_click(lambda _b: self.lock_round())
+        self.process_button.on_click(lambda _b: self.process_round())
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.round_label = w.HTML()
+        self.message_label = w.HTML()
+        self.status_html = w.HTML()
+        self.board_html = w.HTML()
+        self.export_html = w.HTML()
+        self.images = {name: w.Image(format="png", layout=w.Layout(max_width="100%"))
+                       for name in self.CHARTS}
+        self.tabs = w.Tab(children=[
+            w.VBox([self.board_html, self.images["Leaderboard"]]),
+            *[self.images[name] for name in self.CHARTS[1:]],
+        ])
+        for i, name in enumerate(self.CHARTS):
+            self.tabs.set_title(i, name)
+        links = self.game.links(base_url)
+        self.links_html = w.HTML("<details><summary>Team links and join codes</summary>"
+                                 + _table_html(links) + "</details>")
+        self.widget = w.VBox([
+            w.HTML(f"<h3 style='margin:4px 0'>Facilitator: {html.escape(self.game.name)}</h3>"),
+            self.round_label,
+            w.HBox([self.minutes, self.open_button, self.lock_button, self.process_button,
+                    self.refresh_button]),
+            self.message_label, self.status_html, self.links_html, self.tabs, self.export_html,
+        ])
+        self._charted: int | None = -1
+        self.refresh()
+
+    @classmethod
+    def for_folder(cls, folder: str | Path | None = None,
+                   base_url: str | None = None) -> FacilitatorScreen | NewGameForm:
+        """The console for the game in ``folder`` (``$LEADFLOW_GAME_DIR`` by default), or a
+        form to create one there."""
+        folder = Path(folder) if folder is not None else game_folder()
+        if (folder / "game.yaml").is_file():
+            return cls(folder, base_url)
+        return NewGameForm(folder, base_url)
+
+    # ---------------------------------------------------------------- actions
+    def open_round(self) -> int | None:
+        minutes = float(self.minutes.value) or None
+        return self._act(lambda: self.game.open_round(minutes=minutes), "Opened {}.")
+
+    def lock_round(self) -> int | None:
+        return self._act(self.game.lock_round, "Locked {}.")
+
+    def process_round(self) -> int | None:
+        def process() -> int:
+            index = self.game.current_round()
+            self.game.process_round(index)
+            return index
+        return self._act(process, "Processed {}.")
+
+    def _act(self, action: Any, done: str) -> Any:
+        try:
+            index = action()
+        except ScenarioError as exc:
+            self.message_label.value = _message_html(str(exc), "error")
+            return None
+        self.refresh()
+        self.message_label.value = _message_html(done.format(self.game.round(index).name), "ok")
+        return index
+
+    # ---------------------------------------------------------------- views
+    def refresh(self, quiet: bool = False) -> None:
+        self.game = Game(self.game.folder)
+        index = self.game.current_round()
+        self.round_label.value = f"<div>{_round_line(self.game, index)}</div>"
+        if index is None:
+            self.status_html.value = ""
+        else:
+            status = self.game.status(index)
+            problems = self.game.problems(index)
+            text = "<h4 style='margin:8px 0 2px'>Envelopes</h4>" + _table_html(status)
+            if problems:
+                text += ("<div style='color:#B00020'>Skipped:<ul>"
+                         + "".join(f"<li>{html.escape(p)}</li>" for p in problems) + "</ul></div>")
+            self.status_html.value = text
+        done = self.game.last_processed()
+        if done != self._charted:
+            self._charted = done
+            self._draw_charts(done)
+
+    def _draw_charts(self, index: int | None) -> None:
+        results = self.game.results()
+        board = self.game.leaderboard()
+        weekly = self.game.weekly()
+        reference = None
+        last = self.game.last_complete_round()
+        if last is not None:
+            table = self.game.round_results(last)
+            ref = table[table["team"] == REFERENCE]
+            reference = float(ref[f"{self.game.rank_by}_to_date"].iloc[0]) if len(ref) else None
+        shown = board.assign(
+            revenue_to_date=board["revenue_to_date"].map(lambda v: format_kpi("revenue", v)),
+            profit_to_date=board["profit_to_date"].map(lambda v: format_kpi("profit", v)),
+            vs_reference=board["vs_reference"].map(lambda v: f"{v:.0%}" if pd.notna(v) else "–"),
+        ) if not board.empty else board
+        self.board_html.value = _table_html(shown.rename(columns=BOARD_HEADERS))
+        figures = {
+            "Leaderboard": game_plots.leaderboard_chart(board, self.game.rank_by, reference),
+            "Funnels": game_plots.team_funnels(results, index if index is not None else 0),
+            "Revenue": game_plots.revenue_by_round(results),
+            "Scoreboards vs company": game_plots.misalignment_chart(results),
+            "Trust": game_plots.trust_by_team(weekly),
+        }
+        for name, fig in figures.items():
+            _show_figure(self.images[name], fig)
+        if not results.empty:
+            data = results.to_csv(index=False).encode("utf-8")
+            self.export_html.value = _data_link(data, "game-results.csv", "text/csv",
+                                                "Download every round's choices and results (CSV)")
+
+
+class NewGameForm(_Screen):
+    """Create a game in a folder: team names and whether to play a practice round."""
+
+    def __init__(self, folder: str | Path, base_url: str | None = None):
+        self.folder = Path(folder)
+        self.base_url = base_url
+        self.teams = w.Text(value="red,blue,green,yellow", description="teams",
+                            style={"description_width": "initial"},
+                            layout=w.Layout(width="420px"))
+        self.practice = w.Checkbox(value=True, description="practice round first", indent=False)
+        self.button = w.Button(description="Create game", button_style="primary")
+        self.button.on_click(lambda _b: self.create())
+        self.message_label = w.HTML()
+        self.console: FacilitatorScreen | None = None
+        self.widget = w.VBox([
+            w.HTML(f"<div>No game in <code>{html.escape(str(self.folder))}</code> yet. Name the "
+                   "teams (lower case, separated by commas) and create it.</div>"),
+            self.teams, self.practice, self.button, self.message_label,
+        ])
+
+    def create(self) -> FacilitatorScreen | None:
+        try:
+            Game.create(self.folder, [t for t in self.teams.value.split(",") if t.strip()],
+                        practice=self.practice.value)
+        except ScenarioError as exc:
+            self.message_label.value = _message_html(str(exc), "error")
+            return None
+        self.console = FacilitatorScreen(self.folder, self.base_url)
+        self.widget.children = [self.console.widget]
+        return self.console
+
+    def refresh(self, quiet: bool = False) -> None:
+        if self.console is not None:
+            self.console.refresh(quiet)
+
+
+# --------------------------------------------------------------------------- solo
+class SoloScreen(_Screen):
+    """One person plays both halves of a team: set both sides' levers, play a quarter."""
+
+    def __init__(self, game: Game | str | Path):
+        self.game = _as_game(game)
+        self.team = self.game.teams[0]
+        self.sides = {role: TeamScreen(self.game, self.team, role) for role in ROLES}
+        for side in self.sides.values():
+            side.submit_button.layout.display = "none"
+            side.refresh_button.layout.display = "none"
+        self.play_button = w.Button(description="Play this quarter", button_style="primary",
+                                    icon="play")
+        self.play_button.on_click(lambda _b: self.play())
+        self.message_label = w.HTML()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.summary = w.HTML()
+        self.widget = w.VBox([
+            w.HBox([self.sides["marketing"].widget, self.sides["sales"].widget]),
+            self.play_button, self.message_label, self.summary, self.image,
+        ])
+        if self.game.current_round() is None:
+            self.game.open_round()
+        self.refresh()
+
+    @classmethod
+    def new(cls, folder: str | Path | None = None, **options: Any) -> SoloScreen:
+        """A solo game in ``folder`` (a new temporary folder by default)."""
+        folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="solo-game-"))
+        return cls(Game.create(folder, teams=["solo"], solo=True, **options))
+
+    def set(self, key: str, value: Any) -> None:
+        for side in self.sides.values():
+            if key in side.controls:
+                side.set(key, value)
+                return
+        raise KeyError(f"{key!r} is not a lever this round")
+
+    def play(self) -> pd.DataFrame | None:
+        """Submit both halves, process the quarter and open the next one."""
+        index = self.game.current_round()
+        try:
+            for role, side in self.sides.items():
+                self.game.submit(self.team, role, side.values(), index)
+            table = self.game.process_round(index)
+            if index + 1 < len(self.game.rounds):
+                self.game.open_round(index + 1)
+        except ScenarioError as exc:
+            self.message_label.value = _message_html(f"Not played: {exc}", "error")
+            return None
+        row = table[table["team"] == self.team].iloc[0]
+        ref = table[table["team"] == REFERENCE].iloc[0]
+        self.message_label.value = _message_html(
+            f"{row['round_name']}: revenue {format_kpi('revenue', row['revenue'])} "
+            f"(reference {format_kpi('revenue', ref['revenue'])}).", "ok")
+        self.refresh()
+        return table
+
+    def refresh(self, quiet: bool = False) -> None:
+        self.game = Game(self.game.folder)
+        for side in self.sides.values():
+            side.refresh(quiet)
+            side.others.value = ""
+        finished = self.game.last_processed() == len(self.game.rounds) - 1
+        self.play_button.disabled = finished
+        results = self.game.results()
+        if finished:
+            self.summary.value = "<b>Game over.</b> " + _summary(self.game)
+        else:
+            self.summary.value = _summary(self.game)
+        fig = game_plots.revenue_by_round(results)
+        _prepare(fig, 7.0, 3.6)
+        _show_figure(self.image, fig)
+
+
+def _summary(game: Game) -> str:
+    board = game.leaderboard()
+    if board.empty:
+        return ""
+    row = board.iloc[0]
+    return (f"Revenue to date {format_kpi('revenue', row['revenue_to_date'])}, "
+            f"{row['vs_reference']:.0%} of the well-aligned reference.")
+
