@@ -7,6 +7,7 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
     python -m sim sweep scenarios/baseline.yaml --grid sales.reps=2,4 --reps 5 --out out/sweep
     python -m sim report scenarios/undefined.yaml scenarios/integrated.yaml --out report.html
     python -m sim validate scenarios/*.yaml
+    python -m sim game new games/tuesday --teams red,blue,green
 """
 
 from __future__ import annotations
@@ -363,6 +364,57 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+GAME_ACTIONS = ("new", "status", "links", "open", "lock", "process", "export")
+
+
+def cmd_game(args: argparse.Namespace) -> int:
+    """The workshop game from a terminal: the same actions as the facilitator screen."""
+    from sim.game import Game, GameError
+
+    if args.action == "new":
+        if not args.teams:
+            raise GameError("--teams", None, "give the team names, e.g. --teams red,blue,green")
+        game = Game.create(args.folder, [t for t in args.teams.split(",") if t.strip()],
+                           scenario=args.scenario, seed=args.seed, practice=not args.no_practice,
+                           rank_by=args.rank_by)
+        print(f"game '{game.name}' created in {args.folder}: {len(game.teams)} teams, "
+              f"{len(game.rounds)} rounds")
+        return 0
+    game = Game(args.folder)
+    if args.action == "links":
+        print(_table(["team", "role", "code", "link"],
+                     [list(map(str, r)) for r in game.links(args.url).itertuples(index=False)]))
+    elif args.action == "status":
+        index = game.current_round()
+        if index is None:
+            print("no round opened yet")
+            return 0
+        print(f"round {index} ({game.round(index).name}): {game.state(index).status}")
+        print(_table(["team", "marketing", "sales"],
+                     [list(map(str, r)) for r in game.status(index).itertuples(index=False)]))
+        for problem in game.envelopes(index).problems:
+            print(f"skipped: {problem}")
+    elif args.action == "open":
+        index = game.open_round(minutes=args.minutes)
+        print(f"round {index} ({game.round(index).name}) is open")
+    elif args.action == "lock":
+        print(f"round {game.lock_round()} is locked")
+    elif args.action == "process":
+        index = game.current_round()
+        table = game.process_round(index)
+        for problem in game.problems(index):
+            print(f"skipped: {problem}")
+        print(_table(["team", "revenue", "revenue to date", "auto-submitted"],
+                     [[r["team"], _fmt(r["revenue"]), _fmt(r["revenue_to_date"]),
+                       ",".join(role for role in ("marketing", "sales") if r[f"auto_{role}"])
+                       or "-"] for r in table.to_dict("records")]))
+    elif args.action == "export":
+        if not args.out:
+            raise GameError("--out", None, "give the CSV file to write, e.g. --out results.csv")
+        print(f"written {game.export_csv(args.out)}")
+    return 0
+
+
 # ---------------------------------------------------------------------------------- parser
 def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
@@ -442,6 +494,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default=None, help="scenario name (default: the file's name)")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("game", help="run the workshop game: new, status, links, open, lock, "
+                       "process, export")
+    p.add_argument("action", choices=GAME_ACTIONS, metavar="ACTION",
+                   help=", ".join(GAME_ACTIONS))
+    p.add_argument("folder", metavar="FOLDER", help="the game folder (a shared drive works)")
+    p.add_argument("--teams", help="new: comma-separated team names, e.g. red,blue,green")
+    p.add_argument("--scenario", default="workshop_game",
+                   help="new: the company every team inherits (default workshop_game)")
+    p.add_argument("--seed", type=_seed, default=None, help="new: the game's seed")
+    p.add_argument("--no-practice", action="store_true", help="new: no practice round")
+    p.add_argument("--rank-by", choices=("revenue", "profit"), default="revenue",
+                   help="new: what the leaderboard ranks by (default revenue)")
+    p.add_argument("--minutes", type=_bounded(float, "minutes", lambda v: 0 < v <= 1440,
+                                              "above 0 and at most 1440"),
+                   default=None, help="open: countdown before the round locks itself")
+    p.add_argument("--url", default=None,
+                   help="links: address of the team page's server (default $LEADFLOW_GAME_URL "
+                   "or http://localhost:8866)")
+    p.add_argument("--out", metavar="FILE.csv", help="export: the CSV file to write")
+    p.set_defaults(func=cmd_game)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
