@@ -185,6 +185,8 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
         raise GameError(source, None, "file not found") from None
     except UnicodeDecodeError:
         raise GameError(source, None, "not UTF-8 text") from None
+    except OSError as exc:
+        raise GameError(source, None, f"cannot be read ({exc.strerror})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -194,6 +196,13 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise GameError(source, None, "expected a mapping of keys to values")
     return data
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A results CSV, with team names kept as written (a team called ``nan`` stays one)."""
+    columns = pd.read_csv(path, nrows=0).columns
+    missing = {c: ["", "nan", "NaN"] for c in columns if c != "team"}
+    return pd.read_csv(path, keep_default_na=False, na_values=missing, dtype={"team": str})
 
 
 def role_levers(role: str, unlocks: Iterable[str]) -> tuple[str, ...]:
@@ -317,7 +326,10 @@ class Game:
         if not practice:
             plan = [r for r in plan if not r.get("practice")]
         for r in plan:
-            bad = [u for u in r.get("unlocks", ()) if u not in UNLOCKS]
+            if not isinstance(r.get("name"), str) or not r["name"].strip():
+                raise GameError(source, "rounds", f"every round needs a name, got {r!r}")
+            r["unlocks"] = list(r.get("unlocks") or ())
+            bad = [u for u in r["unlocks"] if u not in UNLOCKS]
             if bad:
                 raise GameError(source, "rounds", f"cannot unlock {bad[0]!r}; choose from "
                                 f"{', '.join(UNLOCKS)}")
@@ -508,7 +520,8 @@ class Game:
         if "submitted_at" not in data:
             raise GameError(source, "submitted_at", "missing")
         moment = _parse_time(data["submitted_at"], source, "submitted_at")
-        choices = data.get("choices") or {}
+        choices = data.get("choices")
+        choices = {} if choices is None else choices  # "choices:" with nothing under it
         if not isinstance(choices, dict):
             raise GameError(source, "choices", "expected a mapping of lever to value")
         checked = self._check_choices(self.round(index), role, choices, source)
@@ -672,7 +685,7 @@ class Game:
     # ------------------------------------------------------------------ results
     def round_results(self, index: int) -> pd.DataFrame | None:
         path = self.folder / "results" / f"round-{index:02d}.csv"
-        return pd.read_csv(path) if path.exists() else None
+        return _read_table(path) if path.exists() else None
 
     def problems(self, index: int) -> list[str]:
         path = self.folder / "results" / f"problems-{index:02d}.yaml"
@@ -702,7 +715,7 @@ class Game:
         if index is None:
             return pd.DataFrame()
         path = self.folder / "results" / f"weekly-{index:02d}.csv"
-        return pd.read_csv(path) if path.exists() else pd.DataFrame()
+        return _read_table(path) if path.exists() else pd.DataFrame()
 
     def leaderboard(self) -> pd.DataFrame:
         """Teams ranked by cumulative revenue or profit at the last round all completed."""

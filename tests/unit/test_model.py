@@ -104,3 +104,78 @@ def test_inlined_contact_chance_matches_the_policy_curve():
         odds = model.fresh_contact_odds * (
             s.contact_floor + (1 - s.contact_floor) * math.exp(-age / s.contact_decay_hours))
         assert odds / (1 + odds) == pytest.approx(model.contact_probability(age))
+
+
+# --------------------------------------------------------------------------- changes mid-run
+def _same_kpis(a: dict, b: dict) -> bool:
+    return set(a) == set(b) and all(
+        a[k] == b[k] or (isinstance(a[k], float) and math.isnan(a[k]) and math.isnan(b[k]))
+        for k in a)
+
+
+def test_changes_to_the_same_scenario_change_nothing():
+    s = Scenario(weeks=8)
+    plain = run(s, seed=3)
+    changed = run(s, seed=3, changes={0: s, 3: s, 6: s})
+    assert _same_kpis(plain.kpis, changed.kpis)
+    pd.testing.assert_frame_equal(plain.weekly, changed.weekly)
+
+
+def test_a_fixed_key_cannot_change_during_a_run():
+    s = Scenario(weeks=4)
+    with pytest.raises(ValueError, match=r"week 2: .*sales\.reps"):
+        run(s, seed=1, changes={2: with_overrides(s, {"sales.reps": s.sales.reps + 1})})
+
+
+def test_changed_keys_lists_dotted_differences():
+    from sim.model import ADJUSTABLE_KEYS, changed_keys
+
+    s = Scenario(weeks=4)
+    t = with_overrides(s, {"scoring.mql_threshold": 0.7, "sales.reps": s.sales.reps + 2})
+    assert changed_keys(s, t) == ["sales.reps", "scoring.mql_threshold"]
+    assert changed_keys(s, s) == []
+    assert "scoring.mql_threshold" in ADJUSTABLE_KEYS and "sales.reps" not in ADJUSTABLE_KEYS
+
+
+def test_a_change_takes_effect_from_its_week_only():
+    s = Scenario(weeks=8)
+    plain = run(s, seed=3)
+    strict = run(s, seed=3, changes={4: with_overrides(s, {"scoring.mql_threshold": 0.8})})
+    pd.testing.assert_frame_equal(plain.weekly.iloc[:4], strict.weekly.iloc[:4])
+    assert (strict.weekly["mql_threshold"].iloc[4:] > plain.weekly["mql_threshold"].iloc[4:]).all()
+    assert strict.weekly["mqls"].iloc[4:].sum() < plain.weekly["mqls"].iloc[4:].sum()
+
+
+def test_a_new_list_price_replaces_the_marketing_price():
+    s = with_overrides(Scenario(weeks=6), {"feedback.mode": "none"})  # no feedback: price stays
+    assert s.pricing.price_index != 1.3
+    model = LeadFlowModel(s, seed=2, changes={3: with_overrides(s, {"pricing.price_index": 1.3})})
+    result = model.run()
+    prices = result.weekly["price_index"]
+    assert (prices.iloc[:3] == s.pricing.price_index).all()
+    assert (prices.iloc[3:] == 1.3).all()
+    assert result.kpis["price_index_final"] == 1.3
+
+
+def test_commission_is_banked_under_the_old_pay_plan():
+    from sim.policies import incentives
+
+    s = Scenario(weeks=13)
+    t = with_overrides(s, {"incentives.sales_comp": "team_shared"})
+    assert s.incentives.sales_comp != "team_shared"
+    pure = run(s, seed=5)
+    model = LeadFlowModel(s, seed=5, changes={6: t})
+    mixed = model.run()
+    k = mixed.kpis
+    assert k["total_cost"] == pytest.approx(k["marketing_cost"] + k["sales_cost"]
+                                            + k["meeting_cost"])
+    assert k["sales_cost"] != pure.kpis["sales_cost"]
+    rate, w = s.sales.commission_rate, s.incentives.shared_kpi_weight
+    old = incentives.sales_behaviour(s.incentives.sales_comp, w).commission_factor
+    new = incentives.sales_behaviour("team_shared", w).commission_factor
+    before = mixed.weekly["revenue"].iloc[:6].sum()
+    assert before > 0 and old != new
+    assert model.commission_banked == pytest.approx(rate * old * before)
+    salaries = pure.kpis["sales_cost"] - rate * old * pure.kpis["revenue"]
+    expected = salaries + rate * (old * before + new * (k["revenue"] - before))
+    assert k["sales_cost"] == pytest.approx(expected)

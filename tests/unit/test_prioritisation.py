@@ -109,3 +109,79 @@ def test_queue_never_loses_or_duplicates_a_lead(rule, ops):
     assert len(out) == len(set(out))
     remaining = [ld.name for ld in q.items()]
     assert sorted(remaining + out) == sorted(inside)
+
+
+# --------------------------------------------------------------------------- set_policy
+def test_switching_to_score_reranks_waiting_leads():
+    clock = Clock()
+    q = LeadQueue("fifo", None, clock)
+    fill(q, clock, [lead(0, 0.1, name="a"), lead(1, 0.9, name="b"), lead(2, 0.5, name="c")])
+    q.set_policy("score", None)
+    assert [q.pop().name for _ in range(3)] == ["b", "c", "a"]
+    assert q.pop() is None
+
+
+def test_switching_to_fifo_restores_entry_order():
+    clock = Clock()
+    q = LeadQueue("score", None, clock)
+    fill(q, clock, [lead(0, 0.1, name="a"), lead(1, 0.9, name="b"), lead(2, 0.5, name="c"),
+                    lead(3, 0.7, name="d")])
+    assert q.pop().name == "b"
+    q.set_policy("fifo", None)
+    clock.t = 4.0
+    q.push(lead(4, 1.0, name="e"))
+    assert [q.pop().name for _ in range(4)] == ["a", "c", "d", "e"]
+
+
+def test_setting_and_clearing_an_sla():
+    clock = Clock()
+    q = LeadQueue("score", None, clock)
+    fill(q, clock, [lead(0, 0.1, name="old"), lead(3, 0.9, name="new")])
+    clock.t = 5.0
+    assert q.sla is None and not q.has_overdue()
+    q.set_policy("score", 4.0)
+    assert q.sla == 4.0 and q.has_overdue()
+    q.set_policy("score", None)
+    assert q.sla is None and not q.has_overdue()
+    assert q.pop().name == "new"  # without the SLA the old lead is not moved to the front
+
+
+def test_switching_policy_keeps_the_time_average_exact():
+    clock = Clock()
+    q = LeadQueue("fifo", None, clock)
+    q.push(lead(0))           # length 1 during [0, 2)
+    clock.t = 2.0
+    q.set_policy("cherry_pick", 1.0)
+    q.push(lead(2))           # length 2 during [2, 5)
+    clock.t = 5.0
+    assert q.area() == pytest.approx(1 * 2 + 2 * 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["push", "pop", "drop", "switch"]),
+                          st.floats(0, 1), st.floats(0.1, 5),
+                          st.sampled_from(["fifo", "score", "cherry_pick"]),
+                          st.sampled_from([None, 1.0, 4.0])), max_size=60))
+def test_switching_policies_never_loses_or_duplicates_a_lead(ops):
+    clock = Clock()
+    q = LeadQueue("fifo", None, clock)
+    inside, out = set(), []
+    for i, (op, score, dt, rule, sla) in enumerate(ops):
+        clock.t += dt
+        if op == "push":
+            q.push(lead(clock.t, score, 1.0, name=i))
+            inside.add(i)
+        elif op == "pop":
+            got = q.pop()
+            if got is not None:
+                out.append(got.name)
+        elif op == "drop":
+            out.extend(d.name for d in q.drop_older_than(3.0))
+        else:
+            q.set_policy(rule, sla)
+        assert len(q) == len(inside) - len(out)
+    assert len(out) == len(set(out))
+    assert sorted([ld.name for ld in q.items()] + out) == sorted(inside)
+    q.set_policy("score", None)
+    scores = [q.pop().score for _ in range(len(q))]
+    assert scores == sorted(scores, reverse=True)

@@ -1,0 +1,90 @@
+"""The workshop game from the command line (``python -m sim game …``), run as a facilitator would:
+in a subprocess, in a scratch folder. Errors are one line on stderr with exit code 2."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+
+import pytest
+
+from sim.game import Game
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def _refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit code 2 and exactly one line on stderr that names ``words``; returns the line."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+def test_full_round_from_the_terminal(run_cli, tmp_path):
+    created = _ok(run_cli("game", "new", "g", "--teams", "red,blue", "--no-practice",
+                          "--seed", "7"))
+    assert "2 teams" in created.stdout and "4 rounds" in created.stdout
+    game = Game(tmp_path / "g")
+    assert game.teams == ["red", "blue"] and game.seed == 7
+    assert not any(r.practice for r in game.rounds)
+
+    assert "round 0" in _ok(run_cli("game", "open", "g", "--minutes", "30")).stdout
+    assert Game(tmp_path / "g").state(0).closes_at is not None
+    Game(tmp_path / "g").submit("red", "sales", {"sales.cold_calling": 0.35})
+    (tmp_path / "g" / "rounds" / "00" / "blue.sales.yaml").write_text("choices: [")
+    status = _ok(run_cli("game", "status", "g")).stdout
+    assert "open" in status and "skipped: rounds/00/blue.sales.yaml" in status
+    assert "locked" in _ok(run_cli("game", "lock", "g")).stdout
+
+    processed = _ok(run_cli("game", "process", "g")).stdout
+    assert "skipped: rounds/00/blue.sales.yaml" in processed
+    rows = {line.split()[0]: line for line in processed.splitlines() if line.strip()}
+    assert {"red", "blue", "reference"} <= set(rows)
+    assert rows["blue"].rstrip().endswith("marketing,sales")
+    assert rows["red"].rstrip().endswith("marketing")
+
+    _refused(run_cli("game", "export", "g"), "--out")
+    _ok(run_cli("game", "export", "g", "--out", "out/results.csv"))
+    with open(tmp_path / "out" / "results.csv", newline="", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert [row["team"] for row in table] == ["red", "blue", "reference"]
+    assert float(table[0]["sales.cold_calling"]) == 0.35
+    assert float(table[0]["revenue_to_date"]) == pytest.approx(float(table[0]["revenue"]))
+
+    links = _ok(run_cli("game", "links", "g", "--url", "http://room:9000")).stdout
+    for team in ("red", "blue"):
+        for role in ("marketing", "sales"):
+            code = Game(tmp_path / "g").code_for(team, role)
+            assert re.search(rf"{team}\s+{role}\s+{code}\s+"
+                             rf"http://room:9000/\?team={team}&role={role}", links)
+
+
+def test_new_on_an_existing_game_is_refused(run_cli, tmp_path):
+    Game.create(tmp_path / "g", teams=["red"])
+    card = (tmp_path / "g" / "game.yaml").read_text()
+    _refused(run_cli("game", "new", "g", "--teams", "blue"), "game.yaml", "already exists")
+    assert (tmp_path / "g" / "game.yaml").read_text() == card
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("new", "g", "--teams", "Red,blue"), ("'Red'", "teams")),
+    (("status", "nothing"), ("nothing", "no game here")),
+])
+def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path, args, words):
+    _refused(run_cli("game", *args), *words)
+    assert not (tmp_path / "g").exists()
+
+
+def test_countdown_must_be_positive(run_cli, tmp_path):
+    Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False)
+    _refused(run_cli("game", "open", "g", "--minutes", "0"), "--minutes")
+    assert Game(tmp_path / "g").state(0).status == "waiting"

@@ -1,0 +1,435 @@
+"""Unit tests of sim.game_screens: the team page, join form, facilitator console and solo play,
+driven headless through their methods as the buttons would call them."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from sim.game import REFERENCE, Game, GameError
+from sim.game_screens import (
+    FacilitatorScreen,
+    JoinScreen,
+    NewGameForm,
+    Notice,
+    SoloScreen,
+    TeamScreen,
+)
+
+pytestmark = pytest.mark.usefixtures("agg_backend")
+
+PNG = b"\x89PNG"
+
+
+def new_game(folder: Path, **options) -> Game:
+    options.setdefault("weeks_per_round", 2)
+    options.setdefault("teams", ["red", "blue"])
+    return Game.create(folder / "game", **options)
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The cells of the first HTML table in ``text``, header row first."""
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", text, flags=re.S)
+    return [[html.unescape(c.strip()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row,
+                                                        flags=re.S)] for row in rows]
+
+
+def number(text: str) -> float | None:
+    """A number as a screen shows it (thousands separators allowed), or None."""
+    cleaned = text.replace(",", "").replace("\u202f", "").strip()
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def page(screen) -> str:
+    """Every piece of HTML and every label a screen shows."""
+    stack, out = [screen.widget], []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, w.HTML | w.Label):
+            out.append(node.value)
+        stack.extend(getattr(node, "children", ()))
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- team page
+def test_link_opens_the_team_page_with_own_levers(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen.from_request(game.folder, "team=red&role=sales")
+    assert isinstance(screen, TeamScreen)
+    assert (screen.team, screen.role, screen.round_index) == ("red", "sales", 0)
+    assert list(screen.controls) == ["sales.prioritisation", "sales.prospecting_share",
+                                     "sales.cold_calling"]
+    assert not screen.submit_button.disabled
+    assert "Practice" in screen.round_label.value and "open" in screen.round_label.value
+    assert "Team red" in screen.header.value and "Sales" in screen.header.value
+
+
+def test_join_code_opens_the_team_page(tmp_path):
+    game = new_game(tmp_path)
+    code = game.code_for("blue", "marketing")
+    screen = TeamScreen.from_request(game.folder, f"code={code.lower()}")
+    assert isinstance(screen, TeamScreen)
+    assert (screen.team, screen.role) == ("blue", "marketing")
+
+
+def test_query_string_comes_from_the_environment(tmp_path, monkeypatch):
+    game = new_game(tmp_path)
+    monkeypatch.setenv("QUERY_STRING", "team=blue&role=sales")
+    screen = TeamScreen.from_request(game.folder)
+    assert isinstance(screen, TeamScreen) and screen.team == "blue"
+
+
+def test_before_the_game_starts_there_is_nothing_to_move(tmp_path):
+    game = new_game(tmp_path)
+    screen = TeamScreen(game, "red", "marketing")
+    assert screen.controls == {} and screen.submit_button.disabled
+    assert "not started" in screen.round_label.value
+    assert screen.submit() is None
+    assert "not started" in screen.message_label.value
+    assert list(game.folder.rglob("*.*.yaml")) == []  # no envelope
+
+
+@pytest.mark.parametrize("query", ["", "team=red", "role=sales", "foo=bar"])
+def test_incomplete_address_shows_the_join_form(tmp_path, query):
+    game = new_game(tmp_path)
+    screen = TeamScreen.from_request(game.folder, query)
+    assert isinstance(screen, JoinScreen)
+    assert screen.message_label.value == ""
+
+
+@pytest.mark.parametrize(("query", "problem"), [
+    ("code=ZZZZ", "not a code of this game"),
+    ("team=purple&role=sales", "'purple' is not in this game"),
+    ("team=red&role=boss", "'boss' is not one of"),
+])
+def test_wrong_address_shows_the_join_form_with_the_problem(tmp_path, query, problem):
+    game = new_game(tmp_path)
+    screen = TeamScreen.from_request(game.folder, query)
+    assert isinstance(screen, JoinScreen)
+    assert problem in screen.message_label.value.replace("&#x27;", "'")
+
+
+def test_join_form_joins_with_a_code(tmp_path):
+    game = new_game(tmp_path)
+    join = TeamScreen.from_request(game.folder, "")
+    assert join.join("nope") is None
+    assert "not a code" in join.message_label.value
+    screen = join.join(game.code_for("red", "sales"))
+    assert isinstance(screen, TeamScreen) and (screen.team, screen.role) == ("red", "sales")
+    assert join.widget.children == (screen.widget,)
+
+
+def test_no_game_yet_shows_a_notice(tmp_path):
+    screen = TeamScreen.from_request(tmp_path / "missing", "team=red&role=sales")
+    assert isinstance(screen, Notice)
+    assert "No game to join yet" in screen.widget.value
+    screen.refresh()  # nothing to re-read, and no error
+
+
+def test_team_screen_refuses_strangers(tmp_path):
+    game = new_game(tmp_path)
+    with pytest.raises(GameError, match="purple"):
+        TeamScreen(game, "purple", "sales")
+    with pytest.raises(GameError, match="boss"):
+        TeamScreen(game.folder, "red", "boss")
+
+
+def test_submit_posts_the_envelope(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen(game.folder, "red", "sales")
+    screen.set("sales.prioritisation", "cherry_pick")
+    screen.set("sales.cold_calling", 0.6)
+    path = screen.submit()
+    assert path == game.envelope_path(0, "red", "sales") and path.exists()
+    assert "Submitted" in screen.message_label.value
+    sub = Game(game.folder).envelopes(0).valid[("red", "sales")]
+    assert sub.choices["sales.prioritisation"] == "cherry_pick"
+    assert sub.choices["sales.cold_calling"] == pytest.approx(0.6)
+    assert "red 1/2" in screen.others.value and "blue 0/2" in screen.others.value
+
+
+def test_reopened_page_shows_the_posted_choices(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    first = TeamScreen(game.folder, "red", "sales")
+    first.set("sales.prioritisation", "score")
+    first.submit()
+    again = TeamScreen.from_request(game.folder, "team=red&role=sales")
+    assert again.values()["sales.prioritisation"] == "score"
+    other = TeamScreen.from_request(game.folder, "team=blue&role=sales")
+    assert other.values()["sales.prioritisation"] == game.base.sales.prioritisation
+
+
+def test_locked_round_disables_submit_and_reports_instead_of_raising(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen(game.folder, "red", "marketing")
+    assert not screen.submit_button.disabled
+    Game(game.folder).lock_round()  # the facilitator, elsewhere
+    assert screen.submit() is None
+    assert "Not submitted" in screen.message_label.value
+    assert "locked" in screen.message_label.value
+    assert screen.submit_button.disabled
+    assert all(wd.disabled for c in screen.controls.values() for wd in c.widgets)
+    assert not game.envelope_path(0, "red", "marketing").exists()
+    screen.refresh()
+    assert screen.submit_button.disabled and "locked" in screen.round_label.value
+
+
+def test_new_round_brings_unlocked_levers_with_previous_choices(tmp_path):
+    game = new_game(tmp_path)
+    game.play({1: {"red": {"marketing": {"scoring.mql_threshold": 0.6,
+                                         "marketing.brand_share": 0.3}}}}, until=1)
+    screen = TeamScreen(game.folder, "red", "marketing")
+    assert screen.round_index == 1 and screen.submit_button.disabled
+    assert "communication.crm_sharing" not in screen.controls
+    game.open_round()  # round 2 unlocks communication
+    screen.refresh()
+    assert screen.round_index == 2 and not screen.submit_button.disabled
+    assert list(screen.controls) == ["scoring.mql_threshold", "marketing.brand_share",
+                                     "pricing.price_index", "communication.crm_sharing",
+                                     "communication.handoff",
+                                     "communication.meeting_every_weeks"]
+    values = screen.values()
+    assert values["scoring.mql_threshold"] == pytest.approx(0.6)
+    assert values["marketing.brand_share"] == pytest.approx(0.3)
+    assert values["communication.crm_sharing"] == pytest.approx(
+        game.base.communication.crm_sharing)
+    assert "Unlocked: communication" in page(screen)
+    sales = TeamScreen(game.folder, "red", "sales")
+    assert "communication.sla_hours" in sales.controls
+    assert "feedback.mode" not in sales.controls
+
+
+def results_by_round(screen: TeamScreen) -> dict[str, dict[str, str]]:
+    rows = table_rows(screen.results_html.value)
+    header = rows[0]
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+
+
+def test_results_show_only_the_own_kpi_until_the_shared_round(tmp_path):
+    game = new_game(tmp_path, weeks_per_round=4)
+    game.play({})
+    red = game.results().query("team == 'red'").set_index("round_name")
+    marketing = results_by_round(TeamScreen(game.folder, "red", "marketing"))
+    sales = results_by_round(TeamScreen(game.folder, "red", "sales"))
+    assert list(marketing) == list(red.index)
+    mql_column = next(c for c in marketing["Q1 Silos"] if "MQL" in c)
+    revenue_column = next(c for c in marketing["Q1 Silos"] if "revenue" in c.lower())
+    assert not any("ooking" in c for c in marketing["Q1 Silos"])
+    assert not any("MQL" in c for c in sales["Q1 Silos"])
+    bookings_column = next(c for c in sales["Q1 Silos"] if "ooking" in c)
+    for name, row in marketing.items():
+        assert number(row[mql_column]) == pytest.approx(red.loc[name, "mqls"], abs=0.5)
+        assert number(sales[name][bookings_column]) == pytest.approx(red.loc[name, "revenue"],
+                                                                     abs=0.5)
+        shared = game.rounds[int(red.loc[name, "round"])].shared_kpi
+        if shared:
+            assert number(row[revenue_column]) == pytest.approx(red.loc[name, "revenue"], abs=0.5)
+        else:
+            assert number(row[revenue_column]) is None, name
+    assert red.loc["Q2 Talk", "revenue"] > 0  # so a hidden value would have shown
+    assert sum(game.round(int(r)).shared_kpi for r in red["round"]) == 1
+
+
+def test_results_never_show_other_teams(tmp_path):
+    game = new_game(tmp_path, weeks_per_round=3, practice=False)
+    game.play({0: {"blue": {"marketing": {"scoring.mql_threshold": 0.05}}}}, until=0)
+    results = game.results().set_index("team")
+    assert results.loc["blue", "mqls"] != results.loc["red", "mqls"]
+    shown = results_by_round(TeamScreen(game.folder, "red", "marketing"))
+    assert list(shown) == ["Q1 Silos"]
+    values = [number(v) for v in shown["Q1 Silos"].values()]
+    assert results.loc["red", "mqls"] in values
+    assert results.loc["blue", "mqls"] not in values
+    assert results.loc[REFERENCE, "mqls"] not in values
+
+
+def test_others_line_shows_counts_never_choices(tmp_path):
+    game = new_game(tmp_path, teams=["red", "blue", "green"])
+    game.open_round()
+    game.submit("blue", "sales", {"sales.prioritisation": "cherry_pick",
+                                  "sales.cold_calling": 0.77})
+    game.submit("blue", "marketing", {"scoring.mql_threshold": 0.33})
+    screen = TeamScreen(game.folder, "red", "sales")
+    assert re.search(r"red 0/2 · blue 2/2 · green 0/2", screen.others.value)
+    shown = page(screen)
+    for secret in ("cherry_pick", "0.77", "0.33"):
+        assert secret not in shown
+    assert screen.values()["sales.prioritisation"] != "cherry_pick"
+
+
+# --------------------------------------------------------------------------- facilitator
+@pytest.fixture
+def console(tmp_path) -> FacilitatorScreen:
+    game = new_game(tmp_path, practice=False, weeks_per_round=3)
+    screen = FacilitatorScreen.for_folder(game.folder, base_url="http://room:8866")
+    assert isinstance(screen, FacilitatorScreen)
+    return screen
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """A console driven through one round, with what it showed after each click.
+
+    Drawing the debrief charts is the slow part, so the round is played once for the module.
+    """
+    game = new_game(tmp_path_factory.mktemp("console"), practice=False, weeks_per_round=3)
+    console = FacilitatorScreen(game.folder, base_url="http://room:8866")
+    seen = {}
+
+    def look(step, result):
+        seen[step] = {"result": result, "message": console.message_label.value,
+                      "round": console.round_label.value, "status": console.status_html.value,
+                      "board": console.board_html.value,
+                      "status_of_round": Game(game.folder).state(0).status}
+
+    look("start", None)
+    console.minutes.value = 0
+    look("open", console.open_round())
+    Game(game.folder).submit("red", "sales", {"sales.cold_calling": 0.4})
+    (game.folder / "rounds" / "00" / "blue.sales.yaml").write_text("choices: [")
+    console.refresh()
+    look("posted", None)
+    look("lock", console.lock_round())
+    look("process", console.process_round())
+    return console, seen
+
+
+def test_console_shows_links_and_codes(session):
+    console, seen = session
+    for row in console.game.links("http://room:8866").to_dict("records"):
+        assert row["code"] in console.links_html.value
+        assert f"?team={row['team']}&amp;role={row['role']}" in console.links_html.value
+    assert "not started" in seen["start"]["round"]
+    assert seen["start"]["board"] == "" and seen["start"]["status"] == ""
+
+
+def test_console_opens_a_round(session):
+    _, seen = session
+    step = seen["open"]
+    assert step["result"] == 0 and step["status_of_round"] == "open"
+    assert "Opened" in step["message"]
+    assert "open" in step["round"] and "closes at" not in step["round"]
+    assert "Envelopes" in step["status"]
+
+
+def test_console_shows_who_has_posted(session):
+    _, seen = session
+    rows = table_rows(seen["posted"]["status"])
+    assert rows[0][:2] == ["team", "marketing"]
+    posted = {row[0]: row[1:] for row in rows[1:]}
+    assert posted["blue"] == ["-", "-"]
+    assert posted["red"][0] == "-" and re.fullmatch(r"\d\d:\d\d:\d\d", posted["red"][1])
+
+
+def test_console_lists_skipped_envelopes(session):
+    _, seen = session
+    for step in ("posted", "lock", "process"):
+        assert "blue.sales.yaml" in seen[step]["status"], step
+
+
+def test_console_locks_and_processes(session):
+    console, seen = session
+    assert seen["lock"]["result"] == 0 and seen["lock"]["status_of_round"] == "locked"
+    assert "Locked" in seen["lock"]["message"] and "locked" in seen["lock"]["round"]
+    step = seen["process"]
+    assert step["result"] == 0 and step["status_of_round"] == "processed"
+    assert "Processed" in step["message"] and "processed" in step["round"]
+    assert [row[1] for row in table_rows(step["board"])[1:]] == \
+        list(console.game.leaderboard()["team"])
+    assert all(bytes(image.value).startswith(PNG) for image in console.images.values())
+    assert 'download="game-results.csv"' in console.export_html.value
+
+
+def test_second_console_sees_the_same_game(session):
+    console, _ = session
+    other = FacilitatorScreen(console.game.folder)
+    assert other.board_html.value == console.board_html.value
+    assert "processed" in other.round_label.value
+
+
+def test_console_countdown(console):
+    console.minutes.value = 2.5
+    console.open_round()
+    state = console.game.state(0)
+    assert state.closes_at is not None
+    assert (state.closes_at - state.opened_at).total_seconds() == pytest.approx(150)
+    assert "closes at" in console.round_label.value
+
+
+@pytest.mark.parametrize(("action", "problem"), [
+    ("process_round", "no round has been opened yet"),
+    ("lock_round", "no round has been opened yet"),
+])
+def test_console_reports_errors_instead_of_raising(console, action, problem):
+    assert getattr(console, action)() is None
+    assert problem in console.message_label.value
+    assert console.game.current_round() is None
+
+
+def test_console_refuses_to_open_before_processing(console):
+    console.minutes.value = 0
+    console.open_round()
+    assert console.open_round() is None
+    assert "process round 0 before opening 1" in console.message_label.value
+    assert console.game.state(1).status == "waiting"
+
+
+# --------------------------------------------------------------------------- new game form
+def test_empty_folder_gets_the_new_game_form(tmp_path):
+    form = FacilitatorScreen.for_folder(tmp_path / "fresh")
+    assert isinstance(form, NewGameForm)
+    form.teams.value = "red, blue ,green"
+    form.practice.value = False
+    console = form.create()
+    assert isinstance(console, FacilitatorScreen)
+    assert form.widget.children == (console.widget,)
+    game = Game(tmp_path / "fresh")
+    assert game.teams == ["red", "blue", "green"]
+    assert not any(r.practice for r in game.rounds)
+    form.refresh()
+
+
+@pytest.mark.parametrize("teams", ["Red,blue", "red,red", "", "reference"])
+def test_new_game_form_reports_bad_team_names(tmp_path, teams):
+    form = FacilitatorScreen.for_folder(tmp_path / "fresh")
+    form.teams.value = teams
+    assert form.create() is None
+    assert form.console is None
+    assert "teams" in form.message_label.value
+    assert not (tmp_path / "fresh" / "game.yaml").exists()
+
+
+# --------------------------------------------------------------------------- solo
+def test_solo_game_plays_every_round(tmp_path):
+    solo = SoloScreen.new(tmp_path / "solo", weeks_per_round=2)
+    assert solo.game.solo and solo.game.teams == ["solo"]
+    assert solo.game.current_round() == 0 and not solo.play_button.disabled
+    solo.set("sales.cold_calling", 0.55)
+    with pytest.raises(KeyError):
+        solo.set("communication.crm_sharing", 0.5)  # not unlocked yet
+    rounds = len(solo.game.rounds)
+    for index in range(rounds):
+        assert not solo.play_button.disabled
+        table = solo.play()
+        assert table is not None and list(table["round"].unique()) == [index]
+        assert solo.message_label.value.count("revenue") == 1
+    assert solo.play_button.disabled
+    assert "Game over" in solo.summary.value
+    assert bytes(solo.image.value).startswith(PNG)
+    results = solo.game.results()
+    assert len(results) == 2 * rounds
+    assert list(results.loc[results["team"] == "solo", "sales.cold_calling"]) == \
+        pytest.approx([0.55] * rounds)
+    assert results.loc[results["team"] == "solo", "auto_marketing"].sum() == 0
+    assert solo.play() is None and "Not played" in solo.message_label.value
