@@ -9,82 +9,40 @@ cells.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
+from tests.servers import (
+    NOTEBOOKS,
+    ServerError,
+    http_get,
+    notebook_code_lines,
+    skip_or_fail,
+    start_voila,
+)
+
 LAB = NOTEBOOKS / "06_scenario_lab.ipynb"
 START = NOTEBOOKS / "00_start_here.ipynb"
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _code_sources(path: Path) -> list[str]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _get(url: str, deadline: float) -> tuple[int, str]:
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=60) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            last = exc
-            time.sleep(0.5)
-    raise TimeoutError(f"no answer from {url}: {last}")
 
 
 def test_scenario_lab_app_hides_the_code(tmp_path):
-    voila = BIN / "voila"
-    if not voila.exists():
-        pytest.skip("voila is not installed in this environment (pip install voila)")
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [str(voila), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--strip_sources=True", str(LAB)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        time.sleep(1.0)
-        if proc.poll() is not None:
-            log.close()
-            pytest.skip(f"voila could not start: {(tmp_path / 'voila.log').read_text()[-500:]}")
-        status, page = _get(f"http://127.0.0.1:{port}/", time.monotonic() + 120)
+        app = start_voila(LAB, tmp_path / "voila")
+    except FileNotFoundError:
+        skip_or_fail("voila is not installed in this environment (pip install voila)")
+    except ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        status, page = http_get(app.url("/"), time.monotonic() + 120)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-    assert status == 200
+        app.stop()
+    assert status == 200, app.describe()
     assert "Scenario lab" in page
     assert "application/vnd.jupyter.widget-view+json" in page  # the lab's widget is on the page
     assert "Traceback" not in page
-    for source in _code_sources(LAB):
-        for line in source.splitlines():
-            if len(line.strip()) >= 12 and not line.lstrip().startswith("#"):
-                assert line not in page, f"code shown in the app: {line!r}"
+    for line in notebook_code_lines(LAB):
+        assert line not in page, f"code shown in the app: {line!r}"
 
 
 @pytest.mark.parametrize("notebook, parameters", [
