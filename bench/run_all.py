@@ -37,6 +37,7 @@ BENCHES = (
     ("parallel", "bench_parallel.py", ["--reps", "8", "--repeats", "1", "--sweep-side", "4",
                                        "--sweep-reps", "4"]),
     ("widgets", "bench_widgets.py", ["--repeats", "3"]),
+    ("browser", "bench_browser.py", ["--samples", "5"]),
 )
 
 
@@ -126,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     timing = ", ".join(f"{r['name']} {r['seconds']:.0f} s" for r in runs)
     tally = (f"{verdicts.count('PASS')} PASS, {verdicts.count('FAIL')} FAIL, "
              f"{verdicts.count('CRASH')} CRASH")
+    if "SKIP" in verdicts:
+        tally += f", {verdicts.count('SKIP')} SKIP"
     print("\n" + "=" * 30 + " summary " + "=" * 30)
     print(summary)
     print(f"\n{tally}; total {total:.0f} s ({timing}); load average at end {_load()}")
