@@ -223,6 +223,8 @@ class LeverControl:
         style = {"description_width": "initial"}
         tip = _TEXTS.get(_table_key(key), "")
         common = dict(description=text, style=style, tooltip=tip)
+        if label:  # room for a long label and a track wide enough to drag
+            common["layout"] = w.Layout(width="560px")
         self.none_box: w.Checkbox | None = None
         self.bounds = field_bounds(self.field)
         if typing.get_origin(base) is typing.Literal:
