@@ -54,7 +54,7 @@ from sim.agents import (
     lognormal,
 )
 from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog
-from sim.params import Scenario
+from sim.params import Scenario, flatten_settings
 from sim.policies import brand, communication, feedback, incentives, pricing, response, trust
 from sim.streams import Streams, poisson_inverse
 
@@ -88,19 +88,11 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def _flat(data: object, prefix: str = "") -> dict[str, object]:
-    if isinstance(data, dict):
-        out: dict[str, object] = {}
-        for key, value in data.items():
-            out.update(_flat(value, f"{prefix}{key}."))
-        return out
-    return {prefix[:-1]: data}
-
-
 def changed_keys(before: Scenario, after: Scenario) -> list[str]:
     """Dotted keys whose values differ between two scenarios."""
-    a, b = _flat(before.model_dump()), _flat(after.model_dump())
-    return sorted(k for k in a.keys() | b.keys() if a.get(k, _flat) != b.get(k, _flat))
+    a, b = flatten_settings(before), flatten_settings(after)
+    absent = object()  # a channel only one of them has
+    return sorted(k for k in a.keys() | b.keys() if a.get(k, absent) != b.get(k, absent))
 
 
 @dataclass

@@ -11,7 +11,8 @@ published figure exists; ``docs/model.md`` lists them all and a test keeps the t
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -508,3 +509,19 @@ def parameter_table() -> list[tuple[str, str, object, str]]:
 
     walk("", Scenario)
     return rows
+
+
+def flatten_settings(scenario: Scenario) -> dict[str, Any]:
+    """Every setting of a scenario as ``{dotted key: value}``, in declaration order
+    (``marketing.channels.webinar.leads_per_week``)."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, data: Mapping[str, Any]) -> None:
+        for key, value in data.items():
+            if isinstance(value, Mapping):
+                walk(f"{prefix}{key}.", value)
+            else:
+                out[f"{prefix}{key}"] = value
+
+    walk("", scenario.model_dump())
+    return out

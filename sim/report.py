@@ -39,7 +39,7 @@ import platform
 import shlex
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,7 +57,7 @@ from sim.errors import ScenarioError
 from sim.experiment import Comparison, summarise, unique_names
 from sim.metrics import KPI_GLOSSARY, KPI_NAMES
 from sim.model import run
-from sim.params import Scenario
+from sim.params import Scenario, flatten_settings
 from sim.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
@@ -145,22 +145,6 @@ def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = N
 
 
 # ------------------------------------------------------------------------------ settings
-def flatten_settings(scenario: Scenario) -> dict[str, Any]:
-    """Every setting of a scenario as ``{dotted key: value}``, in declaration order
-    (``marketing.channels.webinar.leads_per_week``)."""
-    out: dict[str, Any] = {}
-
-    def walk(prefix: str, data: Mapping[str, Any]) -> None:
-        for key, value in data.items():
-            if isinstance(value, Mapping):
-                walk(f"{prefix}{key}.", value)
-            else:
-                out[f"{prefix}{key}"] = value
-
-    walk("", scenario.model_dump())
-    return out
-
-
 class _Absent:
     def __repr__(self) -> str:
         return "ABSENT"
