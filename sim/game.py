@@ -219,6 +219,21 @@ ALL_LEVERS: tuple[str, ...] = tuple(key for role in ROLES for group in LEVERS[ro
                                     for key in group)
 
 
+def _carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], dict[str, bool]]:
+    """The choices in force for ``team`` after the given rounds' envelopes, and per role
+    whether the last round had none (see :meth:`Game.choices`)."""
+    current: dict[str, Any] = {}
+    auto: dict[str, bool] = {}
+    for i, env in enumerate(rounds):
+        for role in ROLES:
+            sub = env.valid.get((team, role))
+            if sub is not None:
+                current.update(sub.choices)
+            if i == len(rounds) - 1:
+                auto[role] = sub is None
+    return current, auto
+
+
 @dataclass(frozen=True)
 class Round:
     """One round of the game as the rules card declares it."""
@@ -569,17 +584,7 @@ class Game:
 
         Each lever keeps its last posted value; levers nobody has set yet keep the company's.
         """
-        current: dict[str, Any] = {}
-        auto: dict[str, bool] = {}
-        for i in range(index + 1):
-            env = self.envelopes(i)
-            for role in ROLES:
-                sub = env.valid.get((team, role))
-                if sub is not None:
-                    current.update(sub.choices)
-                if i == index:
-                    auto[role] = sub is None
-        return current, auto
+        return _carried(team, [self.envelopes(i) for i in range(index + 1)])
 
     def scenario_for(self, choices: Mapping[str, Any], rnd: Round, weeks: float) -> Scenario:
         settings: dict[str, Any] = {"weeks": weeks, "warmup_weeks": 0, "seed": self.seed}
@@ -606,7 +611,8 @@ class Game:
             raise GameError(str(self._round_dir(index)), "round",
                             f"process round {index - 1} first")
         self.lock_round(index, now)
-        env = self.envelopes(index, now)
+        found = [self.envelopes(i) for i in range(index)] + [self.envelopes(index, now)]
+        env = found[index]
         timeline = [r for r in self.rounds[: index + 1] if not r.practice] if not rnd.practice \
             else [rnd]
         weeks = self.weeks_per_round * len(timeline)
@@ -617,8 +623,8 @@ class Game:
                 plan = [self.reference_choices for _ in timeline]
                 auto = dict.fromkeys(ROLES, False)
             else:
-                plan = [self.choices(team, r.index)[0] for r in timeline]
-                auto = self.choices(team, index)[1]
+                plan = [_carried(team, found[: r.index + 1])[0] for r in timeline]
+                auto = _carried(team, found)[1]
             scenarios = [self.scenario_for(c, r, weeks) for c, r in zip(plan, timeline, strict=True)]
             changes = {k * self.weeks_per_round: s for k, s in enumerate(scenarios) if k > 0}
             result = run(scenarios[0], seed=self.seed, changes=changes)
