@@ -245,7 +245,6 @@ class TeamScreen(_Screen):
 
     def refresh(self, quiet: bool = False) -> None:
         """Re-read the game folder: round, status, levers (if the round changed), results."""
-        self.game = Game(self.game.folder)
         index = self.game.current_round()
         if index != self.round_index:
             self.round_index = index
@@ -457,7 +456,6 @@ class FacilitatorScreen(_Screen):
 
     # ---------------------------------------------------------------- views
     def refresh(self, quiet: bool = False) -> None:
-        self.game = Game(self.game.folder)
         index = self.game.current_round()
         self.round_label.value = f"<div>{_round_line(self.game, index)}</div>"
         if index is None:
@@ -601,7 +599,6 @@ class SoloScreen(_Screen):
         return table
 
     def refresh(self, quiet: bool = False) -> None:
-        self.game = Game(self.game.folder)
         for side in self.sides.values():
             side.refresh(quiet)
             side.others.value = ""
