@@ -22,6 +22,7 @@ from sim.scenario import (
     deep_merge,
     dump_scenario,
     field_bounds,
+    get_value,
     load_raw,
     load_scenario,
     parse_override,
@@ -55,14 +56,6 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[leaf] = value
     return out
-
-
-def get(scenario: Scenario, key: str) -> Any:
-    """Read a dotted key from a Scenario (channels are a mapping)."""
-    node: Any = scenario
-    for part in key.split("."):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return node
 
 
 # ---------------------------------------------------------------- the field catalogue
@@ -504,7 +497,7 @@ def test_valid_values_load_exactly(values):
         path.write_text(yaml.safe_dump(nest(values)), encoding="utf-8")
         scenario = load_scenario(path)
     for key, value in values.items():
-        got = get(scenario, key)
+        got = get_value(scenario, key)
         assert got == value, key
         assert isinstance(got, int if kind_of(NUMERIC[key]) == "int" else float), key
 
