@@ -88,30 +88,42 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
+def _started(started: list[Server], launch: Callable[[], Server]) -> Server:
+    """Launch a server, remember it for stopping, and fail the test (with the server's log)
+    if it does not come up."""
+    try:
+        server = launch()
+    except ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    started.append(server)
+    return server
+
+
+def _stopped_afterwards(started: list[Server], start: Callable[..., Server]
+                        ) -> Iterator[Callable[..., Server]]:
+    """Hand ``start`` to the test, then stop every server it started."""
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
 @pytest.fixture
 def lab_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """``lab_server(["00_start_here.ipynb"], extra_args=(), env=None) -> Server``: JupyterLab
     on copies of notebooks from ``notebooks/`` (beside a copy of ``scenarios/``) in the test's
     temporary folder, so running and saving never touch the repository. Open a notebook at
     ``server.url("/lab/tree/NAME")``."""
-    servers: list[Server] = []
+    started: list[Server] = []
 
     def start(notebooks: Sequence[str], extra_args: Sequence[str] = (),
               env: dict[str, str] | None = None) -> Server:
-        home = tmp_path / f"lab-{len(servers) + 1}"
+        home = tmp_path / f"lab-{len(started) + 1}"
         root = copy_notebooks(notebooks, home)
-        try:
-            server = start_lab(root, home, extra_args=extra_args, env=env)
-        except ServerError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        servers.append(server)
-        return server
+        return _started(started, lambda: start_lab(root, home, extra_args=extra_args, env=env))
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
+    yield from _stopped_afterwards(started, start)
 
 
 @pytest.fixture
@@ -120,20 +132,12 @@ def voila_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     notebook or a folder of notebooks, with the code hidden. A notebook is at
     ``server.url("/")``; a folder's notebook at ``server.url("/voila/render/NAME", key=value)``.
     ``env`` adds environment variables for the server and its kernels."""
-    servers: list[Server] = []
+    started: list[Server] = []
 
     def start(target: Path, extra_args: Sequence[str] = (),
               env: dict[str, str] | None = None, cwd: Path | None = None) -> Server:
-        home = tmp_path / f"voila-{len(servers) + 1}"
-        try:
-            server = start_voila(Path(target), home, extra_args=extra_args, env=env, cwd=cwd)
-        except ServerError as exc:
-            pytest.fail(str(exc), pytrace=False)
-        servers.append(server)
-        return server
+        home = tmp_path / f"voila-{len(started) + 1}"
+        return _started(started, lambda: start_voila(Path(target), home, extra_args=extra_args,
+                                                     env=env, cwd=cwd))
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
+    yield from _stopped_afterwards(started, start)
