@@ -49,7 +49,7 @@ from sim.game import (
 )
 from sim.plots import format_kpi
 from sim.scenario import get_value
-from sim.widgets import DPI, LeverControl, _data_link, _message_html, _png, _prepare
+from sim.widgets import DPI, LeverControl, _data_link, _message_html, _png, _prepare, _show
 
 GAME_RANGES: dict[str, tuple[float, float]] = {
     "pricing.price_index": (0.6, 1.6),
@@ -184,13 +184,15 @@ class TeamScreen(_Screen):
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.message_label = w.HTML()
+        self.pending = w.HTML()
+        self.posted: dict[str, Any] = {}
         self.others = w.HTML()
         self.results_html = w.HTML()
         self.header.value = (f"<h3 style='margin:4px 0'>Team {html.escape(team)} · "
                              f"{role.capitalize()}</h3><div>{html.escape(self.game.name)}</div>")
         self.widget = w.VBox([
             self.header, self.round_label, self.lever_box,
-            w.HBox([self.submit_button, self.refresh_button]), self.message_label,
+            w.HBox([self.submit_button, self.refresh_button]), self.pending, self.message_label,
             self.others, self.results_html,
         ], layout=w.Layout(max_width="760px"))
         self.refresh()
@@ -240,6 +242,8 @@ class TeamScreen(_Screen):
             return None
         self._say(f"Submitted at {_clock(now_utc())}. You can change and submit again until "
                   "the round locks.", "ok")
+        self.posted = self.values()
+        self._show_pending()
         self._render_others()
         return path
 
@@ -273,8 +277,18 @@ class TeamScreen(_Screen):
             return {}
         return self.game.choices(self.team, rnd.index - 1)[0]
 
+    def _show_pending(self, _change: Any = None) -> None:
+        """Name the levers moved since the last submission (or since the round opened), as the
+        kernel has them: what Submit would post."""
+        moved = [f"{key} = {_show(value)}" for key, value in self.values().items()
+                 if value != self.posted.get(key)]
+        self.pending.value = (_message_html("Not submitted yet: " + ", ".join(moved), "info")
+                              if moved else "")
+
     def _build_levers(self) -> None:
         self.controls = {}
+        self.posted = {}
+        self.pending.value = ""
         if self.round_index is None:
             self.lever_box.children = []
             return
@@ -286,6 +300,7 @@ class TeamScreen(_Screen):
             control = LeverControl(key, value, GAME_RANGES.get(key), label=False)
             control.input.description_allow_html = False
             control.input.tooltip = key
+            control.observe(self._show_pending)
             self.controls[key] = control
             rows.append(w.HBox([w.Label(LEVER_LABELS.get(key, key),
                                         layout=w.Layout(width="330px")), control.widget]))
@@ -297,6 +312,7 @@ class TeamScreen(_Screen):
             notes.append("From this round both halves are measured on company revenue.")
         note = w.HTML(f"<i>{' '.join(notes)}</i>") if notes else w.HTML()
         self.lever_box.children = [note, *rows]
+        self.posted = self.values()
 
     def _render_others(self) -> None:
         if self.round_index is None:

@@ -59,7 +59,11 @@ def test_two_teams_play_a_round_and_the_console_ranks_them(chromium, voila_serve
         for _ in range(5):
             red.keyboard.press("ArrowRight")  # MQL bar 0.45 -> 0.50
         expect(red.locator(".widget-readout").first).to_have_text("0.50")
+        # the page names what Submit would post once the kernel has it (slider updates are
+        # sent in batches and a click could otherwise overtake them)
+        expect(red.get_by_text("Not submitted yet: scoring.mql_threshold = 0.5")).to_be_visible()
         blue.locator("select").first.select_option("cherry_pick")
+        expect(blue.get_by_text("sales.prioritisation = cherry_pick")).to_be_visible()
         # both press Submit at once
         red.get_by_role("button", name="Submit choices").click(no_wait_after=True)
         blue.get_by_role("button", name="Submit choices").click(no_wait_after=True)

@@ -157,6 +157,21 @@ def test_submit_posts_the_envelope(tmp_path):
     assert "red 1/2" in screen.others.value and "blue 0/2" in screen.others.value
 
 
+def test_page_names_the_moved_levers_until_they_are_submitted(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen(game.folder, "red", "sales")
+    assert screen.pending.value == ""
+    screen.set("sales.cold_calling", 0.6)
+    assert "Not submitted yet: sales.cold_calling = 0.6" in screen.pending.value
+    assert "prioritisation" not in screen.pending.value
+    screen.submit()
+    assert screen.pending.value == ""
+    screen.set("sales.prioritisation", "score")
+    assert "sales.prioritisation = score" in screen.pending.value
+    assert "cold_calling" not in screen.pending.value
+
+
 def test_reopened_page_shows_the_posted_choices(tmp_path):
     game = new_game(tmp_path)
     game.open_round()
