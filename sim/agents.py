@@ -278,10 +278,15 @@ class SalesTeam:
         self.waiting: list = []      # idle reps with nothing in sight, as events to succeed
         self.sleepers: set[int] = set()  # idle reps asleep until a known arrival
         self.claims = 0
-        self.meeting_debt = [0.0] * p.sales.reps
+        # Each rep's working hours: office hours, or a shift on a round-the-clock rota.
+        self.rotas = [calendar.OFFICE if p.sales.business_hours
+                      else calendar.shift_rota(rep, p.sales.reps, p.sales.hours_per_week)
+                      for rep in range(p.sales.reps)]
+        self.meeting_until = [0.0] * p.sales.reps  # a rep in a meeting takes no lead until then
         self.opportunities: list[tuple[float, int, Lead]] = []
         self.trust = p.trust.initial
         self.busy_hours = 0.0
+        self.prospecting_hours = 0.0  # prospecting interleaved with lead work
         self.week_reviewed = 0
         self.week_sqls = 0
         expected = p.trust.expected_mql_to_sql
@@ -316,7 +321,7 @@ class SalesTeam:
 
     # -- the rep's day
     def work(self, rep: int):
-        """A rep's loop: meetings first, then the next lead, within business hours.
+        """A rep's loop: meetings first, then the next lead, within the rep's working hours.
 
         An idle rep sleeps until the next release it has not left to a colleague, so a released
         MQL costs no event of its own; a retry or a meeting wakes a sleeping rep early.
@@ -324,7 +329,8 @@ class SalesTeam:
         model = self.model
         env = model.env
         p = model.p.sales
-        business_hours = p.business_hours
+        rota = self.rotas[rep]
+        meeting_until = self.meeting_until
         queue = self.queue
         max_attempts = p.max_attempts
         touch_mean = p.first_touch_hours
@@ -335,13 +341,12 @@ class SalesTeam:
         contact_decay = p.contact_decay_hours
         exp = math.exp
         while True:
-            if self.meeting_debt[rep] > 0:
-                hours, self.meeting_debt[rep] = self.meeting_debt[rep], 0.0
-                yield env.timeout(hours)
-                continue
             now = env.now
-            if business_hours and not calendar.is_open(now):
-                yield env.timeout(calendar.next_open(now) - now)
+            if meeting_until[rep] > now:
+                yield env.timeout(meeting_until[rep] - now)
+                continue
+            if not rota.is_open(now):
+                yield env.timeout(rota.next_open(now) - now)
                 continue
             lead = queue.pop()
             if lead is None:
@@ -351,8 +356,7 @@ class SalesTeam:
                     self.waiting.append(ev)
                     yield ev
                     continue
-                if business_hours:
-                    release = calendar.next_open(release)
+                release = rota.next_open(release)
                 self.claims += 1
                 self.sleepers.add(rep)
                 try:
@@ -372,8 +376,11 @@ class SalesTeam:
             duration = lead.touches[k] * touch_mean * model.dispute_factor
             self.busy_hours += duration
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            overdue = queue.sla is not None and queue.has_overdue()
-            yield env.timeout(duration if overdue else duration * model.interleave)
+            if queue.sla is not None and queue.has_overdue():
+                yield env.timeout(duration)
+            else:
+                self.prospecting_hours += duration * (model.interleave - 1.0)
+                yield env.timeout(duration * model.interleave)
             lead.attempts = k + 1
             age = now - lead.mql_at
             # contact chance: sim/policies/response.py, inlined as it runs once per attempt
@@ -384,8 +391,11 @@ class SalesTeam:
                 if qualify_hours > 0:
                     extra = qualify_hours * model.dispute_factor
                     self.busy_hours += extra
-                    overdue = queue.sla is not None and queue.has_overdue()
-                    yield env.timeout(extra if overdue else extra * model.interleave)
+                    if queue.sla is not None and queue.has_overdue():
+                        yield env.timeout(extra)
+                    else:
+                        self.prospecting_hours += extra * (model.interleave - 1.0)
+                        yield env.timeout(extra * model.interleave)
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"

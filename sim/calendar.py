@@ -2,7 +2,12 @@
 
 Simulated time is in hours and ``t = 0`` is a Monday at midnight. Like a shop with opening
 hours, the sales floor is open Monday to Friday from 09:00 to 17:00; a lead that arrives on
-Saturday evening waits until Monday morning unless ``sales.business_hours`` is off.
+Saturday evening waits until Monday morning.
+
+With ``sales.business_hours`` off the floor is staffed around the clock, but nobody works more:
+each rep has a :class:`Rota` of ``sales.hours_per_week`` paid hours, one shift a day, and the
+shifts of the team are staggered across the day like a hospital ward's. Four reps on 40 hours
+then cover the week about once over, not four times over.
 """
 
 from __future__ import annotations
@@ -76,15 +81,94 @@ def next_weekday_time(t: float, hour: float, every_day: bool = True) -> float:
 
 def open_hours_between(a: float, b: float) -> float:
     """Open hours in the interval [a, b)."""
-    if b <= a:
-        return 0.0
-    full_weeks = np.floor(a / HOURS_PER_WEEK)
-    total = 0.0
-    base = full_weeks * HOURS_PER_WEEK
-    while base < b:
-        for start, end in _OPEN_SPANS:
-            lo, hi = max(a, base + start), min(b, base + end)
-            if hi > lo:
-                total += hi - lo
-        base += HOURS_PER_WEEK
-    return total
+    return OFFICE.hours_between(a, b)
+
+
+class Rota:
+    """When one person works: the same spans of hours every week, as ``(start, end)`` offsets
+    from Monday 00:00 (spans that touch are merged; one may run to the end of the week)."""
+
+    def __init__(self, spans):
+        merged: list[list[float]] = []
+        for start, end in sorted((float(a), float(b)) for a, b in spans if b > a):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        if not merged:
+            raise ValueError("a rota needs at least one working span")
+        self.spans = tuple((a, b) for a, b in merged)
+        self.hours_per_week = sum(b - a for a, b in self.spans)
+        self.always = self.hours_per_week >= HOURS_PER_WEEK
+
+    def is_open(self, t: float) -> bool:
+        """Whether this person is at work at time ``t``."""
+        if self.always:
+            return True
+        h = t % HOURS_PER_WEEK
+        for start, end in self.spans:
+            if h < end:
+                return h >= start
+        return False
+
+    def next_open(self, t: float) -> float:
+        """The first time at or after ``t`` when this person is at work."""
+        if self.always:
+            return t
+        week0 = t - (t % HOURS_PER_WEEK)
+        h = t - week0
+        for start, end in self.spans:
+            if h < end:
+                return week0 + max(h, start)
+        return week0 + HOURS_PER_WEEK + self.spans[0][0]
+
+    def add_hours(self, t: float, hours: float) -> float:
+        """When ``hours`` of working time that start at ``t`` are done: a two-day training that
+        starts on Wednesday morning ends on Thursday evening, not on Friday morning."""
+        if self.always:
+            return t + hours
+        left = hours
+        t = self.next_open(t)
+        while True:
+            week0 = t - (t % HOURS_PER_WEEK)
+            end = next(week0 + e for s, e in self.spans if t - week0 < e)
+            if t + left <= end:
+                return t + left
+            left -= end - t
+            t = self.next_open(end)
+
+    def hours_between(self, a: float, b: float) -> float:
+        """Working hours in the interval [a, b)."""
+        if b <= a:
+            return 0.0
+        if self.always:
+            return b - a
+        base = np.floor(a / HOURS_PER_WEEK) * HOURS_PER_WEEK
+        total = 0.0
+        while base < b:
+            for start, end in self.spans:
+                lo, hi = max(a, base + start), min(b, base + end)
+                if hi > lo:
+                    total += hi - lo
+            base += HOURS_PER_WEEK
+        return total
+
+
+OFFICE = Rota(_OPEN_SPANS)
+"""Monday to Friday, 09:00 to 17:00."""
+
+
+def shift_rota(rep: int, reps: int, hours_per_week: float) -> Rota:
+    """Rep ``rep`` of ``reps`` on a round-the-clock rota: one shift of ``hours_per_week / 7``
+    hours every day, the team's shifts staggered evenly over the day (rep ``r`` starts at
+    ``24 r / reps`` o'clock). 168 hours means always at work."""
+    shift = min(24.0, hours_per_week / 7.0)
+    begin = 24.0 * rep / reps
+    spans = []
+    for day in range(7):
+        a = day * 24.0 + begin
+        b = a + shift
+        spans.append((a, min(b, HOURS_PER_WEEK)))
+        if b > HOURS_PER_WEEK:  # Sunday's shift runs into Monday morning
+            spans.append((0.0, b - HOURS_PER_WEEK))
+    return Rota(spans)

@@ -31,7 +31,8 @@ KPI_GLOSSARY: dict[str, str] = {
     "revenue": "booked revenue of won deals, after discount",
     "marketing_cost": "media and brand spend plus marketing staff time",
     "sales_cost": "rep base pay plus commission",
-    "meeting_cost": "time in joint meetings and training, plus leadership mediation",
+    "meeting_cost": "senior leaders' time mediating conflict (joint meetings and training use "
+                    "salaried hours already in sales_cost and marketing_cost: see meeting_hours)",
     "total_cost": "marketing_cost + sales_cost + meeting_cost",
     "profit": "revenue - total_cost",
     "roi": "profit / total_cost",
@@ -61,6 +62,9 @@ KPI_GLOSSARY: dict[str, str] = {
     "understanding_final": "shared understanding of a good lead at the end (0-1)",
     "price_index_final": "price index at the end (1 = market fit)",
     "pulled_in_deals": "deals pulled into a quarter end with extra discount",
+    "meeting_hours": "person-hours of reps and marketers in joint meetings and training",
+    "meeting_time_value": "pay for the hours in meetings and training (a part of sales_cost and "
+                          "marketing_cost, not a cost of its own)",
 }
 KPI_NAMES: tuple[str, ...] = tuple(KPI_GLOSSARY)
 
@@ -239,6 +243,8 @@ class Collector:
             "understanding_final": final["understanding"],
             "price_index_final": final["price_index"],
             "pulled_in_deals": c["pulled_in_deals"],
+            "meeting_hours": c["meeting_hours"],
+            "meeting_time_value": s["meeting_time_value"],
         }
         return {k: float(v) for k, v in out.items()}
 

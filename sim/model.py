@@ -81,7 +81,9 @@ ADJUSTABLE_KEYS: frozenset[str] = frozenset({
 used by the workshop game between quarters). The others fix the shape of the run: head count,
 channels, attempts, horizon and the state the run starts from."""
 WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost", "revenue",
-                "ignored", "rejected", "never_contacted")
+                "ignored", "rejected", "never_contacted", "self_sourced_opportunities",
+                "marketing_cost", "sales_cost", "meeting_cost", "meeting_hours")
+"""Flows the weekly ledger books per week; each flow KPI is their sum over the measured weeks."""
 
 
 def _logit(p: float) -> float:
@@ -131,12 +133,13 @@ class LeadFlowModel:
         self.replication = replication
         self.env = simpy.Environment()
         self.streams = Streams(self.seed, replication)
-        self.horizon = scenario.weeks * HOURS_PER_WEEK
-        self.metrics = Collector(scenario.warmup_weeks * HOURS_PER_WEEK)
+        # The warm-up is simulated before the measured weeks: the company has been running for
+        # a while when the books open, so its pipeline is full when the first week is counted.
+        self.warmup_weeks = int(scenario.warmup_weeks)
+        self.horizon = (self.warmup_weeks + scenario.weeks) * HOURS_PER_WEEK
+        self.metrics = Collector(self.warmup_weeks * HOURS_PER_WEEK)
         self.log = EventLog(event_log)
         self._set_policies()
-        self.commission_banked = 0.0
-        self._commission_mark = 0.0
         self.understanding = 0.5 if scenario.communication.shared_lead_definition else 0.3
         self.conflict = min(scenario.trust.conflict_initial,
                             communication.conflict_cap(scenario.communication.leadership))
@@ -145,9 +148,10 @@ class LeadFlowModel:
         self.live: dict[int, Lead] = {}
         self.returns: dict[int, list[tuple]] = defaultdict(list)
         self.opportunity_seq = 0
-        self.week_meeting_hours = 0.0
+        self.meetings: list[tuple[float, list[float]]] = []  # (start, each rep's end)
         self.available_rep_hours = 0.0
         self._busy_mark = 0.0
+        self._prospect_mark = 0.0
         self._queue_mark = 0.0
         self._week_mark: dict[str, float] = {}
         self.marketing = MarketingTeam(self)
@@ -170,11 +174,9 @@ class LeadFlowModel:
         """Take on new values of :data:`ADJUSTABLE_KEYS` from now on, like a manager's memo on
         a Monday morning: the people, leads and pipeline stay; the rules they work by change.
 
-        Commission on revenue booked so far is paid under the old pay plan; a new list price
+        Commission is booked week by week under the pay plan of that week; a new list price
         replaces the one feedback had moved to.
         """
-        self.commission_banked += self._commission(self._commission_mark)
-        self._commission_mark = self.metrics.c["revenue"]
         if scenario.pricing.price_index != self.p.pricing.price_index:
             self.marketing.price_index = scenario.pricing.price_index
         self.p = scenario
@@ -183,9 +185,8 @@ class LeadFlowModel:
                                     scenario.communication.sla_hours)
         self.refresh()
 
-    def _commission(self, revenue_mark: float) -> float:
-        return (self.p.sales.commission_rate * self.sales_behaviour.commission_factor
-                * (self.metrics.c["revenue"] - revenue_mark))
+    def _commission(self, revenue: float) -> float:
+        return self.p.sales.commission_rate * self.sales_behaviour.commission_factor * revenue
 
     # ------------------------------------------------------------------ effective dials
     def refresh(self) -> None:
@@ -261,17 +262,21 @@ class LeadFlowModel:
     # ------------------------------------------------------------------ weekly process
     def _weeks(self):
         env = self.env
-        n_weeks = math.ceil(self.p.weeks - 1e-9)
+        warm = self.warmup_weeks
+        n_weeks = warm + math.ceil(self.p.weeks - 1e-9)
         for week in range(n_weeks):
             start = week * HOURS_PER_WEEK
             length = min(HOURS_PER_WEEK, self.horizon - start)
-            if week in self.changes:
-                self.adjust(self.changes[week])
+            if week - warm in self.changes:
+                self.adjust(self.changes[week - warm])
             self._begin_week(week, start, length)
             yield env.timeout(length)
             self._end_week(week, start, length)
+            if week + 1 == warm:
+                # The books open after the last warm-up week is closed, deals and costs included.
+                self._end_warmup()
 
-    def _end_warmup(self, _event=None) -> None:
+    def _end_warmup(self) -> None:
         m = self.metrics
         m.end_warmup()
         m.queue_area_at_warmup = self.sales.queue.area()
@@ -385,8 +390,7 @@ class LeadFlowModel:
             self._score(rows, ids, name, created, times, quality, channel, arrivals)
 
     def _expected_prospecting_hours(self) -> float:
-        hours = calendar.OPEN_HOURS_PER_WEEK if self.p.sales.business_hours else HOURS_PER_WEEK
-        return self.p.sales.reps * hours * self.prospecting
+        return sum(r.hours_per_week for r in self.sales.rotas) * self.prospecting
 
     def _self_sourced(self, week, start, length) -> None:
         p = self.p.sales
@@ -424,16 +428,25 @@ class LeadFlowModel:
                 lambda _e: self._meet(c.joint_training_days * 8.0, training=True))
 
     def _meet(self, hours: float, training: bool) -> None:
-        """A joint meeting or training: costs everyone's time, builds understanding and trust."""
+        """A joint meeting or training: takes ``hours`` of everyone's working time from now on
+        (no lead is called meanwhile), builds understanding and trust.
+
+        The time is paid already (rep pay in ``sales_cost``, marketers' in ``marketing_cost``),
+        so it is booked as hours and as their value (``meeting_time_value``), not as a new cost.
+        """
         p = self.p
-        for rep in range(p.sales.reps):
-            self.sales.meeting_debt[rep] += hours
-        self.sales.wake_all()
+        now = self.env.now
+        sales = self.sales
+        ends = [rota.add_hours(now, hours) for rota in sales.rotas]
+        for rep, end in enumerate(ends):
+            sales.meeting_until[rep] = max(sales.meeting_until[rep], end)
+        self.meetings.append((now, ends))
+        sales.wake_all()
         rep_hourly = p.sales.cost_per_rep_week / calendar.OPEN_HOURS_PER_WEEK
-        cost = hours * (p.sales.reps * rep_hourly + p.marketing.marketers * p.marketing.hourly_cost)
-        self.metrics.add("meeting_cost", cost)
-        self.metrics.add("meeting_hours_rep", hours * p.sales.reps)
-        self.week_meeting_hours += hours * p.sales.reps
+        self.metrics.add("meeting_hours", hours * (p.sales.reps + p.marketing.marketers))
+        self.metrics.add("meeting_time_value", hours * (p.sales.reps * rep_hourly
+                                                        + p.marketing.marketers
+                                                        * p.marketing.hourly_cost))
         if training:
             gain = communication.training_understanding_gain(self.understanding,
                                                              p.communication.joint_training_days)
@@ -452,8 +465,9 @@ class LeadFlowModel:
         quarter_end = (week + 1) % QUARTER_WEEKS == 0
         pull = self.sales_behaviour.quarter_end_pull_in
         if quarter_end and pull > 0:
-            # Timing games pull next quarter's deals forward, but never from beyond the horizon.
-            self.sales.close_until(end, pull, min(end + PULL_IN_WINDOW_H, self.horizon))
+            # Timing games pull deals due in the next weeks forward; at the last quarter end of
+            # the run they reach past the horizon, as next year's deals would be pulled in.
+            self.sales.close_until(end, pull, end + PULL_IN_WINDOW_H)
         else:
             self.sales.close_until(end)
         expired = self.sales.queue.drop_older_than(p.sales.lead_expiry_days * 24.0)
@@ -461,18 +475,22 @@ class LeadFlowModel:
             self.finish(lead, "expired" if lead.attempts == 0 else "unreached")
             if lead.attempts:
                 self.sales.disposition(lead, "unreached")
-        # Costs, pro rata for the part of the week after warm-up.
-        counted_from = max(start, m.warmup)
-        counted = max(0.0, end - counted_from) / HOURS_PER_WEEK
-        if counted > 0:
-            m.total["marketing_cost"] += self.marketing.weekly_cost() * counted
-            m.total["sales_cost"] += p.sales.reps * p.sales.cost_per_rep_week * counted
-            m.total["meeting_cost"] += (p.communication.leadership * counted
-                                       * p.communication.leader_hours_per_week
-                                       * p.communication.leader_hourly_cost)
-            hours = (calendar.open_hours_between(counted_from, end) if p.sales.business_hours
-                     else end - counted_from)
-            self.available_rep_hours += hours * p.sales.reps
+            else:
+                # A lead left to go stale is one sales saw arrive and got nothing from: it
+                # counts in the quality sales experiences, as an ignored one does.
+                self.sales.week_reviewed += 1
+        self._book_costs(length)
+        # Rep hours this week: each rep's rota, less the hours its meetings took.
+        rotas = self.sales.rotas
+        paid = sum(rota.hours_between(start, end) for rota in rotas)
+        in_meetings = 0.0
+        for began, ends in self.meetings:
+            for rota, until in zip(rotas, ends, strict=True):
+                in_meetings += rota.hours_between(max(began, start), min(until, end))
+        self.meetings = [(b, e) for b, e in self.meetings if max(e) > end]
+        working = max(0.0, paid - in_meetings)
+        if start >= m.warmup:
+            self.available_rep_hours += working
         # Dynamics: trust, conflict, understanding, awareness, learning.
         self.sales.end_of_week()
         self.understanding = max(0.0, self.understanding - communication.silo_drift(
@@ -483,21 +501,26 @@ class LeadFlowModel:
         self.conflict = trust.conflict_step(self.conflict, target,
                                             communication.conflict_cap(p.communication.leadership))
         self.marketing.end_of_week(week, length / HOURS_PER_WEEK)
-        available = (calendar.open_hours_between(start, end) if p.sales.business_hours
-                     else length) * p.sales.reps
         busy = self.sales.busy_hours - self._busy_mark
         self._busy_mark = self.sales.busy_hours
-        working = max(0.0, available - self.week_meeting_hours)
-        self.week_meeting_hours = 0.0
-        planned = working * self.prospecting
-        idle = max(0.0, working - planned - busy)
-        self._last_prospecting_hours = planned + IDLE_PROSPECTING_YIELD * idle
+        # Prospecting done beside lead work (none while an SLA is breached), and in idle hours:
+        # the planned share of them in full, the rest at the yield of short unplanned blocks.
+        beside = self.sales.prospecting_hours - self._prospect_mark
+        self._prospect_mark = self.sales.prospecting_hours
+        idle = max(0.0, working - busy - beside)
+        share = self.prospecting
+        self._last_prospecting_hours = beside + idle * (share + (1.0 - share)
+                                                        * IDLE_PROSPECTING_YIELD)
         queue_area = self.sales.queue.area()
         q_before, self._queue_mark = self._queue_mark, queue_area
-        flows = {name: m.total[name] - self._week_mark.get(name, 0.0) for name in WEEKLY_FLOWS}
+        flows = {name: float(m.total[name] - self._week_mark.get(name, 0.0))
+                 for name in WEEKLY_FLOWS}
         self._week_mark = {name: m.total[name] for name in WEEKLY_FLOWS}
+        if week < self.warmup_weeks:  # the ledger, like the KPIs, covers the measured weeks
+            self.refresh()
+            return
         m.weekly.append({
-            "week": week + 1,
+            "week": week + 1 - self.warmup_weeks,
             **flows,
             "trust": self.sales.trust,
             "conflict": self.conflict,
@@ -514,10 +537,22 @@ class LeadFlowModel:
         })
         self.refresh()
 
+    def _book_costs(self, length: float) -> None:
+        """The week's costs, pro rata for a short last week: media and marketing staff, rep pay
+        for the rota's hours plus commission on the week's bookings, and leadership time."""
+        p = self.p
+        m = self.metrics
+        share = length / HOURS_PER_WEEK
+        m.add("marketing_cost", self.marketing.weekly_cost() * share)
+        rota_hours = sum(r.hours_per_week for r in self.sales.rotas)
+        week_revenue = m.total["revenue"] - self._week_mark.get("revenue", 0.0)
+        m.add("sales_cost", p.sales.cost_per_rep_week * rota_hours / calendar.OPEN_HOURS_PER_WEEK
+              * share + self._commission(week_revenue))
+        m.add("meeting_cost", p.communication.leadership * share
+              * p.communication.leader_hours_per_week * p.communication.leader_hourly_cost)
+
     # ------------------------------------------------------------------ running
     def run(self) -> RunResult:
-        if self.metrics.warmup > 0:
-            self.env.timeout(self.metrics.warmup).callbacks.append(self._end_warmup)
         proc = self.env.process(self._weeks())
         # The run creates many short-lived, acyclic objects; cyclic GC passes over the growing
         # set of live ones only cost time (superlinear in run length), so pause it while running.
@@ -560,8 +595,6 @@ class LeadFlowModel:
             "awareness": self.marketing.awareness, "conflict": self.conflict,
             "understanding": self.understanding, "price_index": self.marketing.price_index,
         }
-        self.metrics.total["sales_cost"] += (self.commission_banked
-                                             + self._commission(self._commission_mark))
         kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
                                  self.available_rep_hours, self.sales.busy_hours)
         weekly = self.metrics.weekly_frame()

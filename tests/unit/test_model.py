@@ -1,13 +1,14 @@
 """Unit tests of sim.model: one replication end to end on short horizons."""
 
 import math
+from functools import cache
 
 import pandas as pd
 import pytest
 
 from sim import KPI_NAMES, Scenario, run, with_overrides
 from sim.metrics import EVENT_LOG_COLUMNS
-from sim.model import LeadFlowModel
+from sim.model import WEEKLY_FLOWS, LeadFlowModel
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +52,48 @@ def test_event_log_streams_to_disk(tmp_path):
     assert len(log[log.channel != "self_sourced"]) == result.leads_created
 
 
-def test_fractional_horizon_and_warmup():
-    r = run(Scenario(weeks=3.5, warmup_weeks=1.5), seed=2)
-    assert len(r.weekly) == 4
-    assert r.kpis["leads"] < r.weekly["leads"].sum()
-    assert r.kpis["leads"] > 0
+def test_fractional_horizon_after_a_whole_warmup():
+    r = run(Scenario(weeks=3.5, warmup_weeks=1), seed=2)
+    assert len(r.weekly) == 4 and list(r.weekly["week"]) == [1, 2, 3, 4]
+    assert r.kpis["leads"] == r.weekly["leads"].sum() > 0
 
 
-def test_warmup_excludes_early_events():
-    full = run(Scenario(weeks=8), seed=4)
+def test_warmup_is_whole_weeks():
+    with pytest.raises(ValueError, match="warmup_weeks"):
+        Scenario(weeks=4, warmup_weeks=1.5)
+
+
+def test_warmup_is_simulated_before_the_measured_weeks():
+    """The books open when the last warm-up week is closed: the measured weeks of a warm run
+    are exactly weeks 5-12 of a run without warm-up (same dice), deals closed at the end of
+    week 4 included in neither."""
+    full = run(Scenario(weeks=12), seed=4)
     warm = run(Scenario(weeks=8, warmup_weeks=4), seed=4)
-    assert warm.kpis["leads"] == full.weekly["leads"].iloc[4:].sum()
-    assert warm.kpis["marketing_cost"] == pytest.approx(full.kpis["marketing_cost"] / 2)
+    later = full.weekly.iloc[4:].reset_index(drop=True).drop(columns="week")
+    pd.testing.assert_frame_equal(warm.weekly.drop(columns="week"), later)
+    for kpi in ("leads", "won", "revenue", "marketing_cost", "sales_cost"):
+        assert warm.kpis[kpi] == pytest.approx(later[kpi].sum())
+    assert warm.kpis["won"] < full.kpis["won"]
+
+
+@pytest.mark.parametrize("kpi", [k for k in WEEKLY_FLOWS if k in KPI_NAMES])
+def test_every_flow_kpi_is_the_sum_of_the_weekly_ledger(kpi):
+    r = _warm_run()
+    assert r.kpis[kpi] == pytest.approx(r.weekly[kpi].sum(), abs=1e-6)
+
+
+@cache
+def _warm_run():
+    return run(with_overrides(Scenario(weeks=14, warmup_weeks=3),
+                              {"communication.leadership": 0.5,
+                               "communication.joint_training_days": 1}), seed=6)
+
+
+def test_cost_kpis_add_up_over_the_ledger():
+    r = _warm_run()
+    k = r.kpis
+    assert k["total_cost"] == pytest.approx(r.weekly[["marketing_cost", "sales_cost",
+                                                      "meeting_cost"]].to_numpy().sum())
 
 
 def test_no_leads_is_not_an_error():
@@ -72,13 +103,84 @@ def test_no_leads_is_not_an_error():
     assert k["leads"] == 0 and math.isnan(k["mql_rate"])
 
 
-def test_meetings_cost_time_and_money():
+def test_meetings_take_paid_hours_not_extra_money():
     quiet = run(with_overrides(Scenario(weeks=8), {"communication.meeting_every_weeks": 0}), 1)
     busy = run(with_overrides(Scenario(weeks=8), {"communication.meeting_every_weeks": 1,
                                                   "communication.meeting_hours": 2}), 1)
-    assert quiet.kpis["meeting_cost"] == 0
-    assert busy.kpis["meeting_cost"] > 0
+    assert quiet.kpis["meeting_hours"] == 0 == busy.kpis["meeting_cost"]
+    people = busy_people = Scenario().sales.reps + Scenario().marketing.marketers
+    assert busy.kpis["meeting_hours"] == 8 * 2 * people == 8 * 2 * busy_people
+    assert busy.kpis["meeting_time_value"] > 0
+    assert busy.kpis["sales_cost"] == pytest.approx(
+        quiet.kpis["sales_cost"] + Scenario().sales.commission_rate * 1.2
+        * (busy.kpis["revenue"] - quiet.kpis["revenue"]))
     assert busy.kpis["understanding_final"] > quiet.kpis["understanding_final"]
+    assert busy.kpis["rep_utilization"] > quiet.kpis["rep_utilization"] * 0.9
+
+
+def _first_attempt_hours(result) -> pd.Series:
+    log = result.event_log
+    return log.loc[log.channel != "self_sourced", "first_contact_at"].dropna()
+
+
+def test_no_lead_is_called_during_a_meeting():
+    """A 40-hour meeting from Tuesday 10:00 takes the week's remaining office hours: no first
+    attempt until the next Tuesday 10:00 (reps finish the call they are on, a few minutes)."""
+    s = with_overrides(Scenario(weeks=3), {"communication.meeting_every_weeks": 2,
+                                           "communication.meeting_hours": 40})
+    t = _first_attempt_hours(run(s, seed=5, event_log=True))
+    start = 24 + 10.0
+    for week in (0, 2):
+        a = week * 168 + start
+        inside = t[(t > a + 1.0) & (t < a + 168)]
+        assert inside.empty, inside.head()
+    assert not t[(t > 168 + start) & (t < 2 * 168)].empty  # the week after is worked
+
+
+def test_two_days_of_training_block_wednesday_and_thursday():
+    s = with_overrides(Scenario(weeks=1), {"communication.meeting_every_weeks": 0,
+                                           "communication.joint_training_days": 2})
+    t = _first_attempt_hours(run(s, seed=5, event_log=True))
+    wednesday_9, thursday_17 = 2 * 24 + 9.0, 3 * 24 + 17.0
+    assert t[(t > wednesday_9 + 1.0) & (t < thursday_17)].empty
+    assert not t[t > 4 * 24].empty  # back to calls on Friday
+
+
+def test_round_the_clock_rota_pays_the_same_hours():
+    office = run(Scenario(weeks=6), seed=2)
+    rota = run(with_overrides(Scenario(weeks=6), {"sales.business_hours": False}), seed=2)
+    double = run(with_overrides(Scenario(weeks=6), {"sales.business_hours": False,
+                                                    "sales.hours_per_week": 80}), seed=2)
+    base = 6 * Scenario().sales.reps * Scenario().sales.cost_per_rep_week
+
+    def salaries(r):
+        return r.kpis["sales_cost"] - Scenario().sales.commission_rate * 1.2 * r.kpis["revenue"]
+
+    assert salaries(office) == pytest.approx(base) == pytest.approx(salaries(rota))
+    assert salaries(double) == pytest.approx(2 * base)
+    model = LeadFlowModel(with_overrides(Scenario(weeks=1), {"sales.business_hours": False}), 1)
+    assert [r.hours_per_week for r in model.sales.rotas] == pytest.approx([40.0] * 4)
+    assert rota.kpis["speed_to_lead_h_median"] > office.kpis["speed_to_lead_h_median"]
+
+
+def test_an_sla_takes_the_prospecting_time_it_claims():
+    """Reps who drop prospecting to serve overdue leads find fewer deals of their own."""
+    busy = {"sales.reps": 1, "sales.qualify_hours": 2.0}
+    plain = run(with_overrides(Scenario(weeks=26), busy), seed=3)
+    sla = run(with_overrides(Scenario(weeks=26), {**busy, "communication.sla_hours": 0.5}),
+              seed=3)
+    assert sla.kpis["self_sourced_opportunities"] < 0.9 * plain.kpis["self_sourced_opportunities"]
+
+
+def test_leads_left_to_expire_count_in_what_sales_experiences():
+    """Throwing MQLs away unworked must not make marketing's leads look better to sales."""
+    seeds = range(1, 7)
+    keep = [run(Scenario(weeks=26), seed=seed).kpis for seed in seeds]
+    drop = [run(with_overrides(Scenario(weeks=26), {"sales.lead_expiry_days": 0.01}), seed).kpis
+            for seed in seeds]
+    for kpi in ("trust_final", "revenue"):
+        assert sum(k[kpi] for k in drop) < sum(k[kpi] for k in keep), kpi
+    assert all(d["leakage_rate"] > k["leakage_rate"] for d, k in zip(drop, keep, strict=True))
 
 
 def test_model_never_imports_presentation_layers():
@@ -157,25 +259,19 @@ def test_a_new_list_price_replaces_the_marketing_price():
     assert result.kpis["price_index_final"] == 1.3
 
 
-def test_commission_is_banked_under_the_old_pay_plan():
+def test_commission_is_booked_weekly_under_the_plan_of_the_week():
     from sim.policies import incentives
 
     s = Scenario(weeks=13)
     t = with_overrides(s, {"incentives.sales_comp": "team_shared"})
     assert s.incentives.sales_comp != "team_shared"
-    pure = run(s, seed=5)
-    model = LeadFlowModel(s, seed=5, changes={6: t})
-    mixed = model.run()
-    k = mixed.kpis
-    assert k["total_cost"] == pytest.approx(k["marketing_cost"] + k["sales_cost"]
-                                            + k["meeting_cost"])
-    assert k["sales_cost"] != pure.kpis["sales_cost"]
-    rate, w = s.sales.commission_rate, s.incentives.shared_kpi_weight
-    old = incentives.sales_behaviour(s.incentives.sales_comp, w).commission_factor
-    new = incentives.sales_behaviour("team_shared", w).commission_factor
-    before = mixed.weekly["revenue"].iloc[:6].sum()
-    assert before > 0 and old != new
-    assert model.commission_banked == pytest.approx(rate * old * before)
-    salaries = pure.kpis["sales_cost"] - rate * old * pure.kpis["revenue"]
-    expected = salaries + rate * (old * before + new * (k["revenue"] - before))
-    assert k["sales_cost"] == pytest.approx(expected)
+    mixed = run(s, seed=5, changes={6: t})
+    w = mixed.weekly
+    rate, weight = s.sales.commission_rate, s.incentives.shared_kpi_weight
+    old = incentives.sales_behaviour(s.incentives.sales_comp, weight).commission_factor
+    new = incentives.sales_behaviour("team_shared", weight).commission_factor
+    salaries = s.sales.reps * s.sales.cost_per_rep_week
+    factor = [old] * 6 + [new] * 7
+    expected = [salaries + rate * f * r for f, r in zip(factor, w["revenue"], strict=True)]
+    assert list(w["sales_cost"]) == pytest.approx(expected)
+    assert mixed.kpis["sales_cost"] == pytest.approx(sum(expected))
