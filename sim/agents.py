@@ -138,8 +138,8 @@ class MarketingTeam:
         self.awareness = p.awareness_initial
         self.scoring_noise = model.p.scoring.noise
         self.price_index = model.p.pricing.price_index
-        self.message_fit = 0.0
-        self.learned_reports = 0.0
+        self.learned_reports = model.p.scoring.prior_reports
+        self._learnt()
         # Brand spend reaches awareness after a lag. Before the run, spend was whatever held
         # awareness at its start level, so a change of brand_share shows only after the lag.
         self.brand_history = deque([self._steady_brand_spend()] * p.awareness_lag_weeks)
@@ -179,7 +179,9 @@ class MarketingTeam:
         ch = self.channels[name]
         default = self.default_mix[name]
         mix_factor = self.mix[name] / default if default > 0 else 1.0
-        volume = ch.leads_per_week * (1.0 - p.brand_share) * mix_factor
+        # Diminishing returns: the next lead of a channel costs more than the last one.
+        share = (1.0 - p.brand_share) * mix_factor
+        volume = ch.leads_per_week * share ** p.volume_elasticity if share > 0 else 0.0
         if ch.inbound:
             volume *= brand.inbound_volume_factor(self.awareness, p.awareness_initial,
                                                    p.awareness_volume_effect)
@@ -211,19 +213,28 @@ class MarketingTeam:
             p.marketing.awareness_gain_per_week, p.marketing.awareness_decay_per_week,
             p.sales.cold_calling,
         )
+        # What was learnt fades (markets move, people leave), so learning levels off.
+        self.learned_reports *= feedback.retention(p.scoring.knowledge_half_life_weeks,
+                                                   weeks_elapsed)
         if m.feedback.is_review_week(week):
             self._learn()
+        else:
+            self._learnt()
         if (week + 1) % REVIEW_EVERY_WEEKS == 0:
             self._rebalance_mix()
+
+    def _learnt(self) -> None:
+        """Scoring error and message fit from what marketing knows now."""
+        s = self.model.p.scoring
+        self.scoring_noise = feedback.scoring_noise(s.noise, s.noise_floor, self.learned_reports,
+                                                    s.learning_reports)
+        self.message_fit = feedback.message_fit(self.learned_reports, s.learning_reports)
 
     def _learn(self) -> None:
         p = self.model.p
         effect = feedback.learning_effectiveness(p.incentives.scrutiny_balance)
         self.learned_reports += effect * self.window_reports
-        self.scoring_noise = feedback.scoring_noise(
-            p.scoring.noise, p.scoring.noise_floor, self.learned_reports, p.scoring.learning_reports
-        )
-        self.message_fit = feedback.message_fit(self.learned_reports, p.scoring.learning_reports)
+        self._learnt()
         coverage = self.window_reports / self.window_dispositions if self.window_dispositions else 0
         self.price_index = feedback.price_step(self.price_index, coverage * effect,
                                                p.feedback.price_learning_rate)
@@ -294,6 +305,10 @@ class SalesTeam:
         self.smoothed_reviewed = 10.0
         self.reps = [env.process(self.work(rep)) for rep in range(p.sales.reps)]
 
+    def working_hours(self) -> float:
+        """Hours reps spent on marketing leads and on the prospecting planned beside them."""
+        return self.busy_hours + self.prospecting_hours
+
     # -- queue handling
     def receive(self, arrivals: list[tuple[float, Lead]]) -> None:
         """Take a week's released MQLs: they join the queue at their release times."""
@@ -336,17 +351,19 @@ class SalesTeam:
         touch_mean = p.first_touch_hours
         qualify_hours = p.qualify_hours
         retry_gap = p.retry_gap_hours
+        gap_growth = p.retry_gap_growth
+        review_hours = p.review_hours
         metrics = model.metrics
         contact_floor = p.contact_floor
         contact_decay = p.contact_decay_hours
         exp = math.exp
         while True:
             now = env.now
-            if meeting_until[rep] > now:
+            if meeting_until[rep] > now + calendar.EPS:
                 yield env.timeout(meeting_until[rep] - now)
                 continue
             if not rota.is_open(now):
-                yield env.timeout(rota.next_open(now) - now)
+                yield env.timeout(max(rota.next_open(now) - now, calendar.EPS))
                 continue
             lead = queue.pop()
             if lead is None:
@@ -366,8 +383,16 @@ class SalesTeam:
                 self.claims -= 1
                 self.sleepers.discard(rep)
                 continue
-            if not lead.reviewed and not self.first_look(lead):
-                continue
+            if not lead.reviewed:
+                accepted = self.first_look(lead)
+                if lead.state != "ignored" and review_hours > 0:
+                    # Reading the record takes time, whatever the verdict.
+                    self.busy_hours += review_hours
+                    self.prospecting_hours += review_hours * (model.interleave - 1.0)
+                    yield env.timeout(review_hours * model.interleave)
+                    now = env.now
+                if not accepted:
+                    continue
             k = lead.attempts
             if k == 0:
                 lead.first_touch_at = now
@@ -399,7 +424,8 @@ class SalesTeam:
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"
-                env.timeout(retry_gap).callbacks.append(lambda _e, lead=lead: self.enqueue(lead))
+                wait = retry_gap * gap_growth ** (lead.attempts - 1)
+                env.timeout(wait).callbacks.append(lambda _e, lead=lead: self.enqueue(lead))
             else:
                 model.finish(lead, "unreached")
                 self.disposition(lead, "unreached")
@@ -409,6 +435,7 @@ class SalesTeam:
         model = self.model
         lead.reviewed = True
         self.week_reviewed += 1
+        model.metrics.count("experienced_mqls")
         if lead.u_ignore < model.ignore_probability:
             model.metrics.count("ignored")
             model.finish(lead, "ignored")
@@ -495,7 +522,8 @@ class SalesTeam:
         logit = (model.win_logit_base + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
                  + brand.win_logit_awareness(model.marketing.awareness,
                                              p.marketing.awareness_initial)
-                 + pricing.win_logit_price(price, p.pricing.price_elasticity)
+                 + pricing.win_logit_price(price, p.pricing.price_elasticity,
+                                           p.pricing.underprice_elasticity)
                  + p.pricing.discount_win_effect * usual)
         if lead.marketing:
             logit += communication.win_logit_context(p.communication.crm_sharing)

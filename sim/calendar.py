@@ -84,6 +84,17 @@ def open_hours_between(a: float, b: float) -> float:
     return OFFICE.hours_between(a, b)
 
 
+EPS = 1e-7
+"""Hours (a third of a millisecond) within which a time counts as on a shift's boundary, so
+rounding in ``t % 168`` never leaves a rep waiting for an instant it has already reached."""
+
+
+def _offset(t: float) -> tuple[float, float]:
+    """The start of ``t``'s week and the hours since then."""
+    week0 = (t // HOURS_PER_WEEK) * HOURS_PER_WEEK
+    return week0, t - week0
+
+
 class Rota:
     """When one person works: the same spans of hours every week, as ``(start, end)`` offsets
     from Monday 00:00 (spans that touch are merged; one may run to the end of the week)."""
@@ -105,21 +116,21 @@ class Rota:
         """Whether this person is at work at time ``t``."""
         if self.always:
             return True
-        h = t % HOURS_PER_WEEK
+        h = _offset(t)[1]
         for start, end in self.spans:
-            if h < end:
-                return h >= start
+            if h < end - EPS:
+                return h >= start - EPS
         return False
 
     def next_open(self, t: float) -> float:
-        """The first time at or after ``t`` when this person is at work."""
-        if self.always:
+        """The first time at or after ``t`` when this person is at work (``t`` itself when
+        :meth:`is_open` says so, so waiting for it always makes progress)."""
+        if self.always or self.is_open(t):
             return t
-        week0 = t - (t % HOURS_PER_WEEK)
-        h = t - week0
+        week0, h = _offset(t)
         for start, end in self.spans:
-            if h < end:
-                return week0 + max(h, start)
+            if h < end - EPS:
+                return max(t, week0 + start)
         return week0 + HOURS_PER_WEEK + self.spans[0][0]
 
     def add_hours(self, t: float, hours: float) -> float:
@@ -130,12 +141,12 @@ class Rota:
         left = hours
         t = self.next_open(t)
         while True:
-            week0 = t - (t % HOURS_PER_WEEK)
-            end = next(week0 + e for s, e in self.spans if t - week0 < e)
-            if t + left <= end:
+            week0, h = _offset(t)
+            end = week0 + next((e for s, e in self.spans if h < e - EPS), HOURS_PER_WEEK)
+            if t + left <= end + EPS:
                 return t + left
-            left -= end - t
-            t = self.next_open(end)
+            left -= max(0.0, end - t)
+            t = self.next_open(max(end, t) + EPS)
 
     def hours_between(self, a: float, b: float) -> float:
         """Working hours in the interval [a, b)."""

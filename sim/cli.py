@@ -60,8 +60,7 @@ _positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "at least 1")
 _seed = _bounded(int, "a whole number", lambda v: 0 <= v < 2**63, "from 0 to 2^63-1")
 _weeks = _bounded(float, "a number of weeks", lambda v: math.isfinite(v) and 0 < v <= 5200,
                   "above 0 and at most 5200")
-_warmup = _bounded(float, "a number of weeks", lambda v: math.isfinite(v) and 0 <= v <= 5200,
-                   "from 0 to 5200")
+_warmup = _bounded(int, "a whole number of weeks", lambda v: 0 <= v <= 5200, "from 0 to 5200")
 
 
 def _load(path: str, sets: Sequence[str], weeks: float | None,
@@ -175,24 +174,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+_precision = _bounded(float, "a fraction such as 0.05", lambda v: math.isfinite(v) and 0 < v <= 1,
+                      "above 0 and at most 1")
+_max_reps = _bounded(int, "a whole number", lambda v: v >= 2, "at least 2 (an interval needs two)")
+# the KPI whose paired differences decide how many replications compare runs
+_SIZING_KPI = "revenue"
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiment import compare
+    from sim.experiment import compare, compare_sized, paired_precision
 
     scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
     seed = scenarios[0].seed if args.seed is None else args.seed
-    with _executor(args, jobs=args.reps * len(scenarios)) as executor:
-        comparison = compare(scenarios, args.reps, seed, executor, progress=not args.json)
+    sized = args.reps is None
+    jobs = (args.max_reps if sized else args.reps) * len(scenarios)
+    with _executor(args, jobs=jobs) as executor:
+        if sized:
+            result = compare_sized(scenarios, seed, executor, progress=not args.json,
+                                   kpi=_SIZING_KPI, precision=args.precision,
+                                   max_reps=args.max_reps)
+            comparison, precision = result.comparison, result.precision
+        else:
+            comparison = compare(scenarios, args.reps, seed, executor, progress=not args.json)
+            precision = paired_precision(comparison, _SIZING_KPI, args.precision)
+    reps = precision.reps
+    first = comparison.names[0]
+    warning = _precision_warning(precision, first, sized)
     payload = _clean({
         "scenarios": comparison.names,
+        "reps": reps,
         "kpis": {n: {k: v[k] for k in KPI_NAMES} for n, v in comparison.means().items()},
         "diff_vs_first": {n: {k: d[k] for k in KPI_NAMES}
                           for n, d in comparison.differences().items()},
     })
     if args.json:
         print(json.dumps(payload))
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
         return 0
-    first = comparison.names[0]
-    print(f"compare vs {first}  seed {seed}  reps {args.reps}  (common random numbers, "
+    sizing = f" sized for ±{100 * precision.target:g} %" if sized else ""
+    achieved = _share(precision.half_width)
+    if achieved:
+        sizing += f"  {_SIZING_KPI} differences {achieved} of {first} {_SIZING_KPI}"
+    print(f"compare vs {first}  seed {seed}  reps {reps}{sizing}  (common random numbers, "
           "paired 95% CI)")
     header = ["kpi", first]
     for n in comparison.names[1:]:
@@ -208,9 +232,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     f"[{_fmt(low)}, {_fmt(high)}]"]
         rows.append(row)
     print(_table(header, rows))
-    if args.reps > 1:
+    if reps > 1:
         print("* the 95% interval of the paired difference excludes zero")
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _share(value: float) -> str:
+    """A share as "±7.3 %", or "" when it is not a finite number (nothing to show)."""
+    return f"±{100 * value:.1f} %" if math.isfinite(value) else ""
+
+
+def _precision_warning(precision: Any, first: str, sized: bool) -> str | None:
+    """The warning compare prints when its paired differences are wider than asked, else None.
+
+    Without an interval (a single replication) there is nothing to judge, so no warning.
+    """
+    if precision.met or math.isnan(precision.half_width):
+        return None
+    kpi, reps = precision.kpi, precision.reps
+    target = f"±{100 * precision.target:g} %"
+    if precision.needed is None:
+        return (f"the mean {kpi} of {first} is zero, so {kpi} differences cannot be held "
+                f"within {target} of it; {reps} replications were run")
+    gives = (f"{kpi} differences {_share(precision.half_width)} of {first} {kpi}; about "
+             f"{precision.needed} are needed for {target}")
+    if sized:
+        return f"the cap of {reps} replications gives {gives} (raise --max-reps to run them)"
+    return f"{reps} replications give {gives} (omit --reps to size them automatically)"
 
 
 SWEEP_COLUMNS = ("revenue", "profit", "mql_to_sql", "leakage_rate", "trust_final")
@@ -280,6 +330,32 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     rows = [[r.parameter, str(_plain(r.low_value)), str(_plain(r.high_value)), _fmt(r.kpi_low),
              _fmt(r.kpi_high), _fmt(r.swing)] for r in table.itertuples()]
     print(_table(header, rows))
+    return 0
+
+
+def cmd_warmup(args: argparse.Namespace) -> int:
+    from sim.warmup import suggest_warmup
+
+    # Warm-up 0: every week from the empty start is needed, and a file's own warm-up might not
+    # fit inside the --weeks asked for.
+    scenario = _load(args.scenario, args.set, args.weeks, 0)
+    seed = scenario.seed if args.seed is None else args.seed
+    with _executor(args, jobs=args.reps) as executor:
+        found = suggest_warmup(scenario, weeks=args.weeks, reps=args.reps, seed=seed,
+                               executor=executor, progress=not args.json)
+    if args.json:
+        print(json.dumps(found.to_dict()))
+        return 0
+    print(f"warm-up of {found.scenario}  seed {seed}  reps {found.reps}  weeks {found.weeks}  "
+          f"(MSER-{found.batch} on the average of the replications)")
+    rows = [[name + (" *" if name in found.too_short else ""), str(week)]
+            for name, week in found.truncation_weeks.items()]
+    print(_table(["series", "truncation week"], rows))
+    print(f"recommended warm-up: {found.recommended_warmup_weeks} weeks "
+          f"(--warmup {found.recommended_warmup_weeks}, or warmup_weeks in the scenario)")
+    if found.run_too_short:
+        print(f"* still settling in the second half of the run: the warm-up may be longer; "
+              f"try more --weeks than {found.weeks}")
     return 0
 
 
@@ -424,7 +500,8 @@ def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
                    help=f"replications (default {reps_default})")
     p.add_argument("--weeks", type=_weeks, default=None, help="simulated weeks")
     p.add_argument("--warmup", type=_warmup, default=None, metavar="WEEKS",
-                   help="weeks simulated but left out of every KPI")
+                   help="whole weeks simulated before the measured --weeks and left out of "
+                   "every KPI (presets: 13)")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     p.add_argument("--workers", type=_positive_int, default=None,
                    help="worker processes (default: one per core)")
@@ -445,9 +522,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "resolved scenario to DIR")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    # conflict_handler="resolve" lets compare's own --reps (no fixed default) replace the common one
+    p = sub.add_parser("compare", help="compare scenarios with common random numbers",
+                       conflict_handler="resolve")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
-    _add_common(p, reps_default=10)
+    _add_common(p)
+    p.add_argument("--reps", type=_positive_int, default=None, metavar="N",
+                   help="run exactly N replications (default: as many as --precision needs, "
+                   "up to --max-reps)")
+    p.add_argument("--precision", type=_precision, default=0.05, metavar="FRACTION",
+                   help="add replications until every revenue difference's 95%% interval is "
+                   "within this share of the first scenario's revenue (default 0.05)")
+    p.add_argument("--max-reps", type=_max_reps, default=100, metavar="N",
+                   help="most replications to run when sizing them (default 100)")
     p.add_argument("--kpi", dest="kpis", action="append", choices=KPI_NAMES, metavar="NAME",
                    help="show only these KPIs in the table (repeatable)")
     p.set_defaults(func=cmd_compare)
@@ -473,6 +560,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png", help="also save the tornado chart")
     _add_common(p, reps_default=5)
     p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("warmup", help="estimate the warm-up period (MSER-5 on replication "
+                       "averages)")
+    p.add_argument("scenario", help="scenario file, or a preset name such as baseline")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override any scenario key, e.g. --set sales.reps=8 (repeatable)")
+    p.add_argument("--seed", type=_seed, default=None, help="master seed (default: scenario's)")
+    p.add_argument("--reps", type=_positive_int, default=10, help="replications (default 10)")
+    # MSER-5 needs six batches of five weeks (sim.warmup.min_observations).
+    p.add_argument("--weeks", type=_bounded(int, "a whole number of weeks",
+                                            lambda v: 30 <= v <= 5200, "from 30 to 5200"),
+                   default=260, help="simulated weeks from the empty start (default 260)")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+    p.set_defaults(func=cmd_warmup)
 
     p = sub.add_parser("report", help="write a one-page HTML report to forward")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",

@@ -5,6 +5,10 @@ the policy and how much is luck. This module rolls the dice many times. Replicat
 scenario uses the same random streams (common random numbers), so when two scenarios are
 compared replication by replication, the luck cancels and the paired differences carry only the
 policy's effect. Intervals are Student-t 95 % intervals from :mod:`scipy.stats`.
+
+How many rolls are enough depends on how noisy the differences are, so :func:`compare_sized`
+keeps adding replications until the paired differences are known to within a chosen share of the
+first scenario's result.
 """
 
 from __future__ import annotations
@@ -63,15 +67,27 @@ def replications_needed(values: Sequence[float], half_width: float,
                         relative: bool = False) -> int:
     """Replications needed for a 95 % interval of at most ``half_width`` (or that share of the
     mean when ``relative``), from a pilot sample: n = (t * s / h)^2, iterated on t.
+
+    When the pilot gives no target to aim at, the pilot's own size comes back: a share of a zero
+    or undefined mean (a short run that closed no deal has zero revenue), or fewer than two
+    defined values after NaNs are dropped. The pilot then justifies no more replications than
+    it has, and callers that must tell this apart check the mean themselves. A pilot of fewer
+    than two values, or a ``half_width`` that is not positive, is a mistake of the caller and
+    raises ``ValueError``.
     """
     x = np.asarray(values, dtype=float)
+    pilot = x.size
+    if pilot < 2:
+        raise ValueError("a pilot of at least two replications is needed")
+    if not half_width > 0:
+        raise ValueError("half_width must be positive")
     x = x[~np.isnan(x)]
     if x.size < 2:
-        raise ValueError("a pilot of at least two replications is needed")
+        return pilot
     target = half_width * abs(float(x.mean())) if relative else half_width
-    if target <= 0:
-        raise ValueError("half_width must be positive")
     s = float(x.std(ddof=1))
+    if not (target > 0 and math.isfinite(s)):
+        return pilot
     n = max(2, x.size)
     for _ in range(50):
         t = stats.t.ppf(0.975, n - 1)
@@ -112,15 +128,151 @@ def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None,
         raise ValueError("compare needs at least two scenarios")
     seed = scenarios[0].seed if seed is None else seed
     names = unique_names([s.name for s in scenarios])
+    return Comparison(names, _paired_tables(scenarios, names, seed, range(reps), executor,
+                                            progress))
+
+
+def _paired_tables(scenarios: Sequence[Scenario], names: Sequence[str], seed: int,
+                   replications: range, executor: Executor | None,
+                   progress: bool) -> dict[str, pd.DataFrame]:
+    """One KPI table per scenario for the given replication numbers, all in one batch of jobs."""
     specs = [spec for i, s in enumerate(scenarios)
-             for spec in specs_for(s, reps, seed, {"scenario_index": i})]
+             for spec in specs_for(s, len(replications), seed, {"scenario_index": i},
+                                   replications)]
     rows = run_all(specs, executor, progress, "compare")
     frame = pd.DataFrame(rows)
-    tables = {
+    return {
         name: frame[frame.scenario_index == i].set_index("replication")[list(KPI_NAMES)]
         for i, name in enumerate(names)
     }
-    return Comparison(names, tables)
+
+
+PILOT_REPS = 10
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How tightly a comparison pins down the paired differences of one KPI.
+
+    ``half_width`` is the widest 95 % half-width of the differences from the first scenario, as a
+    share of the first scenario's mean: 0 when every difference is the same in every
+    replication, infinite when differences vary around a first scenario whose mean is zero, NaN
+    when there is no interval (a single replication) or no mean. ``needed`` projects how many
+    replications in all would bring it down to ``target``; it is None when no projection can be
+    made, because the first scenario's mean is zero or undefined or there is only one
+    replication.
+    """
+
+    kpi: str
+    reps: int
+    target: float
+    half_width: float
+    needed: int | None
+
+    @property
+    def met(self) -> bool:
+        """Every paired difference is within the target (never true without an interval)."""
+        return self.half_width <= self.target
+
+
+def paired_precision(comparison: Comparison, kpi: str = "revenue",
+                     target: float = 0.05) -> Precision:
+    """The precision of ``comparison``'s paired differences of ``kpi``, judged against
+    ``target``, a share of the first scenario's mean ``kpi`` (0.05: within +/-5 %)."""
+    base = comparison.tables[comparison.names[0]][kpi].to_numpy(dtype=float)
+    defined = base[~np.isnan(base)]
+    scale = abs(float(defined.mean())) if defined.size else math.nan
+    sizable = base.size >= 2 and math.isfinite(scale) and scale > 0
+    shares, needed = [], []
+    for name in comparison.names[1:]:
+        diff = comparison.tables[name][kpi].to_numpy(dtype=float) - base
+        low, high = ci95(diff)
+        half = (high - low) / 2
+        if half == 0:
+            shares.append(0.0)
+        elif sizable:
+            shares.append(half / scale)
+        else:
+            shares.append(math.inf if scale == 0 and not math.isnan(half) else math.nan)
+        if sizable:
+            needed.append(replications_needed(diff, target * scale))
+    # one unknown interval makes the whole comparison's precision unknown, so NaN wins over max
+    widest = math.nan if any(math.isnan(s) for s in shares) else max(shares)
+    return Precision(kpi, int(base.size), target, widest, max(needed) if needed else None)
+
+
+@dataclass
+class SizedComparison:
+    """A comparison whose number of replications was chosen by :func:`compare_sized`.
+
+    ``looks`` holds the precision after the pilot and after every later batch; the last one is
+    that of ``comparison``.
+    """
+
+    comparison: Comparison
+    looks: list[Precision]
+    max_reps: int
+
+    @property
+    def precision(self) -> Precision:
+        return self.looks[-1]
+
+    @property
+    def reps(self) -> int:
+        return self.precision.reps
+
+    @property
+    def met(self) -> bool:
+        return self.precision.met
+
+    @property
+    def capped(self) -> bool:
+        """Stopped by ``max_reps`` before the target was met."""
+        return not self.met and self.reps >= self.max_reps
+
+
+def compare_sized(scenarios: Sequence[Scenario], seed: int | None = None,
+                  executor: Executor | None = None, progress: bool = False,
+                  kpi: str = "revenue", precision: float = 0.05, max_reps: int = 100,
+                  pilot: int = PILOT_REPS) -> SizedComparison:
+    """Compare scenarios with as many replications as the paired differences need.
+
+    A sequential procedure: run a pilot of ``pilot`` replications, then, while the widest 95 %
+    half-width of the paired ``kpi`` differences from the first scenario is above ``precision``
+    times the first scenario's mean ``kpi``, project the total needed from the replications so
+    far (:func:`replications_needed`) and run the missing ones as one more batch, up to
+    ``max_reps`` in all. A batch at most doubles the replications: a projection from a small
+    pilot is rough (its spread is estimated from a few values), and it is cheaper to look again
+    than to overshoot. New batches continue the replication numbers, so the result is the
+    same table that :func:`compare` gives for the final number of replications, whatever the
+    executor. The loop also stops when the first scenario's mean is zero or undefined: no
+    number of replications can then reach a share of it.
+    """
+    if len(scenarios) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    if not (math.isfinite(precision) and precision > 0):
+        raise ValueError("precision must be a positive share, e.g. 0.05")
+    if pilot < 2 or max_reps < 2:
+        raise ValueError("pilot and max_reps must be at least 2: an interval needs two")
+    if kpi not in KPI_NAMES:
+        raise ValueError(f"unknown KPI '{kpi}'")
+    # every batch must use the same seed, so it is fixed here and not per batch
+    seed = scenarios[0].seed if seed is None else seed
+    names = unique_names([s.name for s in scenarios])
+    reps = min(pilot, max_reps)
+    tables = _paired_tables(scenarios, names, seed, range(reps), executor, progress)
+    comparison = Comparison(names, tables)
+    looks = [paired_precision(comparison, kpi, precision)]
+    while not looks[-1].met and looks[-1].needed is not None and reps < max_reps:
+        # at least a tenth more per batch: near the target the projection often asks for one
+        # or two more, and a batch that small costs a look without changing the estimate much
+        total = min(max_reps, 2 * reps, max(looks[-1].needed, reps + math.ceil(reps / 10)))
+        more = _paired_tables(scenarios, names, seed, range(reps, total), executor, progress)
+        tables = {n: pd.concat([tables[n], more[n]]) for n in names}
+        comparison = Comparison(names, tables)
+        reps = total
+        looks.append(paired_precision(comparison, kpi, precision))
+    return SizedComparison(comparison, looks, max_reps)
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
@@ -133,5 +285,6 @@ def unique_names(names: Sequence[str]) -> list[str]:
     return out
 
 
-__all__ = ["KPI_NAMES", "Comparison", "ci95", "compare", "replicate", "replications_needed",
+__all__ = ["KPI_NAMES", "PILOT_REPS", "Comparison", "Precision", "SizedComparison", "ci95",
+           "compare", "compare_sized", "paired_precision", "replicate", "replications_needed",
            "summarise", "unique_names"]

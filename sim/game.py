@@ -55,6 +55,7 @@ from sim.scenario import (
     resolve_scenario_path,
     with_overrides,
 )
+from sim.yamlio import read_text, safe_load
 
 ROLES: tuple[str, ...] = ("marketing", "sales")
 
@@ -180,7 +181,7 @@ def _write_csv(path: Path, table: pd.DataFrame) -> None:
 
 def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise GameError(source, None, "file not found") from None
     except UnicodeDecodeError:
@@ -188,7 +189,7 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
     except OSError as exc:
         raise GameError(source, None, f"cannot be read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

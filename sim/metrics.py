@@ -51,7 +51,8 @@ KPI_GLOSSARY: dict[str, str] = {
     "mean_discount": "mean discount on won deals",
     "first_touch_wait_h_mean": "mean hours a lead waited in the sales queue before its first touch",
     "sales_queue_len_mean": "time-average number of leads waiting in the sales queue",
-    "rep_utilization": "share of rep working time spent on contact attempts and qualification",
+    "rep_utilization": "share of rep working hours (rota hours less meetings) spent on marketing "
+                       "leads or on the prospecting planned beside them; the rest is idle",
     # additional KPIs
     "self_sourced_opportunities": "opportunities sales found by prospecting",
     "ignored": "MQLs sales never looked at (lead black hole)",
@@ -62,6 +63,8 @@ KPI_GLOSSARY: dict[str, str] = {
     "understanding_final": "shared understanding of a good lead at the end (0-1)",
     "price_index_final": "price index at the end (1 = market fit)",
     "pulled_in_deals": "deals pulled into a quarter end with extra discount",
+    "experienced_mqls": "MQLs that count in the lead quality sales experiences: those it looked "
+                        "at or ignored, and those it left to expire unworked",
     "meeting_hours": "person-hours of reps and marketers in joint meetings and training",
     "meeting_time_value": "pay for the hours in meetings and training (a part of sales_cost and "
                           "marketing_cost, not a cost of its own)",
@@ -244,6 +247,7 @@ class Collector:
             "price_index_final": final["price_index"],
             "pulled_in_deals": c["pulled_in_deals"],
             "meeting_hours": c["meeting_hours"],
+            "experienced_mqls": c["experienced_mqls"],
             "meeting_time_value": s["meeting_time_value"],
         }
         return {k: float(v) for k, v in out.items()}

@@ -140,7 +140,9 @@ class LeadFlowModel:
         self.metrics = Collector(self.warmup_weeks * HOURS_PER_WEEK)
         self.log = EventLog(event_log)
         self._set_policies()
-        self.understanding = 0.5 if scenario.communication.shared_lead_definition else 0.3
+        c = scenario.communication
+        self.understanding = min(1.0, c.understanding_initial
+                                 + (0.2 if c.shared_lead_definition else 0.0))
         self.conflict = min(scenario.trust.conflict_initial,
                             communication.conflict_cap(scenario.communication.leadership))
         self.next_id = 0
@@ -195,12 +197,13 @@ class LeadFlowModel:
         sb = self.sales_behaviour
         self.mql_threshold = min(1.0, max(0.0, p.scoring.mql_threshold
                                           + self.marketing_behaviour.threshold_shift))
-        base_bar = p.sales.acceptance_bar
-        if base_bar is None:
-            base_bar = p.scoring.mql_threshold + communication.definition_gap(
-                p.scoring.definition_gap, self.understanding,
-                p.communication.shared_lead_definition)
-        self.sales_bar = base_bar + sb.acceptance_bar_shift
+        # Sales' bar is its own: its idea of a good lead plus the gap that shared understanding
+        # and a written definition close; marketing's dial does not move it (empty: it does).
+        own_bar = p.sales.acceptance_bar
+        if own_bar is None:
+            own_bar = p.scoring.mql_threshold
+        self.sales_bar = own_bar + sb.acceptance_bar_shift + communication.definition_gap(
+            p.scoring.definition_gap, self.understanding, p.communication.shared_lead_definition)
         self.ignore_probability = trust.ignore_probability(
             self.sales.trust, p.trust.black_hole_max, sb.ignore_factor, p.sales.rep_experience)
         prospecting = min(0.9, p.sales.prospecting_share + sb.prospecting_shift
@@ -216,7 +219,8 @@ class LeadFlowModel:
         self.report_probability = self.feedback.report_probability(
             sb.reporting, p.communication.crm_sharing, self.conflict)
         price_logit = pricing.win_logit_price(self.marketing.price_index,
-                                              p.pricing.price_elasticity)
+                                              p.pricing.price_elasticity,
+                                              p.pricing.underprice_elasticity)
         self.opp_logit_base = _logit(p.sales.sql_to_opportunity) + 0.5 * price_logit
         self.win_logit_base = (_logit(p.sales.base_win_rate)
                                + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
@@ -280,7 +284,7 @@ class LeadFlowModel:
         m = self.metrics
         m.end_warmup()
         m.queue_area_at_warmup = self.sales.queue.area()
-        m.busy_at_warmup = self.sales.busy_hours
+        m.busy_at_warmup = self.sales.working_hours()
 
     def _begin_week(self, week: int, start: float, length: float) -> None:
         arrivals: list[tuple[float, Lead]] = []
@@ -479,6 +483,7 @@ class LeadFlowModel:
                 # A lead left to go stale is one sales saw arrive and got nothing from: it
                 # counts in the quality sales experiences, as an ignored one does.
                 self.sales.week_reviewed += 1
+                m.count("experienced_mqls")
         self._book_costs(length)
         # Rep hours this week: each rep's rota, less the hours its meetings took.
         rotas = self.sales.rotas
@@ -596,7 +601,7 @@ class LeadFlowModel:
             "understanding": self.understanding, "price_index": self.marketing.price_index,
         }
         kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
-                                 self.available_rep_hours, self.sales.busy_hours)
+                                 self.available_rep_hours, self.sales.working_hours())
         weekly = self.metrics.weekly_frame()
         return RunResult(
             scenario=self.p.name, seed=self.seed, replication=self.replication,

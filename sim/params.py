@@ -101,12 +101,12 @@ class Marketing(_Section):
         "Assumption.",
     )
     awareness_volume_effect: float = Field(
-        1.0, ge=0, le=10,
+        0.5, ge=0, le=10,
         description="[-] Relative rise in inbound volume per unit of awareness above the start "
-        "level. Assumption.",
+        "level. Assumption; plausible 0.2-1.",
     )
     awareness_quality_effect: float = Field(
-        0.8, ge=0, le=10,
+        0.4, ge=0, le=10,
         description="[-] Relative rise of the quality Beta alpha per unit of awareness above the "
         "start level. Assumption.",
     )
@@ -138,6 +138,12 @@ class Marketing(_Section):
     hourly_cost: float = Field(
         60.0, ge=0, le=1e5, description="[currency/hour] Loaded cost of a marketer hour. Assumption."
     )
+    volume_elasticity: float = Field(
+        0.6, gt=0, le=1,
+        description="[-] Diminishing returns to direct-response spend: a channel's leads grow "
+        "with (its spend share)^elasticity, so cost per lead rises with volume. Assumption; "
+        "plausible 0.4-0.9 (media response curves are concave).",
+    )
     budget_learning_rate: float = Field(
         0.25, ge=0, le=1,
         description="[0-1] How far marketing moves its channel mix toward what its KPI rewards at "
@@ -162,6 +168,17 @@ class Scoring(_Section):
         0.04, ge=0, le=2,
         description="[quality units] Smallest scoring error feedback can teach. Assumption.",
     )
+    prior_reports: float = Field(
+        540.0, ge=0, le=1e7,
+        description="[reports] What marketing has already learnt from sales when the run starts, "
+        "in reported dispositions. Assumption: the baseline's steady state.",
+    )
+    knowledge_half_life_weeks: float = Field(
+        52.0, gt=0, le=5200,
+        description="[weeks] Half-life of what marketing learnt from feedback (markets move, "
+        "people change jobs), so learning levels off where new reports replace forgotten ones. "
+        "Assumption; plausible 26-156 weeks.",
+    )
     learning_reports: float = Field(
         400.0, gt=0, le=1e7,
         description="[reports] Number of reported dispositions that cut the learnable part of the "
@@ -181,7 +198,11 @@ class Scoring(_Section):
 class Sales(_Section):
     """The sales floor: reps, their calendar, queue, attempts and how they split their time."""
 
-    reps: int = Field(4, ge=1, le=10000, description="[people] Sales reps working leads. Assumption.")
+    reps: int = Field(
+        3, ge=1, le=10000,
+        description="[people] Sales reps working leads. Assumption sized so the baseline team is "
+        "busy (rep_utilization 0.6-0.85).",
+    )
     cost_per_rep_week: float = Field(
         3000.0, ge=0, le=1e7,
         description="[currency/week] Loaded base cost of a rep (commission is extra). Assumption.",
@@ -208,15 +229,27 @@ class Sales(_Section):
         "converted leads are reached by the 6th call (Velocify).",
     )
     retry_gap_hours: float = Field(
-        20.0, ge=0, le=2000,
-        description="[hours] Wait between contact attempts. Assumption.",
+        2.0, ge=0, le=2000,
+        description="[hours] Wait before the second contact attempt. Assumption: a cadence that "
+        "calls again the same day.",
+    )
+    retry_gap_growth: float = Field(
+        2.0, ge=1, le=10,
+        description="[-] Each later wait is this many times the one before (2, 4, 8, 16 hours: "
+        "the same day first, then days apart). Assumption; plausible 1-3.",
+    )
+    review_hours: float = Field(
+        0.1, ge=0, le=100,
+        description="[hours] Rep time to look at a new MQL (read the record, check the company) "
+        "before working or refusing it; ignored leads are never looked at. Assumption.",
     )
     first_touch_hours: float = Field(
-        0.25, gt=0, le=100,
-        description="[hours] Mean (exponential) rep time of one contact attempt. Assumption.",
+        0.35, gt=0, le=100,
+        description="[hours] Mean (exponential) rep time of one contact attempt: call, voicemail, "
+        "follow-up e-mail and CRM note. Assumption.",
     )
     qualify_hours: float = Field(
-        0.75, ge=0, le=100,
+        1.0, ge=0, le=100,
         description="[hours] Extra rep time for a discovery conversation once contacted. "
         "Assumption.",
     )
@@ -246,9 +279,11 @@ class Sales(_Section):
         "leads (Sabnis, Chatterjee, Grewal & Lilien 2013).",
     )
     acceptance_bar: float | None = Field(
-        None, ge=0, le=1,
-        description="[0-1] Sales' own quality bar for accepting a lead; empty means marketing's "
-        "threshold plus scoring.definition_gap. Assumption.",
+        0.45, ge=0, le=1,
+        description="[0-1] Sales' own quality bar for accepting a lead, before the definition gap "
+        "(scoring.definition_gap) and the pay plan's selectivity are added; it does not move with "
+        "marketing's MQL threshold. Empty: sales follows marketing's threshold. Assumption: where "
+        "the two definitions meet in the baseline.",
     )
     contact_prob_fresh: float = Field(
         0.7, gt=0, lt=1,
@@ -275,8 +310,10 @@ class Sales(_Section):
         "(7x within 1 h, 60x vs. after 24 h).",
     )
     qualify_floor: float = Field(
-        0.02, ge=0, le=1,
-        description="[0-1] Share of fresh qualification chance left for a cold lead. Assumption.",
+        0.2, ge=0, le=1,
+        description="[0-1] Share of fresh qualification chance left for a cold lead. Assumption: "
+        "the model takes about half of Oldroyd et al.'s cross-firm odds ratios (in log odds) as "
+        "the causal effect of waiting on one lead (docs/model.md section 6).",
     )
     sql_to_opportunity: float = Field(
         0.55, ge=0, le=1,
@@ -353,6 +390,11 @@ class Communication(_Section):
     leader_hourly_cost: float = Field(
         150.0, ge=0, le=1e5, description="[currency/hour] Cost of a leader hour. Assumption."
     )
+    understanding_initial: float = Field(
+        0.58, ge=0, le=1,
+        description="[0-1] Shared understanding of a good lead at the start (a formal shared "
+        "definition adds 0.2). Assumption: the baseline's steady state.",
+    )
     silo_drift_per_week: float = Field(
         0.02, ge=0, le=1,
         description="[1/week] How fast shared understanding decays without contact (silos). "
@@ -418,6 +460,12 @@ class Pricing(_Section):
         2.5, ge=0, le=50,
         description="[-] Fall in win log-odds per unit of price index above fit. Assumption.",
     )
+    underprice_elasticity: float = Field(
+        0.5, ge=0, le=50,
+        description="[-] Rise in win log-odds per unit of price index below fit: B2B buyers buy "
+        "for need, so a cheaper offer wins only a little more and fit is the price that earns "
+        "most. Assumption; plausible 0-1.",
+    )
     max_discount: float = Field(
         0.25, ge=0, lt=1, description="[0-1] Largest discount a rep may give. Assumption."
     )
@@ -431,10 +479,12 @@ class Trust(_Section):
     """Sales' trust in marketing leads, and the conflict between the teams."""
 
     initial: float = Field(
-        0.55, ge=0, le=1, description="[0-1] Sales' trust in marketing leads at the start. Assumption."
+        0.88, ge=0, le=1,
+        description="[0-1] Sales' trust in marketing leads at the start. Assumption: the "
+        "baseline's steady state (docs/model.md section 3.1).",
     )
     expected_mql_to_sql: float = Field(
-        0.15, gt=0, le=1,
+        0.16, gt=0, le=1,
         description="[0-1] MQL-to-SQL rate sales expects; lower measured rates erode trust. "
         "Assumption placed inside the 13-26 % benchmark band.",
     )
@@ -448,8 +498,14 @@ class Trust(_Section):
         "are never followed up (Sabnis et al. 2013).",
     )
     conflict_initial: float = Field(
-        0.45, ge=0, le=1, description="[0-1] Conflict ('them and us') at the start. Assumption."
+        0.28, ge=0, le=1,
+        description="[0-1] Conflict ('them and us') at the start. Assumption: the baseline's "
+        "steady state.",
     )
+
+
+MAX_RUN_WEEKS = 5200
+"""Longest run, warm-up and measured weeks together (a century)."""
 
 
 class Scenario(_Section):
@@ -476,6 +532,11 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _has_channels(self) -> Scenario:
+        if self.warmup_weeks + self.weeks > MAX_RUN_WEEKS:
+            raise ValueError(
+                f"warmup_weeks ({self.warmup_weeks}) + weeks ({self.weeks:g}) must be at most "
+                f"{MAX_RUN_WEEKS} (the whole run, warm-up included)"
+            )
         if not self.marketing.channels:
             raise ValueError("marketing.channels must name at least one channel")
         return self

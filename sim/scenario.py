@@ -4,6 +4,10 @@ A scenario file is a recipe card written as a difference: ``extends: baseline.ya
 from that card", and the keys below say what to change. ``--set sales.reps=8`` is one more
 change written on the command line. Whatever the source, a bad card gets one clear line that
 names the file, the key and what would be valid (see :class:`~sim.errors.ScenarioError`).
+
+Every YAML read here goes through :mod:`sim.yamlio`, which bounds what a file or value can cost
+(size, nesting, aliases), and every piece of the input that a message repeats is passed through
+:func:`sim.yamlio.shown`, so a message stays one short line a terminal cannot be steered by.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import os
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -23,10 +28,30 @@ from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
 from sim.params import Channel, Marketing, Scenario
+from sim.yamlio import (
+    MAX_BYTES,
+    FileTooLargeError,
+    LimitError,
+    NotRegularFileError,
+    read_text,
+    safe_load,
+    shown,
+)
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 _META_KEYS = {"extends"}
 _MISSING = object()
+_KEY_CHARS = 100  # longest key or file name a message repeats; real keys are under 60
+
+
+def _error(source: str, key: str | None, problem: str) -> ScenarioError:
+    """A ScenarioError whose parts are safe to print: control characters from the input are
+    escaped (an ANSI escape in a key must not recolour or clear the user's terminal) and a long
+    key is cut, so the message stays one readable line. A file name is not cut: its end is the
+    part that says which file."""
+    return ScenarioError(shown(source, None),
+                         None if key is None else shown(key, _KEY_CHARS),
+                         shown(problem, 10 * _KEY_CHARS))
 
 
 # --------------------------------------------------------------------------- key catalogue
@@ -57,9 +82,16 @@ def valid_keys(channels: Iterable[str] = ()) -> list[str]:
     return keys
 
 
-def _suggest(word: str, candidates: Iterable[str]) -> str:
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    if len(word) > 2 * _KEY_CHARS:  # no key is that long, and difflib's cost grows with it
+        return None
     best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{best[0]}'?)" if best else ""
+    return best[0] if best else None
+
+
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    best = _closest(word, candidates)
+    return f" (did you mean '{best}'?)" if best else ""
 
 
 def _check_keys(raw: Mapping[str, Any], source: str) -> None:
@@ -71,7 +103,7 @@ def _check_keys(raw: Mapping[str, Any], source: str) -> None:
         for key, value in data.items():
             dotted = f"{prefix}{key}"
             if not isinstance(key, str):
-                raise ScenarioError(source, dotted, "keys must be text")
+                raise _error(source, dotted, "keys must be text")
             if key not in model.model_fields:
                 if not prefix and key in _META_KEYS:
                     continue
@@ -79,14 +111,14 @@ def _check_keys(raw: Mapping[str, Any], source: str) -> None:
                 near = _suggest(dotted, siblings) or _suggest(
                     dotted, valid_keys(_channel_names(raw))
                 )
-                raise ScenarioError(source, dotted, f"unknown key{near}")
+                raise _error(source, dotted, f"unknown key{near}")
             sub = _field_model(model, key)
             if sub is not None:
                 walk(dotted + ".", value, sub)
             elif key == "channels" and isinstance(value, Mapping):
                 for ch, spec in value.items():
                     if not isinstance(ch, str):
-                        raise ScenarioError(source, f"{dotted}.{ch}", "channel names must be text")
+                        raise _error(source, f"{dotted}.{ch}", "channel names must be text")
                     if spec is None:
                         continue
                     walk(f"{dotted}.{ch}.", spec, Channel)
@@ -101,60 +133,80 @@ def _channel_names(raw: Mapping[str, Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reading files
-def _duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
-    """The first key given twice in one mapping anywhere in a composed YAML tree (plain YAML
-    silently keeps the last one, so a second ``sales:`` block would wipe out the first)."""
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in current.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                    if key_node.value in seen:
-                        return key_node
-                    seen.add(key_node.value)
-                stack.append(value_node)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return None
+def _read_yaml(path: Path, source: str, extended: bool = False) -> dict[str, Any]:
+    """The mapping in a scenario file, or one clear ScenarioError.
 
-
-def _read_yaml(path: Path, source: str) -> dict[str, Any]:
+    ``extended`` marks a file reached through another file's ``extends``, which can name any
+    file on the machine (a key file, a password list): its content is only quoted in messages
+    once it has shown itself to be a scenario mapping, whose top-level keys are scenario keys.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
-        raise ScenarioError(source, None, "file not found") from None
+        raise _error(source, None, "file not found") from None
     except IsADirectoryError:
-        raise ScenarioError(source, None, "is a folder, not a scenario file") from None
+        raise _error(source, None, "is a folder, not a scenario file") from None
+    except NotRegularFileError as exc:
+        raise _error(source, None, f"{exc.strerror}; expected a scenario file") from None
+    except FileTooLargeError as exc:
+        raise _error(source, None, f"{exc.strerror}; a scenario file is YAML text of at most "
+                     f"{MAX_BYTES // 1_000_000} MB") from None
     except UnicodeDecodeError:
-        raise ScenarioError(source, None, "is not UTF-8 text") from None
+        raise _error(source, None, "is not UTF-8 text") from None
     except OSError as exc:
-        raise ScenarioError(source, None, f"cannot be read ({exc.strerror})") from None
+        raise _error(source, None, f"cannot be read ({exc.strerror})") from None
+    except ValueError:  # the operating system takes no file name holding a NUL character
+        raise _error(source, None, "cannot be read (the file name holds a NUL character)"
+                     ) from None
     try:
-        twice = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
-        if twice is not None:
-            mark = twice.start_mark
-            raise ScenarioError(source, f"line {mark.line + 1}, column {mark.column + 1}",
-                                f"malformed YAML: key '{twice.value}' is given twice")
-        data = yaml.safe_load(text)
+        data = safe_load(text, unique_keys=True)
     except yaml.reader.ReaderError as exc:  # a control character; has a position, not a mark
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character
-        shown = f"#x{char:04x}" if isinstance(char, int) else f"#x{ord(char):04x}"
-        raise ScenarioError(source, f"line {line}", f"malformed YAML: {exc.reason} ({shown})") from None
+        code = f"#x{char:04x}" if isinstance(char, int) else f"#x{ord(char):04x}"
+        problem = "malformed YAML" if extended else f"malformed YAML: {exc.reason} ({code})"
+        raise _error(source, f"line {line}", _not_scenario(problem, extended)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
+        if extended:  # a parser's message quotes the text it stopped at
+            raise _error(source, where, _not_scenario("malformed YAML", True)) from None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        if not isinstance(exc, LimitError):  # a limit is valid YAML, only too much of it
+            problem = f"malformed YAML: {problem}"
+        raise _error(source, where, problem) from None
     if data is None:
-        raise ScenarioError(source, None, "file is empty; expected a mapping of scenario keys")
+        raise _error(source, None, "file is empty; expected a mapping of scenario keys")
     if not isinstance(data, dict):
-        raise ScenarioError(
-            source, None, f"expected a mapping of scenario keys, got {type(data).__name__}"
-        )
+        raise _error(source, None, _not_scenario(
+            f"expected a mapping of scenario keys, got {type(data).__name__}", extended))
+    if extended:
+        unknown = [k for k in data if k not in Scenario.model_fields and k not in _META_KEYS]
+        if unknown:
+            # the key itself stays unsaid (it may be the name of a secret); a near scenario
+            # key can be named, since it comes from the model, not from the file
+            best = _closest(unknown[0], Scenario.model_fields) if isinstance(
+                unknown[0], str) else None
+            near = f"; did you mean '{best}'?" if best else ""
+            raise _error(source, None, _not_scenario(
+                f"its top-level keys are not all scenario keys{near}", True))
     return data
+
+
+def _not_scenario(problem: str, extended: bool) -> str:
+    """The problem with a file named by ``extends`` says what it is not, and what to give."""
+    if not extended:
+        return problem
+    return f"is not a scenario file ({problem}); extends must name a scenario file"
+
+
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, or the path as it is where it cannot be resolved (a symbolic link
+    that points at itself): reading it then gives the reason in words."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,21 +224,23 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and everything it ``extends``, merged into one plain mapping."""
     path = Path(path)
     source = str(path)
-    resolved = path.resolve()
+    resolved = _resolve(path)
     if resolved in _chain:
-        loop = " -> ".join(p.name for p in (*_chain, resolved))
-        raise ScenarioError(source, "extends", f"circular extends ({loop})")
-    data = _read_yaml(path, source)
+        loop = " -> ".join(shown(p.name, _KEY_CHARS) for p in (*_chain, resolved))
+        raise _error(source, "extends", f"circular extends ({loop})")
+    data = _read_yaml(path, source, extended=bool(_chain))
     _check_keys(data, source)
     parent = data.pop("extends", None)
     if parent is None:
         data.setdefault("name", path.stem)
         return data
     if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(source, "extends", "must be the path of another scenario file")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
-        raise ScenarioError(source, "extends", f"'{parent}' not found next to this file")
+        raise _error(source, "extends", "must be the path of another scenario file")
+    parent_path = _resolve(path.parent / parent)
+    # os.path.lexists is False for names the system refuses (too long, a NUL) where
+    # Path.exists raises; a folder, pipe, device or broken link is refused by _read_yaml
+    if not os.path.lexists(parent_path):
+        raise _error(source, "extends", f"'{shown(parent)}' not found next to this file")
     base = load_raw(parent_path, (*_chain, resolved))
     base.pop("description", None)  # a description belongs to the file that states it
     merged = deep_merge(base, data)
@@ -198,15 +252,18 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def parse_override(text: str) -> tuple[str, Any]:
     """Split ``PATH=VALUE``; the value is read as YAML (``8``, ``0.5``, ``true``, ``fifo``)."""
     if "=" not in text:
-        raise ScenarioError("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
+        raise _error("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
     key, _, value_text = text.partition("=")
     key = key.strip()
     if not key:
-        raise ScenarioError("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
+        raise _error("--set", text, "expected PATH=VALUE, e.g. sales.reps=8")
     try:
-        value = yaml.safe_load(value_text) if value_text.strip() else None
-    except yaml.YAMLError:
-        raise ScenarioError("--set", key, f"cannot read value '{value_text}'") from None
+        value = safe_load(value_text) if value_text.strip() else None
+    except yaml.YAMLError as exc:
+        why = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "not YAML"
+        raise _error("--set", key, f"cannot read value '{shown(value_text)}' ({why}); give a "
+                     "number, true, false, null or text (in quotes if it holds YAML signs)"
+                     ) from None
     if value is None and value_text.strip().lower() not in ("null", "~", "none", ""):
         value = value_text
     if isinstance(value, str) and value.strip().lower() == "none":
@@ -233,18 +290,19 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
         if key in ("name", "description"):
             pass
         elif any(k.startswith(key + ".") for k in known):
-            raise ScenarioError(source, key, "is a section; set one of its keys, e.g. "
-                                f"{next(k for k in known if k.startswith(key + '.'))}")
+            raise _error(source, key, "is a section; set one of its keys, e.g. "
+                         f"{next(k for k in known if k.startswith(key + '.'))}")
         elif (len(parts) >= 3 and parts[:2] == ["marketing", "channels"]
               and parts[2] not in _channel_names(raw)):
             names = _channel_names(raw)
-            raise ScenarioError(
+            listed = ", ".join(shown(n, 40) for n in names[:20]) + (", …" if names[20:] else "")
+            raise _error(
                 source, key,
-                f"unknown channel '{parts[2]}'{_suggest(parts[2], names)}; channels here: "
-                f"{', '.join(names)} (add new channels in a scenario file)",
+                f"unknown channel '{shown(parts[2], 40)}'{_suggest(parts[2], names)}; channels "
+                f"here: {listed} (add new channels in a scenario file)",
             )
         else:
-            raise ScenarioError(source, key, f"unknown key{_suggest(key, known)}")
+            raise _error(source, key, f"unknown key{_suggest(key, known)}")
     node = raw
     for part in parts[:-1]:
         child = node.get(part)
@@ -314,7 +372,7 @@ def _explain(err: Mapping[str, Any]) -> tuple[str | None, str]:
     key = ".".join(str(p) for p in loc) or None
     kind = err.get("type", "")
     got = err.get("input")
-    shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+    shown = f" (got {_got(got)})" if not isinstance(got, dict | list) else ""
     valid = _constraints(loc)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal",
                 "finite_number"):
@@ -329,7 +387,7 @@ def _explain(err: Mapping[str, Any]) -> tuple[str | None, str]:
         expected = err.get("ctx", {}).get("expected", "")
         return key, f"must be one of {expected}{shown}"
     if kind in ("string_type", "string_too_short", "string_too_long"):
-        return key, f"must be text of 1 to 200 characters{shown}"
+        return key, f"must be {_text_limits(loc)}{shown}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return key, f"must be a mapping of keys{shown}"
     if kind == "value_error":
@@ -338,12 +396,34 @@ def _explain(err: Mapping[str, Any]) -> tuple[str | None, str]:
     return key, f"{err.get('msg', 'invalid value')}{shown}"
 
 
+def _got(value: Any) -> str:
+    """A bad value as a message repeats it: as Python writes it, cut short when long."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:30]!r}… of {len(value)} characters"
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits refuses to become text
+        text = shown(value)
+    return shown(text)
+
+
+def _text_limits(loc: tuple[Any, ...]) -> str:
+    """What a text field accepts, from its declared lengths ("text of 1 to 200 characters")."""
+    field = _field_at(loc)
+    metadata = field.metadata if field is not None else []
+    low = next((m.min_length for m in metadata if isinstance(m, annotated_types.MinLen)), 0)
+    high = next((m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen)), None)
+    if high is None:
+        return f"text of at least {low} characters" if low else "text"
+    return f"text of {low} to {high} characters" if low else f"text of at most {high} characters"
+
+
 def _reject_non_finite(raw: Any, source: str, prefix: str = "") -> None:
     if isinstance(raw, Mapping):
         for k, v in raw.items():
             _reject_non_finite(v, source, f"{prefix}{k}.")
     elif isinstance(raw, float) and not math.isfinite(raw):
-        raise ScenarioError(source, prefix.rstrip("."), f"must be a finite number (got {raw})")
+        raise _error(source, prefix.rstrip("."), f"must be a finite number (got {raw})")
 
 
 def _reject_bool_numbers(
@@ -366,7 +446,7 @@ def _reject_bool_numbers(
         elif isinstance(value, bool) and field.annotation is not bool:
             valid = _constraints((*loc, key))
             if valid:
-                raise ScenarioError(source, ".".join((*loc, key)), f"must be {valid} (got {value})")
+                raise _error(source, ".".join((*loc, key)), f"must be {valid} (got {value})")
 
 
 def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -384,7 +464,7 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>") -> Sc
         return Scenario.model_validate(data, strict=False)
     except ValidationError as exc:
         key, problem = _explain(exc.errors()[0])
-        raise ScenarioError(source, key, problem) from None
+        raise _error(source, key, problem) from None
 
 
 def load_scenario(
@@ -412,15 +492,15 @@ def load_scenario(
     except ScenarioError as exc:
         # a bad value inherited through `extends` is reported against the file that states it
         origin = _origin(Path(path), exc.key) if exc.key and exc.key not in overridden else None
-        if origin is None or origin == Path(path).resolve():
+        if origin is None or origin == _resolve(Path(path)):
             raise
-        raise ScenarioError(str(origin), exc.key, exc.problem) from None
+        raise _error(str(origin), exc.key, exc.problem) from None
 
 
 def _origin(path: Path, key: str) -> Path | None:
     """The nearest file along the ``extends`` chain of ``path`` that sets the dotted ``key``."""
     seen: set[Path] = set()
-    path = path.resolve()
+    path = _resolve(path)
     while path not in seen:
         seen.add(path)
         data = _read_yaml(path, str(path))
@@ -432,7 +512,7 @@ def _origin(path: Path, key: str) -> Path | None:
         parent = data.get("extends")
         if not isinstance(parent, str):
             return None
-        path = (path.parent / parent).resolve()
+        path = _resolve(path.parent / parent)
     return None
 
 
@@ -471,7 +551,8 @@ def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> Non
     text = yaml.dump(scenario.model_dump(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     if header:  # a comment may hold printable characters only (YAML refuses the others)
         header = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in header)
-        text = "".join(f"# {line}\n" if line else "#\n" for line in header.rstrip("\n").split("\n")) + text
+        lines = header.rstrip("\n").split("\n")
+        text = "".join(f"# {line}\n" if line else "#\n" for line in lines) + text
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

@@ -17,8 +17,8 @@ COLD_CALL_HARM_PER_WEEK = 0.004
 COLD_CALL_OPPORTUNITY_BOOST = 1.5
 """Extra self-sourced opportunities per prospecting hour at full intensity (+150 %). Assumption."""
 
-AWARENESS_WIN_LOGIT = 1.0
-"""Win log-odds per unit of awareness above the start level. Assumption."""
+AWARENESS_WIN_LOGIT = 0.5
+"""Win log-odds per unit of awareness above the start level. Assumption; plausible 0.2-1.0."""
 
 
 def awareness_step(awareness: float, brand_spend: float, half_saturation: float, gain: float,

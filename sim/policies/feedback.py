@@ -81,3 +81,13 @@ def price_step(price_index: float, coverage: float, rate: float) -> float:
     Seed article 004: sales can tell marketing customers' actual needs, including price.
     """
     return price_index + rate * coverage * (1.0 - price_index)
+
+
+def retention(half_life_weeks: float, weeks: float = 1.0) -> float:
+    """Share of what marketing learnt that it still knows ``weeks`` later.
+
+    Knowledge fades with a half-life: markets move and the people who heard the feedback change
+    jobs. Without it every year of feedback would make marketing better for ever and the model
+    would have no steady state. Assumption (``scoring.knowledge_half_life_weeks``).
+    """
+    return 0.5 ** (weeks / half_life_weeks)

@@ -111,8 +111,8 @@ def team_shared() -> SalesBehaviour:
     ``effort=1.03``). Other effect sizes are assumptions.
     """
     return SalesBehaviour(
-        acceptance_bar_shift=0.0, prospecting_shift=0.0, reporting=0.85, ignore_factor=0.6,
-        base_discount=0.05, quarter_end_pull_in=0.0, effort=1.03, commission_factor=0.9,
+        acceptance_bar_shift=0.0, prospecting_shift=0.0, reporting=0.7, ignore_factor=0.9,
+        base_discount=0.07, quarter_end_pull_in=0.0, effort=1.03, commission_factor=0.9,
     )
 
 

@@ -8,9 +8,18 @@ wins and more discounting by sales trying to rescue deals.
 from __future__ import annotations
 
 
-def win_logit_price(price_index: float, elasticity: float) -> float:
-    """Win log-odds change from pricing away from fit (negative above 1.0). Assumption."""
-    return -elasticity * (price_index - 1.0)
+def win_logit_price(price_index: float, elasticity: float,
+                    underprice_elasticity: float | None = None) -> float:
+    """Win log-odds change from pricing away from fit: falls at ``elasticity`` per unit above
+    1.0 and rises at ``underprice_elasticity`` (default: the same) per unit below it.
+
+    Buyers who need the product buy it at a fair price; a cheaper offer wins a few more deals,
+    a dearer one loses many, so the fit price earns the most. Assumption.
+    """
+    gap = price_index - 1.0
+    if gap < 0 and underprice_elasticity is not None:
+        return -underprice_elasticity * gap
+    return -elasticity * gap
 
 
 def discount(base_discount: float, price_index: float, max_discount: float) -> float:

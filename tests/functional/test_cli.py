@@ -184,7 +184,8 @@ def comparison(tmp_path_factory) -> dict:
 
 
 def test_compare_json_shape(comparison):
-    assert set(comparison) == {"scenarios", "kpis", "diff_vs_first"}
+    assert set(comparison) == {"scenarios", "reps", "kpis", "diff_vs_first"}
+    assert comparison["reps"] == 3
     assert comparison["scenarios"] == ["baseline", "integrated"]
     assert set(comparison["kpis"]) == {"baseline", "integrated"}
     for name in comparison["scenarios"]:

@@ -8,6 +8,7 @@ or flag, the key, and what would be valid.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +26,14 @@ class Case:
     argv: list[str]
     expect: list[str]
     files: dict[str, object] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)  # text the message must not repeat
 
 
 def yaml_case(id: str, text: str | bytes, *expect: str, command: str = "run",
-              extra: tuple[str, ...] = ()) -> Case:
+              extra: tuple[str, ...] = (), absent: tuple[str, ...] | list[str] = ()) -> Case:
     """A bad scenario file ``bad.yaml``; the message must name the file and ``expect``."""
-    return Case(id, [command, "bad.yaml", *extra], ["bad.yaml", *expect], {"bad.yaml": text})
+    return Case(id, [command, "bad.yaml", *extra], ["bad.yaml", *expect], {"bad.yaml": text},
+                list(absent))
 
 
 def flag_case(id: str, flags: list[str], *expect: str) -> Case:
@@ -97,8 +100,8 @@ CASES = [
               "scoring.mql_threshold", "from 0 to 1"),
     yaml_case("brand-share-one", "marketing:\n  brand_share: 1\n",
               "marketing.brand_share", "below 1"),
-    yaml_case("warmup-not-below-weeks", "weeks: 10\nwarmup_weeks: 10\n",
-              "warmup_weeks", "less than weeks"),
+    yaml_case("warmup-not-whole-weeks", "warmup_weeks: 1.5\n",
+              "warmup_weeks", "whole number", "from 0 to 5200", "1.5"),
     yaml_case("negative-seed-in-file", "seed: -1\n", "seed", "0 to 9223372036854775807"),
     yaml_case("nan", "sales:\n  first_touch_hours: .nan\n",
               "sales.first_touch_hours", "finite"),
@@ -148,6 +151,51 @@ CASES = [
     yaml_case("non-utf8", b"name: caf\xe9\n", "UTF-8"),
     yaml_case("key-with-line-break", '"sales\\nreps": 3\n', "sales\\nreps", "unknown key"),
     Case("directory", ["run", "bad.yaml"], ["bad.yaml", "folder"], {"bad.yaml": DIRECTORY}),
+    # ---------------------------------------------------------------- hostile YAML
+    yaml_case("recursive-alias", "name: r\nsales: &s\n  reps: *s\n",
+              "line 3, column 9", "'*s'", "inside the value it repeats", command="validate"),
+    yaml_case("self-repeating-alias", "x: &a [*a, *a]\n",
+              "line 1, column 8", "'*a'", "inside the value it repeats", command="validate"),
+    yaml_case("billion-laughs", "".join(
+        [f"l0: &l0 [{', '.join(['lol'] * 9)}]\n"]
+        + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)]),
+        "more than 10,000 values", "aliases", command="validate"),
+    yaml_case("deep-flow-nesting", "sales: " + "[" * 5000 + "]" * 5000 + "\n",
+              "line 1", "nested deeper than 64 levels", command="validate"),
+    yaml_case("deep-block-nesting", "".join("  " * i + f"k{i}:\n" for i in range(100)),
+              "line 64", "nested deeper than 64 levels", command="validate"),
+    yaml_case("huge-number", "seed: " + "9" * 5000 + "\n",
+              "line 1, column 7", "number longer than 100 characters"),
+    yaml_case("impossible-date", "name: 2001-13-45\n", "line 1", "cannot read this value",
+              "quote it"),
+    yaml_case("description-too-long", "description: " + "x" * 6000 + "\n", "description",
+              "text of at most 5000 characters", "of 6000 characters", absent=["x" * 100]),
+    yaml_case("name-too-long", "name: " + "y" * 300 + "\n", "name",
+              "text of 1 to 200 characters", "of 300 characters", absent=["y" * 100]),
+    yaml_case("ansi-escape-in-key", '"\\e[2J\\e[31mred": 1\n',
+              "\\x1b[2J\\x1b[31mred", "unknown key"),
+    yaml_case("extends-name-too-long", "extends: " + "a" * 5000 + "\n", "extends", "not found",
+              absent=["a" * 100]),
+    yaml_case("extends-nul", 'extends: "a\\0b"\n', "extends", "'a\\x00b'", "not found"),
+    Case("extends-not-a-scenario", ["validate", "child.yaml"],
+         ["credentials", "is not a scenario file", "extends must name a scenario file"],
+         {"credentials": "aws_secret_access_key: AKIAIOSFODNN7EXAMPLE\n",
+          "child.yaml": "extends: credentials\n"},
+         absent=["aws_secret_access_key", "AKIA"]),
+    Case("extends-malformed-non-scenario", ["validate", "child.yaml"],
+         ["credentials", "line 1, column 11", "is not a scenario file (malformed YAML)"],
+         {"credentials": "password: *hunter2\n", "child.yaml": "extends: credentials\n"},
+         absent=["password", "hunter2"]),
+    flag_case("set-deep-nesting", ["--set", "sales.reps=" + "[" * 5000],
+              "--set", "sales.reps", "nested deeper than 64 levels", "…"),
+    flag_case("set-recursive-alias", ["--set", "sales.reps=&a [*a]"],
+              "--set", "sales.reps", "inside the value it repeats"),
+    flag_case("set-huge-number", ["--set", "seed=" + "9" * 5000],
+              "--set", "seed", "number longer than 100 characters"),
+    flag_case("set-ansi-escape-in-key", ["--set", "sales.re\x1b[31mps=3"],
+              "--set", "sales.re\\x1b[31mps", "unknown key"),
+    flag_case("set-bel-in-unreadable-value", ["--set", "sales.reps=[\x07"],
+              "--set", "sales.reps", "cannot read value '[\\x07'"),
     Case("missing-file", ["run", "missing.yaml"], ["missing.yaml", "not found"]),
     Case("missing-preset", ["run", "no_such_preset"], ["no_such_preset", "not found"]),
     # ---------------------------------------------------------------- flags
@@ -158,8 +206,8 @@ CASES = [
               "--set", "sales", "is a section", "sales.reps"),
     flag_case("set-on-channel", ["--set", "marketing.channels.webinar=3"],
               "--set", "marketing.channels.webinar", "is a section"),
-    flag_case("set-warmup-past-weeks", ["--set", "warmup_weeks=5"],
-              "with --set", "warmup_weeks", "less than weeks"),
+    flag_case("set-warmup-negative", ["--set", "warmup_weeks=-1"],
+              "with --set", "warmup_weeks", "from 0 to 5200"),
     flag_case("reps-zero", ["--reps", "0"], "--reps", "at least 1"),
     flag_case("reps-not-a-number", ["--reps", "abc"], "--reps", "whole number", "'abc'"),
     flag_case("reps-with-line-break", ["--reps", "a\nb"], "--reps", "whole number"),
@@ -207,6 +255,9 @@ def assert_bad_input(result, expect: list[str]) -> str:
     line = lines[0]
     assert line.strip(), "stderr line is empty"
     assert line.startswith("leadflow: error: "), line
+    # no control character reaches the terminal, and a message stays a readable line
+    assert line.isprintable(), ascii(line)
+    assert len(line) < 1000, line
     for text in expect:
         assert text in line, f"{text!r} missing from: {line}"
     return line
@@ -223,7 +274,9 @@ def test_bad_input_gives_one_clear_line(case: Case, tmp_path: Path, run_cli):
     _write(tmp_path, case.files)
     before = _snapshot(tmp_path)
     result = run_cli(*case.argv)
-    assert_bad_input(result, case.expect)
+    line = assert_bad_input(result, case.expect)
+    for text in case.absent:
+        assert text not in line, f"{text!r} repeated in: {line}"
     assert result.stdout == ""
     assert _snapshot(tmp_path) == before, "bad input changed files in the working folder"
 
@@ -282,3 +335,37 @@ def test_validate_reports_each_bad_file_on_its_own_line(tmp_path: Path, run_cli)
     assert "one.yaml" in lines[0] and "sales.reps" in lines[0]
     assert "two.yaml" in lines[1] and "feedback.mode" in lines[1]
     assert result.stdout == ""
+
+
+# ---------------------------------------------------------------- files that are not files
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+@pytest.mark.parametrize("argv", [["validate", "pipe.yaml"], ["run", "pipe.yaml"],
+                                  ["validate", "child.yaml"]], ids=" ".join)
+def test_a_named_pipe_is_refused_without_waiting(tmp_path: Path, run_cli, argv):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "child.yaml").write_text("extends: pipe.yaml\n", encoding="utf-8")
+    result = run_cli(*argv, timeout=120)  # reading the pipe would wait for a writer forever
+    assert_bad_input(result, ["pipe.yaml", "is a named pipe, not a regular file",
+                              "expected a scenario file"])
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs a device file")
+def test_a_device_is_refused_before_it_is_read(run_cli):
+    result = run_cli("validate", "/dev/zero", timeout=120)
+    assert_bad_input(result, ["/dev/zero", "is a device, not a regular file"])
+
+
+def test_a_file_over_one_megabyte_is_refused_unread(tmp_path: Path, run_cli):
+    with (tmp_path / "big.yaml").open("wb") as fh:
+        fh.truncate(2_000_000)  # sparse: only its size is ever looked at
+    result = run_cli("validate", "big.yaml")
+    assert_bad_input(result, ["big.yaml", "is 2 MB, larger than 1 MB", "at most 1 MB"])
+
+
+def test_a_symbolic_link_loop_is_refused(tmp_path: Path, run_cli):
+    try:
+        (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    except OSError:
+        pytest.skip("this file system has no symbolic links")
+    result = run_cli("validate", "loop.yaml")
+    assert_bad_input(result, ["loop.yaml", "cannot be read"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from sim import Scenario, with_overrides
+from sim import Scenario, run, with_overrides
 from sim.agents import ROW_WIDTH, U_IGNORE, U_TOUCH, U_VIEW, Lead, draw_rows, lead_draws, lognormal
 from sim.model import LeadFlowModel
 
@@ -60,9 +60,23 @@ def test_volume_kpi_moves_budget_to_cheap_mql_channels():
     assert mix[best] > model.marketing.default_mix[best]
 
 
-def test_no_feedback_means_no_learning():
-    s = with_overrides(Scenario(weeks=13), {"feedback.mode": "none"})
+def test_no_feedback_means_no_learning_and_knowledge_fades():
+    s = with_overrides(Scenario(weeks=52), {"feedback.mode": "none"})
     model = LeadFlowModel(s, seed=3)
+    start = model.marketing.scoring_noise
+    assert start < s.scoring.noise  # what the company learnt before the run
     model.run()
-    assert model.marketing.scoring_noise == s.scoring.noise
-    assert model.marketing.learned_reports == 0
+    half_life = s.scoring.knowledge_half_life_weeks
+    assert model.marketing.learned_reports == pytest.approx(
+        s.scoring.prior_reports * 0.5 ** (52 / half_life))
+    assert start < model.marketing.scoring_noise < s.scoring.noise
+
+
+def test_learning_levels_off_where_new_reports_replace_forgotten_ones():
+    """Closed-loop feedback from the baseline's steady state: the scoring error falls, then
+    settles above its floor instead of falling for ever."""
+    s = with_overrides(Scenario(weeks=208), {"feedback.mode": "closed_loop"})
+    noise = run(s, seed=2).weekly["scoring_noise"]
+    assert noise.iloc[51] < noise.iloc[0]
+    assert abs(noise.iloc[-1] - noise.iloc[103]) < 0.5 * (noise.iloc[0] - noise.iloc[103])
+    assert noise.iloc[-1] > s.scoring.noise_floor + 0.005

@@ -1,6 +1,8 @@
 """Unit tests of sim.calendar: business hours Monday-Friday 09:00-17:00, t=0 Monday 00:00."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from sim import calendar
@@ -50,3 +52,53 @@ def test_placement_lands_inside_and_outside_open_hours():
     # uniform within the open hours: each weekday gets about a fifth
     days = (inside // 24).astype(int)
     assert np.allclose(np.bincount(days, minlength=5)[:5] / len(u), 0.2, atol=0.03)
+
+
+# --------------------------------------------------------------------------- rotas
+def test_office_rota_adds_working_hours_across_nights_and_weekends():
+    office = calendar.OFFICE
+    assert office.hours_per_week == calendar.OPEN_HOURS_PER_WEEK
+    wednesday_9 = 2 * 24 + 9.0
+    assert office.add_hours(wednesday_9, 16) == pytest.approx(3 * 24 + 17.0)  # Thursday 17:00
+    tuesday_10 = 24 + 10.0
+    assert office.add_hours(tuesday_10, 40) == pytest.approx(168 + tuesday_10)  # a whole week
+    assert office.add_hours(4 * 24 + 16.0, 2) == pytest.approx(168 + 10.0)  # Friday to Monday
+    assert office.add_hours(0.0, 1) == pytest.approx(10.0)  # starts when the office opens
+
+
+@pytest.mark.parametrize("reps, hours", [(1, 40), (4, 40), (3, 56), (7, 40), (2, 168)])
+def test_shift_rotas_pay_the_hours_and_stagger_the_team(reps, hours):
+    rotas = [calendar.shift_rota(r, reps, hours) for r in range(reps)]
+    for rota in rotas:
+        assert rota.hours_per_week == pytest.approx(hours)
+        assert rota.hours_between(0, 3 * 168) == pytest.approx(3 * hours)
+    grid = np.arange(0, 168, 0.25)
+    on_duty = np.array([sum(r.is_open(t) for r in rotas) for t in grid])
+    assert on_duty.mean() == pytest.approx(reps * hours / 168, rel=0.02)
+    if reps * hours >= 168:
+        assert on_duty.min() >= 1  # the team covers every hour of the week
+
+
+def test_rota_next_open_and_add_hours_agree_with_is_open():
+    rota = calendar.shift_rota(1, 4, 40)
+    for t in np.linspace(0, 400, 97):
+        nxt = rota.next_open(t)
+        assert nxt >= t and rota.is_open(nxt)
+        end = rota.add_hours(t, 10)
+        assert rota.hours_between(t, end) == pytest.approx(10)
+    always = calendar.shift_rota(0, 1, 168)
+    assert always.always and always.add_hours(5.0, 300) == 305.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(reps=st.integers(1, 12), hours=st.floats(1.0, 168.0), t=st.floats(0.0, 1e6),
+       rep=st.integers(0, 11), work=st.floats(0.0, 100.0))
+def test_rota_waits_always_make_progress(reps, hours, t, rep, work):
+    """Whatever the rota and the instant, waiting for the next working hour lands on one, and
+    adding working hours lands after the start (a rep can never wait for an instant it has
+    already reached)."""
+    rota = calendar.shift_rota(rep % reps, reps, hours)
+    nxt = rota.next_open(t)
+    assert nxt >= t and rota.is_open(nxt)
+    assert nxt - t < calendar.HOURS_PER_WEEK
+    assert rota.add_hours(t, work) >= nxt + work - 1e-6

@@ -15,6 +15,7 @@ from sim.errors import ScenarioError
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "scenarios" / "baseline.yaml"
+INTEGRATED = REPO / "scenarios" / "integrated.yaml"
 
 
 # ------------------------------------------------------------------------------ _clean
@@ -72,6 +73,9 @@ def test_flag_types_accept_good_values():
     assert cli._weeks("4") == 4.0
     assert cli._weeks("5200") == 5200.0
     assert cli._weeks("0.5") == 0.5
+    assert cli._precision("0.05") == 0.05
+    assert cli._precision("1") == 1.0
+    assert cli._max_reps("2") == 2
 
 
 @pytest.mark.parametrize(("convert", "text", "message"), [
@@ -87,6 +91,12 @@ def test_flag_types_accept_good_values():
     (cli._weeks, "inf", "above 0"),
     (cli._weeks, "nan", "above 0"),
     (cli._weeks, "four", "number of weeks"),
+    (cli._precision, "0", "above 0 and at most 1"),
+    (cli._precision, "5", "above 0 and at most 1"),
+    (cli._precision, "nan", "above 0 and at most 1"),
+    (cli._precision, "5%", "a fraction"),
+    (cli._max_reps, "1", "at least 2"),
+    (cli._max_reps, "ten", "whole number"),
 ])
 def test_flag_types_refuse_bad_values(convert, text, message):
     with pytest.raises(argparse.ArgumentTypeError, match=re.escape(message)):
@@ -110,6 +120,11 @@ def _one_error_line(capsys) -> str:
     (["run", "x.yaml", "--reps", "0"], "--reps"),
     (["run", "x.yaml", "--bogus"], "--bogus"),
     (["compare", "a.yaml", "b.yaml", "--kpi", "nope"], "--kpi"),
+    (["compare", "a.yaml", "b.yaml", "--precision", "0"], "--precision"),
+    (["compare", "a.yaml", "b.yaml", "--precision", "-0.1"], "--precision"),
+    (["compare", "a.yaml", "b.yaml", "--max-reps", "1"], "--max-reps"),
+    (["compare", "a.yaml", "b.yaml", "--max-reps", "2.5"], "--max-reps"),
+    (["compare", "a.yaml", "b.yaml", "--reps", "0"], "--reps"),
 ])
 def test_parser_error_is_one_line_and_exit_2(capsys, argv, expect):
     with pytest.raises(SystemExit) as info:
@@ -133,7 +148,11 @@ def test_parser_defaults():
         1, None, None, False, None, [])
     args = cli.build_parser().parse_args(["compare", "a", "b", "--set", "sales.reps=2",
                                           "--set", "seed=3"])
-    assert args.reps == 10 and args.set == ["sales.reps=2", "seed=3"]
+    assert args.set == ["sales.reps=2", "seed=3"]
+    # no --reps: compare sizes the replications itself
+    assert (args.reps, args.precision, args.max_reps) == (None, 0.05, 100)
+    args = cli.build_parser().parse_args(["compare", "a", "b", "--reps", "7"])
+    assert args.reps == 7
 
 
 # ------------------------------------------------------------------------------ main
@@ -162,6 +181,84 @@ def test_main_bad_input_creates_no_out_folder(capsys, tmp_path):
     assert cli.main(["run", str(BASELINE), "--set", "sales.reps=0", "--out", str(out)]) == 2
     _one_error_line(capsys)
     assert not out.exists()
+
+
+# ------------------------------------------------------------------------------ compare sizing
+# Short horizons without warm-up keep these quick; one worker keeps them in this process.
+COMPARE = ["compare", str(BASELINE), str(INTEGRATED), "--weeks", "6", "--warmup", "0",
+           "--workers", "1"]
+WARNING = re.compile(r"warning: (\d+) replications give revenue differences ±[\d.]+ % of baseline "
+                     r"revenue; about (\d+) are needed for ±[\d.]+ % \(omit --reps to size them "
+                     r"automatically\)")
+
+
+def _compare_json(capsys, *extra: str) -> tuple[dict, list[str]]:
+    """Run compare --json in-process: the payload (exactly one JSON object) and stderr lines."""
+    assert cli.main([*COMPARE, "--json", *extra]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 1, out[:300]
+    return json.loads(lines[0]), err.splitlines()
+
+
+def _revenue_share(payload: dict) -> float:
+    """Half-width of the paired revenue difference as a share of the first scenario's revenue."""
+    low, high = payload["diff_vs_first"]["integrated"]["revenue"]["ci95"]
+    return (high - low) / 2 / abs(payload["kpis"]["baseline"]["revenue"])
+
+
+def test_compare_with_reps_warns_exactly_when_the_differences_are_too_wide(capsys):
+    payload, err = _compare_json(capsys, "--reps", "10")
+    assert payload["reps"] == 10
+    share = _revenue_share(payload)
+    assert 0 < share < 0.9, "the test needs a noisy revenue difference"
+    # the default asks for +/-5 %
+    assert bool(err) == (share > 0.05)
+    for precision, warns in ((share * 0.98, True), (share * 1.02, False)):
+        again, err = _compare_json(capsys, "--reps", "10", "--precision", repr(precision))
+        assert again == payload, "--precision with --reps only changes the warning"
+        if warns:
+            assert len(err) == 1, err
+            match = WARNING.fullmatch(err[0])
+            assert match, err[0]
+            assert int(match[1]) == 10 and int(match[2]) > 10
+        else:
+            assert err == []
+
+
+def test_compare_without_reps_runs_as_many_as_the_precision_needs(capsys):
+    pilot, _ = _compare_json(capsys, "--reps", "10")
+    target = 0.8 * _revenue_share(pilot)
+    sized, err = _compare_json(capsys, "--precision", repr(target), "--max-reps", "80")
+    assert err == [], "the target is met: no warning"
+    reps = sized["reps"]
+    assert 10 < reps < 80
+    assert _revenue_share(sized) <= target
+    # the same numbers as asking for that many replications outright
+    fixed, _ = _compare_json(capsys, "--reps", str(reps))
+    assert fixed == sized
+
+
+def test_compare_warns_once_when_the_cap_is_reached(capsys):
+    payload, err = _compare_json(capsys, "--precision", "0.001", "--max-reps", "12")
+    assert payload["reps"] == 12
+    assert len(err) == 1, err
+    assert err[0].startswith("warning: the cap of 12 replications gives revenue differences ±")
+    assert err[0].endswith("(raise --max-reps to run them)")
+    assert cli.main([*COMPARE, "--precision", "0.001", "--max-reps", "12"]) == 0
+    out, err = capsys.readouterr()
+    header = out.splitlines()[0]
+    assert "reps 12 sized for ±0.1 %  revenue differences ±" in header
+    assert "% of baseline revenue" in header
+    assert [line for line in err.splitlines() if "warning" in line] == [err.splitlines()[-1]]
+
+
+def test_compare_of_identical_scenarios_stops_at_the_pilot(capsys):
+    assert cli.main(["compare", str(BASELINE), str(BASELINE), "--weeks", "4", "--warmup", "0",
+                     "--workers", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "reps 10 sized for ±5 %  revenue differences ±0.0 %" in out.splitlines()[0]
+    assert "warning" not in err
 
 
 # ------------------------------------------------------------------------------ --out helpers

@@ -43,3 +43,9 @@ def test_price_moves_toward_fit_in_proportion_to_coverage():
     assert fb.price_step(1.5, 1.0, 0.3) == pytest.approx(1.35)
     assert fb.price_step(0.8, 1.0, 0.5) == pytest.approx(0.9)
     assert 0 < fb.message_fit(100, 400) < fb.message_fit(1000, 400) < 1
+
+
+def test_knowledge_fades_with_its_half_life():
+    assert fb.retention(52, 52) == pytest.approx(0.5)
+    assert fb.retention(26, 1) ** 26 == pytest.approx(0.5)
+    assert 0 < fb.retention(10, 100) < fb.retention(100, 100) < 1

@@ -32,9 +32,12 @@ def test_out_of_range_values_are_refused(section, key, value):
         Scenario.model_validate({section: {key: value}})
 
 
-def test_warmup_must_be_inside_horizon():
+def test_warmup_is_whole_weeks_and_the_run_fits_the_limit():
+    assert Scenario(weeks=4, warmup_weeks=13).warmup_weeks == 13  # simulated before the 4
     with pytest.raises(ValidationError, match="warmup_weeks"):
-        Scenario(weeks=4, warmup_weeks=4)
+        Scenario(weeks=4, warmup_weeks=1.5)
+    with pytest.raises(ValidationError, match="at most 5200"):
+        Scenario(weeks=5200, warmup_weeks=1)
 
 
 def test_at_least_one_channel():

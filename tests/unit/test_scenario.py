@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import string
 import tempfile
 import typing
@@ -98,7 +100,7 @@ BOUNDED = {k: f for k, f in NUMERIC.items() if bounds(f) != (None, False, None, 
 ENUMS = {k: typing.get_args(field_of(k).annotation) for k in KEYS
          if kind_of(field_of(k)) == "enum"}
 BOOLS = [k for k in KEYS if kind_of(field_of(k)) == "bool"]
-CROSS = {"weeks", "warmup_weeks"}  # tied by warmup_weeks < weeks
+CROSS = {"weeks", "warmup_weeks"}  # drawn together: a warm-up of whole weeks, below the horizon
 
 
 def test_catalogue_covers_the_model():
@@ -156,8 +158,9 @@ def valid_settings(draw, max_keys: int = 5) -> dict[str, Any]:
         weeks = draw(valid_value("weeks"))
         values["weeks"] = weeks
         if draw(st.booleans()):
+            # whole weeks, strictly below the horizon (a warm-up of 2 fits 2.5 weeks, not 2)
             low = bounds(NUMERIC["warmup_weeks"])[0]
-            values["warmup_weeks"] = draw(st.floats(low, weeks, exclude_max=True))
+            values["warmup_weeks"] = draw(st.integers(low, math.ceil(weeks) - 1))
     return values
 
 
@@ -434,6 +437,177 @@ def test_whole_number_message_says_it_once(tmp_path, value):
 def test_seed_range_is_written_in_full(tmp_path):
     with pytest.raises(ScenarioError, match="from 0 to 9223372036854775807"):
         load_scenario(write(tmp_path / "s.yaml", "seed: -1\n"))
+
+
+# ---------------------------------------------------------------- hostile files and values
+@pytest.mark.parametrize(("text", "expect"), [
+    ("name: r\nsales: &s\n  reps: *s\n", "line 3, column 9: alias '*s' is inside the value"),
+    ("x: &a [*a, *a]\n", "line 1, column 8: alias '*a' is inside the value"),
+    ("sales: " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper than 64 levels"),
+    ("seed: " + "9" * 5000 + "\n", "a number longer than 100 characters"),
+    ("sales:\n  reps: !!int many\n", "line 2, column 9: malformed YAML: cannot read this value"),
+])
+def test_hostile_yaml_is_one_scenario_error(tmp_path, text, expect):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", text))
+    assert expect in str(info.value)
+    assert str(info.value).startswith(str(tmp_path / "s.yaml"))
+
+
+def test_billion_laughs_is_refused_at_once(tmp_path):
+    lines = ["name: x", "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
+    with pytest.raises(ScenarioError, match="more than 10,000 values"):
+        load_scenario(write(tmp_path / "lol.yaml", "\n".join(lines) + "\n"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_named_pipe_is_not_a_scenario_file(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    write(tmp_path / "child.yaml", "extends: pipe.yaml\n")
+    for path in (tmp_path / "pipe.yaml", tmp_path / "child.yaml"):
+        with pytest.raises(ScenarioError, match="pipe.yaml: is a named pipe, not a regular file"):
+            load_scenario(path)
+
+
+def test_a_symbolic_link_loop_is_a_scenario_error(tmp_path):
+    loop = tmp_path / "loop.yaml"
+    try:
+        loop.symlink_to(loop)
+    except OSError:
+        pytest.skip("this file system has no symbolic links")
+    write(tmp_path / "child.yaml", "extends: loop.yaml\n")
+    for path in (loop, tmp_path / "child.yaml"):
+        with pytest.raises(ScenarioError, match="loop.yaml: cannot be read"):
+            load_scenario(path)
+
+
+@pytest.mark.parametrize("parent", ["a" * 5000, "a\\0b"])
+def test_an_impossible_extends_name_is_not_found(tmp_path, parent):
+    child = write(tmp_path / "child.yaml", f'extends: "{parent}"\n')
+    with pytest.raises(ScenarioError, match="extends: 'a.*' not found next to this file") as info:
+        load_scenario(child)
+    assert len(str(info.value)) < len(str(tmp_path)) + 150
+
+
+SECRET = "AKIAIOSFODNN7EXAMPLE"
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (f"aws_secret_access_key: {SECRET}\n", "its top-level keys are not all scenario keys"),
+    (f"[default]\naws_secret_access_key = {SECRET}\n", "malformed YAML"),
+    (f"password: *{SECRET}\n", "malformed YAML"),                       # undefined alias
+    (f"{SECRET}: 1\n{SECRET}: 2\n", "malformed YAML"),                  # duplicate key
+    (f"name: x\ntoken: {SECRET}\n", "its top-level keys are not all scenario keys"),
+    (f"- {SECRET}\n", "expected a mapping of scenario keys, got list"),
+    (f"{SECRET}\n", "expected a mapping of scenario keys, got str"),
+    (f"key: \x07{SECRET}\n", "malformed YAML"),                         # a control character
+])
+def test_an_extended_file_that_is_not_a_scenario_is_never_quoted(tmp_path, content, why):
+    (tmp_path / "credentials").write_text(content, encoding="utf-8")
+    child = write(tmp_path / "child.yaml", "extends: credentials\nsales: {reps: 2}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    message = str(info.value)
+    assert Path(info.value.source).name == "credentials"
+    assert f"is not a scenario file ({why}" in message
+    assert "extends must name a scenario file" in message
+    assert SECRET not in message and "aws" not in message and "password" not in message
+    assert "token" not in message
+
+
+def test_an_extended_scenario_with_a_typo_gets_a_suggestion_not_a_quote(tmp_path):
+    write(tmp_path / "base.yaml", "nmae: base\n")
+    child = write(tmp_path / "child.yaml", "extends: base.yaml\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert "did you mean 'name'?" in str(info.value)
+    assert "nmae" not in str(info.value)
+    # the same typo in the file being loaded is quoted: the user wrote that file
+    with pytest.raises(ScenarioError, match="nmae: unknown key"):
+        load_scenario(tmp_path / "base.yaml")
+    # and an extended file whose top-level keys are scenario keys is checked as before
+    write(tmp_path / "base.yaml", "sales:\n  rpes: 3\n")
+    with pytest.raises(ScenarioError, match="sales.rpes: unknown key.*'sales.reps'"):
+        load_scenario(child)
+
+
+@pytest.mark.parametrize(("key", "value", "limits"), [
+    ("description", "x" * 6000, "text of at most 5000 characters"),
+    ("name", "y" * 300, "text of 1 to 200 characters"),
+])
+def test_text_limits_are_the_declared_ones_and_long_values_are_cut(tmp_path, key, value,
+                                                                    limits):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", f"{key}: '{value}'\n"))
+    message = str(info.value)
+    assert f"{key}: must be {limits}" in message
+    assert f"… of {len(value)} characters)" in message
+    assert len(message) < len(str(tmp_path)) + 150
+
+
+@pytest.mark.parametrize(("text", "shown_as"), [
+    ('"\\e[2J\\e[31mred": 1\n', "\\x1b[2J\\x1b[31mred: unknown key"),
+    ('sales:\n  "re\\aps\\0": 1\n', "sales.re\\x07ps\\x00: unknown key"),
+    ('"a\\u202eb": 1\n', "a\\u202eb: unknown key"),
+    ("marketing:\n  channels:\n    \"\\e[1m\": {leads_per_wek: 1}\n",
+     "marketing.channels.\\x1b[1m.leads_per_wek: unknown key"),
+])
+def test_control_characters_are_escaped_in_messages(tmp_path, text, shown_as):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", text))
+    assert shown_as in str(info.value)
+    assert str(info.value).isprintable()
+
+
+@pytest.mark.parametrize(("path", "overrides", "shown_as"), [
+    (BASELINE, ["sales.re\x1b[31mps=3"], "sales.re\\x1b[31mps: unknown key"),
+    (BASELINE, ["marketing.channels.\x07web.leads_per_week=3"], "unknown channel '\\x07web'"),
+    (BASELINE, ["sales.reps=[\x1b[2J"], "cannot read value '[\\x1b[2J'"),
+    ("bell\x07.yaml", [], "bell\\x07.yaml: file not found"),
+])
+def test_control_characters_in_overrides_and_file_names_are_escaped(path, overrides, shown_as):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, overrides)
+    assert shown_as in str(info.value)
+    assert str(info.value).isprintable()
+
+
+def test_a_long_unknown_key_is_cut(tmp_path):
+    key = "k" * 5000
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", f"? {key}\n: 1\n"))
+    assert "unknown key" in str(info.value) and len(info.value.key) == 100
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BASELINE, [f"sales.{key}=1"])
+    assert len(info.value.key) == 100
+
+
+OVERRIDE_KEYS = st.sampled_from(["sales.reps", "name", "description", "seed", "weeks",
+                                 "feedback.mode", "marketing.channels.webinar.leads_per_week",
+                                 "sales.re\x1bps", "\x07", "marketing.channels.\x1b[2J.x"])
+NASTY_VALUES = st.one_of(
+    st.text("[]{},:&*!|>'\"#%@`-?<=~ \t\\ab01\x07\x1b\x7f\x85\u2028\u202e", max_size=40),
+    st.builds(lambda n, opener: opener * n, st.integers(60, 3000),
+              st.sampled_from(["[", "{", "[{", "{a: ", "&x ["])),
+    st.sampled_from(["&a [*a]", "&a {x: *a}", "&a {<<: *a}", "*a", "2001-13-45", "!!int x",
+                     "!!bool maybe", "!!python/object:os.system", ".inf", "-.nan", "1e999"]),
+    st.builds(lambda sign, n: sign + "9" * n, st.sampled_from(["", "-", "0x", "1."]),
+              st.integers(1, 6000)),
+    st.builds(lambda n, w: "&l0 [" + ", ".join(["*l0"] * w) + "]" * n, st.integers(1, 3),
+              st.integers(1, 9)),
+)
+
+
+@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(key=OVERRIDE_KEYS, value=NASTY_VALUES)
+def test_nasty_set_values_give_a_scenario_or_one_clean_line(key, value):
+    try:
+        load_scenario(BASELINE, [f"{key}={value}"])
+    except ScenarioError as exc:
+        message = str(exc)
+        assert message.isprintable(), message
+        assert len(message) < 1200, message
 
 
 # ---------------------------------------------------------------- overrides and dumping

@@ -52,8 +52,11 @@ def test_sales_side_changes_leave_the_leads_untouched():
                                    "incentives.sales_comp": "team_shared"}),
             seed=2, event_log=True)
     cols = ["lead_id", "channel", "created_at", "quality"]
-    la = a.event_log.query("channel != 'self_sourced'")[cols].sort_values("lead_id")
-    lb = b.event_log.query("channel != 'self_sourced'")[cols].sort_values("lead_id")
+    # one row per lead: a lost deal sent back to nurture adds a row for its earlier journey
+    la = (a.event_log.query("channel != 'self_sourced'")[cols].drop_duplicates("lead_id")
+          .sort_values("lead_id"))
+    lb = (b.event_log.query("channel != 'self_sourced'")[cols].drop_duplicates("lead_id")
+          .sort_values("lead_id"))
     pd.testing.assert_frame_equal(la.reset_index(drop=True), lb.reset_index(drop=True))
     assert a.kpis["leads"] == b.kpis["leads"]
     assert a.kpis["revenue"] != b.kpis["revenue"]

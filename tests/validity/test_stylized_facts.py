@@ -57,15 +57,18 @@ def test_individual_commission_raises_leakage():
 def test_closed_loop_feedback_lowers_scoring_error_over_the_year():
     scenario = load_scenario(SCENARIOS / "closed_loop_feedback.yaml")
     weekly = run(scenario, seed=SEED).weekly
-    assert weekly["scoring_noise"].iloc[-1] < 0.75 * weekly["scoring_noise"].iloc[0]
+    # from the baseline's steady state: every report sharpens the score a little more
+    assert weekly["scoring_noise"].iloc[-1] < 0.9 * weekly["scoring_noise"].iloc[0]
     assert weekly["scoring_noise"].is_monotonic_decreasing
     assert mean("closed_loop_feedback", "scoring_noise_final") < mean(
         "baseline", "scoring_noise_final") < mean("no_feedback", "scoring_noise_final")
 
 
 def test_speed_to_lead_odds_fall_with_delay_as_in_oldroyd():
-    """Oldroyd, McElheran & Elkington (HBR 2011): responding within an hour gives ~7x the odds of
-    qualifying vs. later the same day, and >60x vs. after 24 hours."""
+    """Oldroyd, McElheran & Elkington (HBR 2011): responding within an hour goes with ~7x the
+    odds of qualifying vs. later the same day, and >60x vs. after 24 hours, across firms. The
+    model takes about half of those log odds as the causal effect of waiting on one lead
+    (sqrt(7) ~ 2.6x, sqrt(60) ~ 7.7x; docs/model.md section 6), so it must land near those."""
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
     logs = pd.concat([run(scenario, seed=SEED, replication=r, event_log=True).event_log
                       for r in range(4)])
@@ -80,8 +83,8 @@ def test_speed_to_lead_odds_fall_with_delay_as_in_oldroyd():
     within_hour = odds(delay <= 1)
     same_day = odds((delay > 1) & (delay <= 24))
     later = odds(delay > 24)
-    assert 3.5 < within_hour / same_day < 14
-    assert within_hour / later > 30
+    assert 1.8 < within_hour / same_day < 5
+    assert 4 < within_hour / later < 20
     assert within_hour > same_day > later
 
 
@@ -97,7 +100,9 @@ def test_price_far_above_fit_lowers_revenue():
 def test_meetings_build_trust_and_silos_erode_it():
     assert mean("weekly_meetings", "trust_final") > mean("baseline", "trust_final") > mean(
         "no_meetings", "trust_final")
-    assert mean("weekly_meetings", "meeting_cost") > mean("baseline", "meeting_cost") > 0
+    # meetings take paid hours (booked as hours and their value), not extra money
+    assert mean("weekly_meetings", "meeting_hours") > mean("baseline", "meeting_hours") > 0
+    assert mean("weekly_meetings", "meeting_cost") == mean("baseline", "meeting_cost") == 0
 
 
 def test_batch_handoff_kills_first_hour_response():

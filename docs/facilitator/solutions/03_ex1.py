@@ -9,7 +9,7 @@ weeks, reps, seed = 52, 3, 1
 table = sweep(load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
               {"communication.meeting_every_weeks": [0, 1, 2, 4, 8]}, reps=reps, seed=seed)
 summary = table.groupby("communication.meeting_every_weeks")[
-    ["meeting_cost", "revenue", "profit", "understanding_final"]].mean()
+    ["meeting_time_value", "revenue", "profit", "understanding_final"]].mean()
 print(summary.round(2).to_string())
 print("profit peaks at meetings every", summary["profit"].idxmax(), "weeks (0 = never)")
 # Meeting cost grows with frequency but stays small next to the revenue that shared

@@ -12,8 +12,10 @@ comparison = compare([load_scenario(f"../scenarios/{s}.yaml", {"weeks": weeks}) 
 means = comparison.means()
 for name, m in means.items():
     extra_cost = m["total_cost"] - means["undefined"]["total_cost"]
-    extra_meetings = m["meeting_cost"] - means["undefined"]["meeting_cost"]
+    extra_meetings = m["meeting_time_value"] - means["undefined"]["meeting_time_value"]
     print(f"{name:11s} roi {m['roi']:6.1%}  total cost {m['total_cost']:12,.0f}  "
-          f"meeting cost {m['meeting_cost']:9,.0f}  extra cost vs undefined {extra_cost:+11,.0f} "
-          f"(meetings {extra_meetings:+9,.0f})")
-# Most of the extra cost of the higher stages is commission on extra revenue, not meetings.
+          f"meeting time {m['meeting_time_value']:9,.0f}  extra cost vs undefined {extra_cost:+11,.0f} "
+          f"(meeting time {extra_meetings:+9,.0f})")
+# Meeting time is paid already (part of sales_cost and marketing_cost): the extra cost of the
+# higher stages is commission on extra revenue and leadership time, and the meeting hours are
+# hours not spent on leads.
