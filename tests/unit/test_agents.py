@@ -80,3 +80,15 @@ def test_learning_levels_off_where_new_reports_replace_forgotten_ones():
     assert noise.iloc[51] < noise.iloc[0]
     assert abs(noise.iloc[-1] - noise.iloc[103]) < 0.5 * (noise.iloc[0] - noise.iloc[103])
     assert noise.iloc[-1] > s.scoring.noise_floor + 0.005
+
+
+def test_channel_spend_has_diminishing_returns():
+    """Twice a channel's budget buys fewer than twice its leads: cost per lead rises."""
+    model = LeadFlowModel(Scenario(weeks=1), seed=1)
+    team = model.marketing
+    name = next(iter(team.channels))
+    base = team.rate(name)
+    team.mix[name] *= 2
+    doubled = team.rate(name)
+    assert base < doubled < 2 * base
+    assert doubled == pytest.approx(base * 2 ** model.p.marketing.volume_elasticity)
