@@ -1,9 +1,9 @@
 """Unit tests of sim.calendar: business hours Monday-Friday 09:00-17:00, t=0 Monday 00:00."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import pytest
 
 from sim import calendar
 
