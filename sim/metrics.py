@@ -52,7 +52,8 @@ KPI_GLOSSARY: dict[str, str] = {
     "first_touch_wait_h_mean": "mean hours a lead waited in the sales queue before its first touch",
     "sales_queue_len_mean": "time-average number of leads waiting in the sales queue",
     "rep_utilization": "share of rep working hours (rota hours less meetings) spent on marketing "
-                       "leads or on the prospecting planned beside them; the rest is idle",
+                       "leads or on the prospecting planned beside them; the rest is idle (above "
+                       "1 for an overloaded team whose calls run past closing time)",
     # additional KPIs
     "self_sourced_opportunities": "opportunities sales found by prospecting",
     "ignored": "MQLs sales never looked at (lead black hole)",
@@ -246,8 +247,8 @@ class Collector:
             "understanding_final": final["understanding"],
             "price_index_final": final["price_index"],
             "pulled_in_deals": c["pulled_in_deals"],
-            "meeting_hours": c["meeting_hours"],
             "experienced_mqls": c["experienced_mqls"],
+            "meeting_hours": c["meeting_hours"],
             "meeting_time_value": s["meeting_time_value"],
         }
         return {k: float(v) for k, v in out.items()}

@@ -86,7 +86,7 @@ def test_replications_needed_does_not_fail_on_a_zero_or_undefined_mean():
 @pytest.fixture(scope="module")
 def pair():
     """Two scenarios whose revenue differs noisily over a short horizon."""
-    short = ["weeks=6", "warmup_weeks=0"]
+    short = ["weeks=6", "warmup_weeks=3"]  # a pipeline to close deals from
     return [load_scenario(SCENARIOS / "baseline.yaml", short),
             load_scenario(SCENARIOS / "integrated.yaml", short)]
 

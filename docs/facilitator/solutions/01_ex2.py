@@ -7,7 +7,7 @@ import pandas as pd
 from sim import load_scenario, run
 
 weeks, reps, seed = 52, 3, 1
-for reps_in_team in [4, 2]:
+for reps_in_team in [3, 2]:  # the baseline team, then one rep fewer
     scenario = load_scenario("../scenarios/baseline.yaml",
                              {"weeks": weeks, "sales.reps": reps_in_team})
     results = [run(scenario, seed=seed, replication=r, event_log=True) for r in range(reps)]

@@ -17,9 +17,10 @@ for team in [2, 1]:
               f"within 1 h {k['contacted_within_1h']:.1%}  revenue {k['revenue']:12,.0f}")
         if team == 2:
             logs[name] = result.event_log
-# With 2 reps, the small-looking leads wait behind the big-looking ones and cool: revenue falls,
-# because a big-looking lead is not always the best buyer. With a single overloaded rep the
-# picture turns: first-in-first-out lets every lead cool in turn, while serving the best-scored
-# leads first at least reaches those fresh. The rule's cost depends on how congested sales is.
+# With 2 reps, and even more with 1, serving the big-looking leads first earns far more than
+# first-in-first-out: in an overloaded team first-in-first-out lets every lead cool in turn,
+# while the cherry-picking rule at least reaches the most valuable ones fresh. The small leads
+# pay for it (they wait and cool). With spare capacity the order hardly matters: the rule's
+# effect is a question of how congested sales is.
 fig = speed_to_lead(logs)
 fig  # noqa: B018 (shows the figure when loaded into a notebook)

@@ -28,6 +28,7 @@ silo = revenue.pop("silo's choices")
 print(f"silo's Q1 revenue: {silo:,.0f}")
 for label, value in revenue.items():
     print(f"  {label:36s} {value - silo:+12,.0f}")
-# Putting the MQL bar back (0.45) is worth the most in Q1: the flood of weak MQLs is what sales
-# ignores and stops trusting. Cold calling is the other way round: it earns this quarter (its
-# harm to the brand shows later), which is why a silo sales team keeps doing it.
+# In Q1 the queue rule matters most: putting first-in-first-out back costs a busy team revenue
+# (the big-looking leads are no longer called first), and cutting cold calling costs the deals it
+# finds this quarter (its harm to the brand is slow), which is why a silo sales team keeps doing
+# it. Putting the MQL bar back is worth little within one quarter.
