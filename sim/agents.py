@@ -293,6 +293,7 @@ class SalesTeam:
         self.rotas = [calendar.OFFICE if p.sales.business_hours
                       else calendar.shift_rota(rep, p.sales.reps, p.sales.hours_per_week)
                       for rep in range(p.sales.reps)]
+        self.rota_hours = sum(r.hours_per_week for r in self.rotas)  # the team's paid hours
         self.meeting_until = [0.0] * p.sales.reps  # a rep in a meeting takes no lead until then
         self.opportunities: list[tuple[float, int, Lead]] = []
         self.trust = p.trust.initial
@@ -308,6 +309,18 @@ class SalesTeam:
     def working_hours(self) -> float:
         """Hours reps spent on marketing leads and on the prospecting planned beside them."""
         return self.busy_hours + self.prospecting_hours
+
+    def _lead_work(self, hours: float, interleave: float) -> float:
+        """Book ``hours`` of lead work done with prospecting beside it (``interleave`` is
+        1 / (1 - prospecting share), 1 while an SLA is breached) and return the elapsed time."""
+        self.busy_hours += hours
+        self.prospecting_hours += hours * (interleave - 1.0)
+        return hours * interleave
+
+    def experience(self) -> None:
+        """One more MQL counts in the lead quality sales experiences this week."""
+        self.week_reviewed += 1
+        self.model.metrics.count("experienced_mqls")
 
     # -- queue handling
     def receive(self, arrivals: list[tuple[float, Lead]]) -> None:
@@ -387,9 +400,7 @@ class SalesTeam:
                 accepted = self.first_look(lead)
                 if lead.state != "ignored" and review_hours > 0:
                     # Reading the record takes time, whatever the verdict.
-                    self.busy_hours += review_hours
-                    self.prospecting_hours += review_hours * (model.interleave - 1.0)
-                    yield env.timeout(review_hours * model.interleave)
+                    yield env.timeout(self._lead_work(review_hours, model.interleave))
                     now = env.now
                 if not accepted:
                     continue
@@ -399,13 +410,9 @@ class SalesTeam:
                 metrics.record_first_touch(now - lead.mql_at, now - lead.queued_at)
             lead.state = "working"
             duration = lead.touches[k] * touch_mean * model.dispute_factor
-            self.busy_hours += duration
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            if queue.sla is not None and queue.has_overdue():
-                yield env.timeout(duration)
-            else:
-                self.prospecting_hours += duration * (model.interleave - 1.0)
-                yield env.timeout(duration * model.interleave)
+            overdue = queue.sla is not None and queue.has_overdue()
+            yield env.timeout(self._lead_work(duration, 1.0 if overdue else model.interleave))
             lead.attempts = k + 1
             age = now - lead.mql_at
             # contact chance: sim/policies/response.py, inlined as it runs once per attempt
@@ -415,12 +422,9 @@ class SalesTeam:
                 lead.reached_at = env.now
                 if qualify_hours > 0:
                     extra = qualify_hours * model.dispute_factor
-                    self.busy_hours += extra
-                    if queue.sla is not None and queue.has_overdue():
-                        yield env.timeout(extra)
-                    else:
-                        self.prospecting_hours += extra * (model.interleave - 1.0)
-                        yield env.timeout(extra * model.interleave)
+                    overdue = queue.sla is not None and queue.has_overdue()
+                    yield env.timeout(self._lead_work(extra,
+                                                      1.0 if overdue else model.interleave))
                 self.qualify(lead, age)
             elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"
@@ -434,8 +438,7 @@ class SalesTeam:
         """Sales' first look at an MQL: ignore it, refuse it, or accept it (SAL)."""
         model = self.model
         lead.reviewed = True
-        self.week_reviewed += 1
-        model.metrics.count("experienced_mqls")
+        self.experience()
         if lead.u_ignore < model.ignore_probability:
             model.metrics.count("ignored")
             model.finish(lead, "ignored")

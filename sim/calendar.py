@@ -52,19 +52,12 @@ _OPEN_SPANS = tuple((float(a), float(b)) for a, b in _OPEN)  # plain floats: fas
 
 def is_open(t: float) -> bool:
     """Whether the sales floor is open at time ``t`` (hours)."""
-    h = t % HOURS_PER_WEEK
-    day, hour = divmod(h, 24.0)
-    return day < WORKDAYS and OPEN_HOUR <= hour < CLOSE_HOUR
+    return OFFICE.is_open(t)
 
 
 def next_open(t: float) -> float:
     """The first time at or after ``t`` when the floor is open."""
-    week0 = t - (t % HOURS_PER_WEEK)
-    h = t - week0
-    for start, end in _OPEN_SPANS:
-        if h < end:
-            return week0 + max(h, start)
-    return week0 + HOURS_PER_WEEK + _OPEN_SPANS[0][0]
+    return OFFICE.next_open(t)
 
 
 def next_weekday_time(t: float, hour: float, every_day: bool = True) -> float:
@@ -154,7 +147,7 @@ class Rota:
             return 0.0
         if self.always:
             return b - a
-        base = np.floor(a / HOURS_PER_WEEK) * HOURS_PER_WEEK
+        base = _offset(a)[0]
         total = 0.0
         while base < b:
             for start, end in self.spans:

@@ -394,7 +394,7 @@ class LeadFlowModel:
             self._score(rows, ids, name, created, times, quality, channel, arrivals)
 
     def _expected_prospecting_hours(self) -> float:
-        return sum(r.hours_per_week for r in self.sales.rotas) * self.prospecting
+        return self.sales.rota_hours * self.prospecting
 
     def _self_sourced(self, week, start, length) -> None:
         p = self.p.sales
@@ -482,8 +482,7 @@ class LeadFlowModel:
             else:
                 # A lead left to go stale is one sales saw arrive and got nothing from: it
                 # counts in the quality sales experiences, as an ignored one does.
-                self.sales.week_reviewed += 1
-                m.count("experienced_mqls")
+                self.sales.experience()
         self._book_costs(length)
         # Rep hours this week: each rep's rota, less the hours its meetings took.
         rotas = self.sales.rotas
@@ -549,10 +548,9 @@ class LeadFlowModel:
         m = self.metrics
         share = length / HOURS_PER_WEEK
         m.add("marketing_cost", self.marketing.weekly_cost() * share)
-        rota_hours = sum(r.hours_per_week for r in self.sales.rotas)
         week_revenue = m.total["revenue"] - self._week_mark.get("revenue", 0.0)
-        m.add("sales_cost", p.sales.cost_per_rep_week * rota_hours / calendar.OPEN_HOURS_PER_WEEK
-              * share + self._commission(week_revenue))
+        pay = p.sales.cost_per_rep_week * self.sales.rota_hours / calendar.OPEN_HOURS_PER_WEEK
+        m.add("sales_cost", pay * share + self._commission(week_revenue))
         m.add("meeting_cost", p.communication.leadership * share
               * p.communication.leader_hours_per_week * p.communication.leader_hourly_cost)
 

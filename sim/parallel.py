@@ -149,11 +149,13 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
 
 def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
             progress: bool = False, description: str = "runs",
-            on_result: Callable[[int, dict[str, Any]], None] | None = None
-            ) -> list[dict[str, Any]]:
-    """Run every job and return the rows in job order, whatever order they finished in.
+            on_result: Callable[[int, Any], None] | None = None,
+            fn: Callable[[RunSpec], Any] = run_spec) -> list[Any]:
+    """Run every job and return the results in job order, whatever order they finished in.
 
-    ``on_result(index, row)`` is called as each job finishes (e.g. to save it to disk).
+    ``fn`` turns one job into its result: by default :func:`run_spec`'s KPI row; it must be a
+    module-level function so that process pools and Dask workers can be handed it.
+    ``on_result(index, result)`` is called as each job finishes (e.g. to save it to disk).
     A progress bar appears on stderr for anything that takes over a second, unless
     ``progress`` is False.
     """
@@ -161,11 +163,11 @@ def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
 
     own = executor is None
     executor = executor or SerialExecutor()
-    rows: list[dict[str, Any] | None] = [None] * len(specs)
+    rows: list[Any] = [None] * len(specs)
     try:
         with tqdm(total=len(specs), desc=description, unit="run", disable=not progress,
                   delay=1.0, leave=False) as bar:
-            for i, row in executor.imap(run_spec, specs):
+            for i, row in executor.imap(fn, specs):
                 rows[i] = row
                 if on_result is not None:
                     on_result(i, row)
@@ -173,7 +175,7 @@ def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
     finally:
         if own:
             executor.close()
-    return rows  # type: ignore[return-value]
+    return rows
 
 
 def specs_for(scenario: Scenario, reps: int, seed: int, labels: dict[str, Any] | None = None,

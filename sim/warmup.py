@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.parallel import Executor, RunSpec, SerialExecutor, specs_for
+from sim.parallel import Executor, RunSpec, run_all, specs_for
 from sim.params import Scenario
 
 BATCH = 5
@@ -225,8 +225,8 @@ def suggest_warmup(scenario: Scenario, weeks: int = 260, reps: int = 10,
     empty_start = with_overrides(scenario, {"weeks": weeks, "warmup_weeks": 0})
     _check_columns(empty_start, columns, seed)
     specs = specs_for(empty_start, reps, seed)
-    runs = _run_all(specs, partial(weekly_series, columns=columns), executor, progress,
-                    f"warm-up {scenario.name}")
+    runs = run_all(specs, executor, progress, f"warm-up {scenario.name}",
+                   fn=partial(weekly_series, columns=columns))
     # Summed in replication order whatever order the runs finished in: identical bits serially
     # and in a pool.
     average = np.mean(np.stack(runs), axis=0)
@@ -255,26 +255,6 @@ def _check_columns(scenario: Scenario, columns: Sequence[str], seed: int) -> Non
         choices = ", ".join(c for c in known if c != "week")
         raise ValueError(f"unknown weekly series {', '.join(map(repr, unknown))}; "
                          f"choose from {choices}")
-
-
-def _run_all(specs: Sequence[RunSpec], fn: Any, executor: Executor | None, progress: bool,
-             description: str) -> list[np.ndarray]:
-    """Like :func:`sim.parallel.run_all`, but each job returns weekly series, not KPIs."""
-    from tqdm.auto import tqdm
-
-    own = executor is None
-    executor = executor or SerialExecutor()
-    out: list[np.ndarray | None] = [None] * len(specs)
-    try:
-        with tqdm(total=len(specs), desc=description, unit="run", disable=not progress,
-                  delay=1.0, leave=False) as bar:
-            for i, series in executor.imap(fn, specs):
-                out[i] = series
-                bar.update(1)
-    finally:
-        if own:
-            executor.close()
-    return out  # type: ignore[return-value]
 
 
 __all__ = ["BATCH", "DEFAULT_SERIES", "MIN_TAIL_BATCHES", "MSERResult", "WarmupSuggestion",

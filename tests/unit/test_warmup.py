@@ -170,6 +170,6 @@ def test_unusable_horizons_are_refused(baseline, weeks, message):
 def test_an_unusable_batch_size_is_refused_before_any_run(baseline, monkeypatch):
     import sim.warmup
 
-    monkeypatch.setattr(sim.warmup, "_run_all", lambda *a, **k: pytest.fail("runs started"))
+    monkeypatch.setattr(sim.warmup, "run_all", lambda *a, **k: pytest.fail("runs started"))
     with pytest.raises(ValueError, match="batch"):
         suggest_warmup(baseline, weeks=30, reps=1, batch=0)
