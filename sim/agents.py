@@ -396,37 +396,42 @@ class SalesTeam:
                 self.claims -= 1
                 self.sleepers.discard(rep)
                 continue
+            # A rep goes from reading the record to the call and from the call to the discovery
+            # conversation without a break, so each stretch is one timeout: the outcome of the
+            # call is in the lead's own draws and does not depend on when the stretch ends.
+            elapsed = 0.0
             if not lead.reviewed:
                 accepted = self.first_look(lead)
                 if lead.state != "ignored" and review_hours > 0:
                     # Reading the record takes time, whatever the verdict.
-                    yield env.timeout(self._lead_work(review_hours, model.interleave))
-                    now = env.now
+                    elapsed = self._lead_work(review_hours, model.interleave)
                 if not accepted:
+                    if elapsed:
+                        yield env.timeout(elapsed)
                     continue
+            start = now + elapsed
             k = lead.attempts
             if k == 0:
-                lead.first_touch_at = now
-                metrics.record_first_touch(now - lead.mql_at, now - lead.queued_at)
+                lead.first_touch_at = start
+                metrics.record_first_touch(start - lead.mql_at, start - lead.queued_at)
             lead.state = "working"
-            duration = lead.touches[k] * touch_mean * model.dispute_factor
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            overdue = queue.sla is not None and queue.has_overdue()
-            yield env.timeout(self._lead_work(duration, 1.0 if overdue else model.interleave))
+            interleave = 1.0 if queue.sla is not None and queue.has_overdue() else model.interleave
+            touch = self._lead_work(lead.touches[k] * touch_mean * model.dispute_factor, interleave)
             lead.attempts = k + 1
-            age = now - lead.mql_at
+            age = start - lead.mql_at
             # contact chance: sim/policies/response.py, inlined as it runs once per attempt
             odds = model.fresh_contact_odds * (
                 contact_floor + (1.0 - contact_floor) * exp(-age / contact_decay))
             if lead.contacts[k] * (1.0 + odds) < odds:
-                lead.reached_at = env.now
+                lead.reached_at = start + touch
                 if qualify_hours > 0:
-                    extra = qualify_hours * model.dispute_factor
-                    overdue = queue.sla is not None and queue.has_overdue()
-                    yield env.timeout(self._lead_work(extra,
-                                                      1.0 if overdue else model.interleave))
+                    touch += self._lead_work(qualify_hours * model.dispute_factor, interleave)
+                yield env.timeout(elapsed + touch)
                 self.qualify(lead, age)
-            elif lead.attempts < max_attempts:
+                continue
+            yield env.timeout(elapsed + touch)
+            if lead.attempts < max_attempts:
                 lead.state = "retry_wait"
                 wait = retry_gap * gap_growth ** (lead.attempts - 1)
                 env.timeout(wait).callbacks.append(lambda _e, lead=lead: self.enqueue(lead))

@@ -201,6 +201,28 @@ def paired_precision(comparison: Comparison, kpi: str = "revenue",
     return Precision(kpi, int(base.size), target, widest, max(needed) if needed else None)
 
 
+def precision_note(comparison: Comparison | SizedComparison, kpi: str = "revenue",
+                   target: float = 0.05) -> str:
+    """One line for a notebook or report: how precise the paired ``kpi`` differences are, and
+    how many replications the target needs when they are too few (then it starts with
+    "warning:"). A sized comparison is judged on the replications it ran.
+    """
+    if isinstance(comparison, SizedComparison):
+        comparison = comparison.comparison
+    p = paired_precision(comparison, kpi, target)
+    first, goal = comparison.names[0], f"±{100 * target:g} %"
+    if math.isnan(p.half_width):
+        return f"{p.reps} replication(s): no interval yet, so no difference can be judged"
+    if p.met:
+        return (f"{kpi} differences within ±{100 * p.half_width:.1f} % of {first} {kpi} with "
+                f"{p.reps} replications (target {goal})")
+    if p.needed is None:
+        return f"{first} {kpi} is zero, so differences cannot be held within {goal} of it"
+    return (f"warning: {kpi} differences only within ±{100 * p.half_width:.1f} % of {first} "
+            f"{kpi} with {p.reps} replications; about {p.needed} are needed for {goal}, so "
+            "read smaller differences as undecided")
+
+
 @dataclass
 class SizedComparison:
     """A comparison whose number of replications was chosen by :func:`compare_sized`.
@@ -286,5 +308,5 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 __all__ = ["KPI_NAMES", "PILOT_REPS", "Comparison", "Precision", "SizedComparison", "ci95",
-           "compare", "compare_sized", "paired_precision", "replicate", "replications_needed",
-           "summarise", "unique_names"]
+           "compare", "compare_sized", "paired_precision", "precision_note", "replicate",
+           "replications_needed", "summarise", "unique_names"]

@@ -588,7 +588,9 @@ class Game:
         return _carried(team, [self.envelopes(i) for i in range(index + 1)])
 
     def scenario_for(self, choices: Mapping[str, Any], rnd: Round, weeks: float) -> Scenario:
-        settings: dict[str, Any] = {"weeks": weeks, "warmup_weeks": 0, "seed": self.seed}
+        # The company keeps its scenario's warm-up: the books open on a filled pipeline, so the
+        # first quarter is not the start-up of an empty one.
+        settings: dict[str, Any] = {"weeks": weeks, "seed": self.seed}
         if rnd.shared_kpi:
             settings.update(SHARED_KPI_SETTINGS)
         settings.update(choices)

@@ -299,7 +299,9 @@ class LeadFlowModel:
 
     def _place_times(self, u_time: np.ndarray, u_hours: np.ndarray, start: float,
                      length: float) -> np.ndarray:
-        if self.p.sales.business_hours and length == HOURS_PER_WEEK:
+        # Buyers keep office hours whoever is at work to answer them: the arrival pattern is
+        # marketing's, so a round-the-clock sales rota changes who answers, not when leads come.
+        if length == HOURS_PER_WEEK:
             share = self.p.marketing.business_hours_arrival_share
             in_hours = u_hours < share
             offsets = np.where(in_hours, calendar.place_in_open_hours(u_time),
@@ -313,7 +315,7 @@ class LeadFlowModel:
             return
         # One stream per channel and week: the first draw sets the count, the rows that follow
         # describe the leads, so lead j has the same dice whatever the count.
-        gen = self.streams.generator("leads", name, week)
+        gen = self.streams.weekly("leads", week, name)
         n = poisson_inverse(gen.random(), rate)
         if n == 0:
             return
@@ -386,7 +388,7 @@ class LeadFlowModel:
             by_channel[item[1]].append(item)
         for name, items in by_channel.items():
             channel = self.marketing.channels[name]
-            rows = draw_rows(self.streams.generator("nurture_return", name, week), len(items))
+            rows = draw_rows(self.streams.weekly("nurture_return", week, name), len(items))
             ids = np.array([it[0] for it in items], dtype=np.int64)
             created = np.array([it[2] for it in items])
             quality = np.array([it[3] for it in items])
@@ -403,7 +405,7 @@ class LeadFlowModel:
                 * brand.cold_calling_opportunity_factor(p.cold_calling) * length / HOURS_PER_WEEK)
         if rate <= 0:
             return
-        gen = self.streams.generator("prospecting", week)
+        gen = self.streams.weekly("prospecting", week)
         n = poisson_inverse(gen.random(), rate)
         if n == 0:
             return

@@ -112,9 +112,9 @@ class Marketing(_Section):
     )
     business_hours_arrival_share: float = Field(
         0.7, ge=0, le=1,
-        description="[0-1] Share of leads arriving during business hours (the rest evenings and "
-        "weekends); only used when sales.business_hours is on. Assumption chosen so the baseline "
-        "lands near Oldroyd et al. 2011 response times.",
+        description="[0-1] Share of leads arriving during office hours, Mon-Fri 09:00-17:00 (the "
+        "rest evenings and weekends), whatever hours sales works; 40/168 spreads arrivals evenly. "
+        "Assumption chosen so the baseline lands near Oldroyd et al. 2011 response times.",
     )
     nurture_return_prob: float = Field(
         0.25, ge=0, le=1,
@@ -185,7 +185,7 @@ class Scoring(_Section):
         "scoring error by a factor e. Assumption.",
     )
     definition_gap: float = Field(
-        0.05, ge=0, le=1,
+        0.025, ge=0, le=1,
         description="[quality units] How much stricter sales' own bar is than marketing's MQL "
         "threshold when the teams never align. Assumption; Gartner finds ~44 % of MQLs accepted.",
     )
@@ -259,7 +259,7 @@ class Sales(_Section):
         "Assumption.",
     )
     prospecting_share: float = Field(
-        0.3, ge=0, lt=1,
+        0.35, ge=0, lt=1,
         description="[0-1] Share of rep time spent on self-sourced prospecting rather than "
         "marketing leads. Assumption.",
     )
@@ -279,7 +279,7 @@ class Sales(_Section):
         "leads (Sabnis, Chatterjee, Grewal & Lilien 2013).",
     )
     acceptance_bar: float | None = Field(
-        0.45, ge=0, le=1,
+        0.49, ge=0, le=1,
         description="[0-1] Sales' own quality bar for accepting a lead, before the definition gap "
         "(scoring.definition_gap) and the pay plan's selectivity are added; it does not move with "
         "marketing's MQL threshold. Empty: sales follows marketing's threshold. Assumption: where "

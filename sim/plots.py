@@ -434,6 +434,10 @@ def revenue_over_time(runs: Any, cumulative: bool = True, ax: Axes | None = None
     return RevenuePlot(ax, cumulative).update(runs).fig
 
 
+LEVEL_SERIES = frozenset({"trust", "conflict", "understanding", "awareness"})
+"""Weekly columns that are levels on a 0-1 scale."""
+
+
 class TrustPlot(_WeeklyBands):
     """Sales' trust in marketing leads week by week (0-1), optionally with conflict and shared
     understanding (any weekly column can be named), one colour per scenario and one line style
@@ -445,13 +449,23 @@ class TrustPlot(_WeeklyBands):
         self.series = tuple(series)
         if not self.series:
             raise ValueError("series must name at least one weekly column")
-        self.ax.set_ylabel("level (0-1)")
+        self.levels = set(self.series) <= LEVEL_SERIES
+        self.ax.set_ylabel("level (0-1)" if self.levels else "value")
         self.title = self.ax.set_title(", ".join(self.series) + " over time", loc="left")
 
     def update(self, runs: Any) -> TrustPlot:
-        """Draw ``runs`` (same shapes as :meth:`RevenuePlot.update`)."""
+        """Draw ``runs`` (same shapes as :meth:`RevenuePlot.update`).
+
+        Levels (trust, conflict, understanding, awareness) keep the whole 0-1 scale so charts
+        compare; anything else, such as the scoring error, gets an axis from 0 to a little above
+        its largest value, so its changes are visible."""
         self._draw(runs, self.series, cumulative=False)
-        self.ax.set_ylim(0.0, 1.0)
+        if self.levels:
+            self.ax.set_ylim(0.0, 1.0)
+        else:
+            self.ax.relim()
+            top = self.ax.dataLim.y1
+            self.ax.set_ylim(0.0, top * 1.15 if np.isfinite(top) and top > 0 else 1.0)
         return self
 
 

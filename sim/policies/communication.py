@@ -31,30 +31,32 @@ def release_time(mql_time: float, handoff: str) -> float:
 def contact_odds_factor(crm_sharing: float) -> float:
     """Multiplier on contact odds: a lead without phone notes or context is harder to reach.
 
-    0.9 with no shared context, 1.0 with full CRM sharing. Assumption; plausible 0.8-1.0 at no
-    sharing.
+    0.925 with no shared context, 0.95 at half sharing (the baseline), 0.975 with full sharing.
+    Assumption; plausible 0.05-0.2 per unit of sharing. Kept at the low end because each context
+    effect multiplies down the funnel with the others (``docs/model.md`` section 6).
     """
-    return 0.9 + 0.1 * crm_sharing
+    return 0.925 + 0.05 * crm_sharing
 
 
 def qualify_factor(crm_sharing: float) -> float:
     """Multiplier on the chance a contacted lead qualifies: context makes the first call count.
 
-    0.92 with no context, 1.0 with full sharing. Assumption; plausible 0.85-1.0 at no sharing.
+    0.94 with no context, 0.96 at half sharing, 0.98 with full sharing. Assumption; plausible
+    0.04-0.15 per unit of sharing.
     """
-    return 0.92 + 0.08 * crm_sharing
+    return 0.94 + 0.04 * crm_sharing
 
 
 def sales_view_noise(base_noise: float, crm_sharing: float) -> float:
-    """Sales' error judging a lead: half as large again when no context survives. Assumption;
-    plausible 1.2-2x."""
-    return base_noise * (1.0 + 0.5 * (1.0 - crm_sharing))
+    """Sales' error judging a lead: 1.25 times marketing's at half sharing, 1.375 with no shared
+    context, 1.125 with full sharing. Assumption; plausible 0.25-1.0 per unit of sharing."""
+    return base_noise * (1.25 + 0.25 * (0.5 - crm_sharing))
 
 
 def win_logit_context(crm_sharing: float) -> float:
-    """Win log-odds bonus from knowing the buyer's history (0 at half sharing, +0.1 with full
+    """Win log-odds bonus from knowing the buyer's history (0 at half sharing, +0.05 with full
     sharing). Assumption; plausible 0-0.4 per unit of sharing."""
-    return 0.2 * (crm_sharing - 0.5)
+    return 0.1 * (crm_sharing - 0.5)
 
 
 def definition_gap(base_gap: float, understanding: float, shared_definition: bool) -> float:
@@ -84,8 +86,9 @@ def silo_drift(understanding: float, drift_per_week: float) -> float:
 
 def dispute_time_factor(conflict: float, role_clarity: float) -> float:
     """Multiplier on rep time per lead: conflict with unclear roles means duplicate work and
-    disputes over who owns a lead (up to +40 %). Seed article 004; size is an assumption."""
-    return 1.0 + 0.4 * conflict * (1.0 - role_clarity)
+    disputes over who owns a lead (up to +25 %). Seed article 004; size is an assumption
+    (plausible 10-40 %)."""
+    return 1.0 + 0.25 * conflict * (1.0 - role_clarity)
 
 
 def conflict_cap(leadership: float) -> float:

@@ -16,6 +16,7 @@ from sim.experiment import (
     compare,
     compare_sized,
     paired_precision,
+    precision_note,
     replicate,
     replications_needed,
     summarise,
@@ -210,3 +211,26 @@ def test_compare_sized_refuses_bad_settings(short):
             compare_sized([short, short], **kwargs)
     with pytest.raises(ValueError):
         compare_sized([short])
+
+
+def _pair(base, other) -> Comparison:
+    tables = {n: pd.DataFrame({"revenue": np.asarray(v, dtype=float)})
+              for n, v in (("base", base), ("other", other))}
+    return Comparison(["base", "other"], tables)
+
+
+def test_precision_note_says_when_the_replications_are_enough():
+    note = precision_note(_pair([100.0, 100.0, 100.0], [101.0, 102.0, 101.0]))
+    assert not note.startswith("warning") and "3 replications" in note and "±5 %" in note
+
+
+def test_precision_note_warns_and_says_how_many_are_needed():
+    note = precision_note(_pair([100.0, 100.0, 100.0], [90.0, 120.0, 105.0]))
+    assert note.startswith("warning:") and "are needed for ±5 %" in note
+    needed = paired_precision(_pair([100.0, 100.0, 100.0], [90.0, 120.0, 105.0])).needed
+    assert f"about {needed} are needed" in note
+
+
+def test_precision_note_without_an_interval_or_a_mean():
+    assert "no interval" in precision_note(_pair([100.0], [101.0]))
+    assert "is zero" in precision_note(_pair([0.0, 0.0], [1.0, 3.0]))

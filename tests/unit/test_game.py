@@ -186,6 +186,15 @@ def test_weekly_ledger_has_every_team(played):
     assert len(weekly) == 4 * 4 * 4  # four companies, four quarters of four weeks
 
 
+def test_the_first_quarter_opens_on_a_filled_pipeline(played):
+    # The company keeps its warm-up, so deals opened before the game close in its first weeks:
+    # an empty pipeline would win nothing for weeks (cycle times average 45 days).
+    weekly = played.weekly()
+    first_weeks = weekly[weekly["week"] <= 2]
+    assert (first_weeks.groupby("team")["won"].sum() > 0).all()
+    assert played.base.warmup_weeks > 0
+
+
 # --------------------------------------------------------------------------- creating
 @pytest.mark.parametrize("teams", [["Red"], ["red", "red"], [REFERENCE], [], ["red", ""],
                                    ["1team"], ["a" * 21], ["red team"]])

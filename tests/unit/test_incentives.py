@@ -31,8 +31,13 @@ def test_only_the_accelerator_plays_timing_games():
     assert inc.team_shared().quarter_end_pull_in == 0
 
 
-def test_team_bonus_raises_output_three_percent():
-    assert inc.team_shared().effort == pytest.approx(1.03)
+def test_team_pay_lifts_output_within_the_team_bonus_evidence():
+    # Friebel et al. 2017: a team bonus lifts output ~3 % over no bonus. Against individual plans,
+    # which are bonuses too, the model keeps the lift above zero and below that bound.
+    team = inc.team_shared().effort
+    assert 1.0 < team <= 1.03
+    assert team > inc.quota_accelerator().effort
+    assert team > inc.individual_commission().effort
 
 
 def test_shared_weight_blends_toward_the_shared_goal():

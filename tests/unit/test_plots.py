@@ -203,6 +203,15 @@ def test_trust_over_time_series_and_scenarios(runs):
         TrustPlot(series=())
 
 
+def test_a_small_series_gets_an_axis_that_shows_it(runs):
+    # The scoring error lives around 0.05-0.15: on a 0-1 axis its fall would be a flat line.
+    ax = trust_over_time(runs, series=("scoring_noise",)).axes[0]
+    top = max(float(np.nanmax(line.get_ydata())) for line in ax.lines)
+    low, high = ax.get_ylim()
+    assert low == 0.0 and top < high <= 1.2 * top
+    assert ax.get_ylabel() != "level (0-1)"
+
+
 def test_trust_updates_in_place(runs):
     plot = TrustPlot()
     plot.update(runs["base"])

@@ -59,3 +59,30 @@ def test_poisson_inverse_has_the_right_mean():
     draws = [poisson_inverse(u, 40.0) for u in rng.random(4000)]
     assert abs(np.mean(draws) - 40.0) < 0.5
     assert poisson_inverse(0.5, 0.0) == 0
+
+
+def test_a_week_gets_the_same_cards_whatever_was_drawn_before():
+    fresh = Streams(7, 1).weekly("leads", 5, "webinar").random(4)
+    used = Streams(7, 1)
+    used.weekly("leads", 5, "webinar").random(1000)
+    used.weekly("leads", 2, "webinar").random(3)
+    assert np.array_equal(used.weekly("leads", 5, "webinar").random(4), fresh)
+
+
+def test_weekly_streams_differ_by_week_name_key_replication_and_seed():
+    base = Streams(7, 0).weekly("x", 3, "a").random(3)
+    for other in (Streams(7, 0).weekly("x", 4, "a"), Streams(7, 0).weekly("y", 3, "a"),
+                  Streams(7, 0).weekly("x", 3, "b"), Streams(7, 1).weekly("x", 3, "a"),
+                  Streams(8, 0).weekly("x", 3, "a")):
+        assert not np.array_equal(other.random(3), base)
+
+
+def test_a_week_never_runs_into_the_next():
+    # Week w starts 2**64 draws after week w - 1: a week's own draws never reach the next.
+    s = Streams(7)
+    long_week = s.weekly("x", 0).random(200_000)
+    next_week = s.weekly("x", 1).random(3)
+    assert not np.isin(next_week, long_week).any()
+    bits = np.random.PCG64(s.seed_sequence("x"))
+    bits.advance(1 << 64)
+    assert np.array_equal(np.random.Generator(bits).random(3), next_week)

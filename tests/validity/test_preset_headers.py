@@ -22,6 +22,8 @@ CONFLICTED = ("incentives.marketing_kpi=mql_volume", "incentives.sales_comp=indi
               "communication.meeting_every_weeks=0", "communication.role_clarity=0.2",
               "trust.conflict_initial=0.6")
 """The company in conflict that the leadership_mediation header names."""
+IN_CONFLICT = tuple(o for o in CONFLICTED if not o.startswith("communication.role_clarity"))
+"""The same company with its roles left as they are, for the clear_roles header."""
 
 
 @cache
@@ -54,16 +56,18 @@ CLAIMS = {
     "batch_handoff": lambda: down("batch_handoff", "contacted_within_1h")
     and down("batch_handoff", "mql_to_sql"),
     "brand_heavy": lambda: up("brand_heavy", "awareness_final") and down("brand_heavy", "leads")
-    and up("brand_heavy", "win_rate") and even("brand_heavy", "revenue", "weeks=104"),
+    and up("brand_heavy", "win_rate") and down("brand_heavy", "revenue")
+    and down("brand_heavy", "revenue", "weeks=104"),
     "cherry_pick_queue": lambda: up("cherry_pick_queue", "revenue")
     and even("cherry_pick_queue", "revenue", "sales.reps=6"),
-    "clear_roles": lambda: down("clear_roles", "conflict_final") and up("clear_roles", "revenue"),
+    "clear_roles": lambda: down("clear_roles", "conflict_final")
+    and up("clear_roles", "revenue", *IN_CONFLICT),
     "closed_loop_feedback": lambda: down("closed_loop_feedback", "scoring_noise_final")
     and up("closed_loop_feedback", "feedback_coverage"),
     "commission_only": lambda: up("commission_only", "leakage_rate")
     and up("commission_only", "rejected") and up("commission_only", "self_sourced_opportunities")
     and down("commission_only", "feedback_coverage") and down("commission_only", "revenue"),
-    "crm_sharing": lambda: up("crm_sharing", "mql_to_sql") and up("crm_sharing", "win_rate")
+    "crm_sharing": lambda: up("crm_sharing", "mql_to_sql") and up("crm_sharing", "won")
     and up("crm_sharing", "feedback_coverage"),
     "fast_response_sla": lambda: up("fast_response_sla", "revenue")
     and down("fast_response_sla", "self_sourced_opportunities"),
@@ -86,7 +90,7 @@ CLAIMS = {
     and (_table("price_too_high", ("feedback.mode=none",))["price_index_final"] == 1.5).all(),
     "shared_lead_definition": lambda: down("shared_lead_definition", "rejected"),
     "shared_revenue_kpi": lambda: down("shared_revenue_kpi", "conflict_final")
-    and up("shared_revenue_kpi", "revenue"),
+    and up("shared_revenue_kpi", "trust_final") and up("shared_revenue_kpi", "mql_to_sql"),
     "team_selling": lambda: down("team_selling", "leakage_rate")
     and up("team_selling", "feedback_coverage") and down("team_selling", "pulled_in_deals"),
     "volume_kpi": lambda: up("volume_kpi", "mqls") and up("volume_kpi", "rejected")

