@@ -92,7 +92,9 @@ CLAIMS = {
     "shared_revenue_kpi": lambda: down("shared_revenue_kpi", "conflict_final")
     and up("shared_revenue_kpi", "trust_final") and up("shared_revenue_kpi", "mql_to_sql"),
     "team_selling": lambda: down("team_selling", "leakage_rate")
-    and up("team_selling", "feedback_coverage") and down("team_selling", "pulled_in_deals"),
+    and up("team_selling", "feedback_coverage") and down("team_selling", "pulled_in_deals")
+    and 0 < diff("team_selling", "revenue")[0]
+    and sum(diff("team_selling", "revenue")) / 2 < 0.1 * _table("baseline", ())["revenue"].mean(),
     "volume_kpi": lambda: up("volume_kpi", "mqls") and up("volume_kpi", "rejected")
     and down("volume_kpi", "mql_to_sql"),
     "weekly_meetings": lambda: up("weekly_meetings", "understanding_final")
