@@ -15,18 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from sim import __version__
 from sim.errors import ScenarioError
+from sim.files import check_can_create, check_folder, check_target, writable, write_atomic
 from sim.metrics import KPI_NAMES
 from sim.params import Scenario
 from sim.scenario import load_scenario, resolve_scenario_path
+from sim.yamlio import shown
 
 PROG = "leadflow"
 
@@ -95,6 +95,11 @@ def _fmt(value: float | None) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns aligned for a terminal; every cell is shown with its control characters
+    escaped, so a scenario named with an ANSI escape or a line break cannot redraw the
+    terminal or break the table."""
+    header = [shown(c, None) for c in header]
+    rows = [[shown(c, None) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = lambda r: "  ".join(  # noqa: E731
         c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
@@ -112,20 +117,19 @@ def _prepare_out(out: str | None) -> Path | None:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError("--out", out, f"cannot create folder ({exc.strerror})") from None
-    if not os.access(path, os.W_OK):
-        raise ScenarioError("--out", out, "folder is not writable")
+    if not writable(path):
+        raise ScenarioError("--out", out, "folder is not writable; choose another folder")
     return path
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _out_file(args: argparse.Namespace, suffixes: Sequence[str] = (),
+              protected: Sequence[str | Path] = (), why: str | None = None,
+              make_folder: bool = False) -> Path:
+    """Check ``--out FILE`` before any work: a writable folder, and an existing file only
+    replaced with ``--force`` (never one of ``protected``, the command's own inputs)."""
+    extra = {"protected_why": why} if why else {}
+    return check_target(args.out, "--out", force=args.force, suffixes=suffixes,
+                        protected=protected, make_folder=make_folder, **extra)
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -146,15 +150,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     }
     payload = _clean(payload)
     if out is not None:
-        _write_atomic(out / "kpis.json",
-                      lambda p: p.write_text(json.dumps(payload, indent=2) + "\n"))
-        _write_atomic(out / "replications.csv", lambda p: table.to_csv(p))
-        _write_atomic(out / "scenario.yaml", lambda p: dump_scenario(
-            scenario, p, header=f"Resolved scenario '{scenario.name}' as run (seed {seed})."))
+        write_atomic(out / "kpis.json", json.dumps(payload, indent=2) + "\n")
+        write_atomic(out / "replications.csv", lambda p: table.to_csv(p))
+        dump_scenario(scenario, out / "scenario.yaml",
+                      header=f"Resolved scenario '{scenario.name}' as run (seed {seed}).")
     if args.json:
         print(json.dumps(payload))
         return 0
-    print(f"scenario {scenario.name}  seed {seed}  reps {args.reps}  weeks {scenario.weeks:g}")
+    print(f"scenario {shown(scenario.name, None)}  seed {seed}  reps {args.reps}  "
+          f"weeks {scenario.weeks:g}")
     header = ["kpi", "mean"] + (["95% CI"] if ci else [])
     rows = []
     for k in KPI_NAMES:
@@ -216,8 +220,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     achieved = _share(precision.half_width)
     if achieved:
         sizing += f"  {_SIZING_KPI} differences {achieved} of {first} {_SIZING_KPI}"
-    print(f"compare vs {first}  seed {seed}  reps {reps}{sizing}  (common random numbers, "
-          "paired 95% CI)")
+    print(f"compare vs {shown(first, None)}  seed {seed}  reps {reps}{shown(sizing, None)}  "
+          "(common random numbers, paired 95% CI)")
     header = ["kpi", first]
     for n in comparison.names[1:]:
         header += [n, f"diff vs {first}", "95% CI"]
@@ -235,7 +239,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if reps > 1:
         print("* the 95% interval of the paired difference excludes zero")
     if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {shown(warning, None)}", file=sys.stderr)
     return 0
 
 
@@ -276,7 +280,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     points = math.prod(len(v) for v in grid.values())
     with _executor(args, jobs=points * args.reps) as executor:
         table = sweep(scenario, grid, args.reps, seed, executor, out=args.out,
-                      resume=args.resume, progress=not args.json)
+                      resume=args.resume, progress=not args.json, warn=_warn)
     means = summarise_points(table, grid)
     if args.json:
         entries = []
@@ -292,14 +296,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             "scenario": scenario.name, "seed": seed, "reps": args.reps, "weeks": scenario.weeks,
             "grid": grid, "out": args.out, "runs": len(table), "points": entries})))
         return 0
-    print(f"sweep {scenario.name}  seed {seed}  reps {args.reps}  {points} points, "
+    print(f"sweep {shown(scenario.name, None)}  seed {seed}  reps {args.reps}  {points} points, "
           f"{len(table)} runs (means per point)")
     header = ["point", *grid, *SWEEP_COLUMNS]
     rows = [[str(int(r["point"])), *(str(_plain(r[k])) for k in grid),
              *(_fmt(float(r[k])) for k in SWEEP_COLUMNS)] for _, r in means.iterrows()]
     print(_table(header, rows))
-    print(f"every run, with all KPIs: {args.out}/results.csv and results.parquet")
+    print(f"every run, with all KPIs: {shown(args.out, None)}/results.csv and results.parquet")
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {shown(message, None)}", file=sys.stderr)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -316,15 +324,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         from sim.plots import tornado
 
         fig = tornado(table, kpi=args.kpi)
-        _write_atomic(plot, lambda tmp: fig.savefig(tmp, format=plot.suffix[1:], dpi=120,
-                                                    bbox_inches="tight"))
+        write_atomic(plot, lambda tmp: fig.savefig(tmp, format=plot.suffix[1:], dpi=120,
+                                                   bbox_inches="tight"))
     if args.json:
         print(json.dumps(_clean({
             "scenario": scenario.name, "seed": seed, "reps": args.reps, "kpi": args.kpi,
             "levers": [{k: _plain(v) for k, v in row.items()}
                        for row in table.to_dict("records")]})))
         return 0
-    print(f"one-at-a-time sensitivity of {args.kpi}  scenario {scenario.name}  seed {seed}  "
+    print(f"one-at-a-time sensitivity of {args.kpi}  scenario {shown(scenario.name, None)}  "
+          f"seed {seed}  "
           f"reps {args.reps}  (base {_fmt(float(table.kpi_base.iloc[0]))})")
     header = ["lever", "low", "high", f"{args.kpi} at low", f"{args.kpi} at high", "swing"]
     rows = [[r.parameter, str(_plain(r.low_value)), str(_plain(r.high_value)), _fmt(r.kpi_low),
@@ -346,8 +355,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.to_dict()))
         return 0
-    print(f"warm-up of {found.scenario}  seed {seed}  reps {found.reps}  weeks {found.weeks}  "
-          f"(MSER-{found.batch} on the average of the replications)")
+    print(f"warm-up of {shown(found.scenario, None)}  seed {seed}  reps {found.reps}  "
+          f"weeks {found.weeks}  (MSER-{found.batch} on the average of the replications)")
     rows = [[name + (" *" if name in found.too_short else ""), str(week)]
             for name, week in found.truncation_weeks.items()]
     print(_table(["series", "truncation week"], rows))
@@ -365,6 +374,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.report import write_report
 
     scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
+    _out_file(args, protected=[resolve_scenario_path(p) for p in args.scenarios])
     seed = scenarios[0].seed if args.seed is None else args.seed
     command = shlex.join(["python", "-m", "sim", "report", *args.argv])
     path = write_report(scenarios, Path(args.out), reps=args.reps, seed=seed,
@@ -373,7 +383,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(json.dumps({"report": str(path), "scenarios": [s.name for s in scenarios],
                           "seed": seed, "reps": args.reps}))
     else:
-        print(f"report written to {path}")
+        print(f"report written to {shown(path, None)}")
     return 0
 
 
@@ -384,14 +394,14 @@ def _figure_target(target: str | None) -> Path | None:
     path = Path(target)
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise ScenarioError("--plot", target, "must end in .png, .svg or .pdf")
-    if not path.parent.is_dir():
-        raise ScenarioError("--plot", target, f"folder '{path.parent}' does not exist")
+    check_folder(path, "--plot")  # a read-only folder is found before the runs, not after
     return path
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate, parse_column_map
 
+    _out_file(args, suffixes=(".yaml", ".yml"), protected=[args.csv])
     cal = calibrate(args.csv, args.out, parse_column_map(args.map), args.name)
     if args.json:
         print(json.dumps(_clean({
@@ -399,10 +409,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "estimates": {e.key: {"value": e.value, "n": e.n} for e in cal.estimates},
             "observed": {k: {"value": v, "n": n} for k, (v, n) in cal.observed.items()}})))
         return 0
-    print(f"calibrated from {args.csv}: {cal.weeks:.1f} weeks")
+    print(f"calibrated from {shown(args.csv, None)}: {cal.weeks:.1f} weeks")
     print(_table(["estimate", "value", "n"], [[e.key, str(e.value), str(e.n)]
                                                for e in cal.estimates]))
-    print(f"scenario written to {args.out}")
+    print(f"scenario written to {shown(args.out, None)}")
     return 0
 
 
@@ -436,7 +446,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{PROG}: error: {exc}", file=sys.stderr)
             failed += 1
         else:
-            print(f"ok  {path}  ({scenario.name})")
+            print(f"ok  {shown(path, None)}  ({shown(scenario.name, None)})")
     return 2 if failed else 0
 
 
@@ -450,10 +460,12 @@ def cmd_game(args: argparse.Namespace) -> int:
     if args.action == "new":
         if not args.teams:
             raise GameError("--teams", None, "give the team names, e.g. --teams red,blue,green")
+        check_can_create(args.folder, "game new")
         game = Game.create(args.folder, [t for t in args.teams.split(",") if t.strip()],
                            scenario=args.scenario, seed=args.seed, practice=not args.no_practice,
                            rank_by=args.rank_by)
-        print(f"game '{game.name}' created in {args.folder}: {len(game.teams)} teams, "
+        print(f"game '{shown(game.name, None)}' created in {shown(args.folder, None)}: "
+              f"{len(game.teams)} teams, "
               f"{len(game.rounds)} rounds")
         return 0
     game = Game(args.folder)
@@ -487,7 +499,10 @@ def cmd_game(args: argparse.Namespace) -> int:
     elif args.action == "export":
         if not args.out:
             raise GameError("--out", None, "give the CSV file to write, e.g. --out results.csv")
-        print(f"written {game.export_csv(args.out)}")
+        # the game's files are its state: an export must never replace one of them
+        own = [p for p in Path(args.folder).rglob("*") if p.is_file()]
+        _out_file(args, protected=own, why="is one of the game's own files", make_folder=True)
+        print(f"written {shown(game.export_csv(args.out), None)}")
     return 0
 
 
@@ -547,7 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", required=True,
                    help="folder for every finished run (Parquet) and results.csv")
     p.add_argument("--resume", action="store_true",
-                   help="continue a sweep in --out, skipping the runs already there")
+                   help="continue a sweep in --out, skipping the runs already there (each is "
+                   "checked against the sweep first)")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("sensitivity", help="one-at-a-time sensitivity of a KPI (tornado data)")
@@ -583,6 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="scenario files or preset names; the first is the reference")
     p.add_argument("--out", metavar="FILE.html", required=True, help="the HTML file to write")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     p.add_argument("--seed", type=_seed, default=None)
     p.add_argument("--reps", type=_positive_int, default=10, help="replications (default 10)")
@@ -594,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="estimate a scenario from a CRM export (CSV)")
     p.add_argument("csv", metavar="CRM.csv", help="lead-level export; see sim/calibrate.py")
     p.add_argument("--out", metavar="FILE.yaml", required=True, help="scenario file to write")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--map", action="append", default=[], metavar="CSV_COLUMN=column",
                    help="map a column name of the export to a documented one (repeatable)")
     p.add_argument("--name", default=None, help="scenario name (default: the file's name)")
@@ -619,6 +637,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="links: address of the team page's server (default $LEADFLOW_GAME_URL "
                    "or http://localhost:8866)")
     p.add_argument("--out", metavar="FILE.csv", help="export: the CSV file to write")
+    p.add_argument("--force", action="store_true",
+                   help="export: replace --out if it exists (never one of the game's files)")
     p.set_defaults(func=cmd_game)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
@@ -640,11 +660,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        # a full disk or a drive gone read-only mid-way: the writers left the old files as
+        # they were, so it is said in one line like any other input the command cannot use
+        where = shown(exc.filename, None) if exc.filename else "a file"
+        print(f"{PROG}: error: {where}: {exc.strerror or type(exc).__name__}; no file was "
+              "left half-written (free some space, or choose a writable folder)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

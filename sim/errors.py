@@ -4,6 +4,8 @@ The command line turns a :class:`ScenarioError` into one line on stderr and exit
 anything else is a bug and keeps its traceback (exit code 1).
 """
 
+from sim.yamlio import shown
+
 
 class ScenarioError(ValueError):
     """A scenario file, override, flag or data file that cannot be used.
@@ -16,6 +18,6 @@ class ScenarioError(ValueError):
         self.key = key
         self.problem = problem
         where = f"{source}: {key}" if key else source
-        # one line, whatever the input: a line break in a key or file name is shown escaped
-        message = f"{where}: {problem}".replace("\r", "\\r").replace("\n", "\\n")
-        super().__init__(message)
+        # one line, whatever the input: a line break, ANSI escape or NUL in a key or file
+        # name is shown escaped, so the message can neither break nor steer the terminal
+        super().__init__(shown(f"{where}: {problem}", None))

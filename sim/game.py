@@ -35,7 +35,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,6 +45,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import ScenarioError
+from sim.files import write_atomic
 from sim.model import run
 from sim.params import Scenario
 from sim.scenario import (
@@ -155,19 +155,11 @@ def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
 
     The text goes to a hidden temporary file in the same folder (same drive), is flushed to
-    disk, and is renamed over the target in one step.
+    disk, and is renamed over the target in one step (:func:`sim.files.write_atomic`); the
+    folder is made first if needed.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text, durable=True)
 
 
 def _write_yaml(path: Path, data: Mapping[str, Any], header: str = "") -> None:

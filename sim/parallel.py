@@ -11,7 +11,12 @@ on Dask.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -61,7 +66,7 @@ class PoolExecutor:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers)
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
 
     def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
              ) -> Iterator[tuple[int, Any]]:
@@ -75,6 +80,44 @@ class PoolExecutor:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """Make this worker process end when the process that started it ends.
+
+    A pool's workers only stop when their parent tells them to; a parent that is killed
+    (``kill -9``, the machine's out-of-memory killer) cannot, and its workers would go on
+    running jobs nobody collects. On Linux the kernel is asked to kill this process when its
+    parent goes (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread checks every second whether
+    the parent is still there. Linux counts the thread that started the worker as its parent,
+    so a pool is used from a thread that outlives it (the command line uses its main thread).
+    """
+    parent = os.getppid()
+    if not _kernel_kills_orphan():
+        threading.Thread(target=_watch_parent, args=(parent,), name="leadflow-parent-watch",
+                         daemon=True).start()
+    # the parent may have gone before the kernel was asked: this process then has a new parent
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _kernel_kills_orphan() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return False
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:  # pragma: no cover - not Linux
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 class DaskExecutor:

@@ -34,10 +34,8 @@ import base64
 import html
 import io
 import math
-import os
 import platform
 import shlex
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +53,7 @@ from matplotlib.figure import Figure
 import sim
 from sim.errors import ScenarioError
 from sim.experiment import Comparison, summarise, unique_names
+from sim.files import writable, write_atomic
 from sim.metrics import KPI_GLOSSARY, KPI_NAMES
 from sim.model import run
 from sim.params import Scenario, flatten_settings
@@ -70,6 +69,7 @@ from sim.plots import (
     trust_over_time,
 )
 from sim.scenario import load_scenario
+from sim.yamlio import safe_load
 
 SUMMARY_KPIS: tuple[str, ...] = ("revenue", "profit")
 BAR_KPIS: tuple[str, ...] = (
@@ -190,7 +190,9 @@ def _yaml_value(value: Any) -> str:
         return text.replace("e", ".0e") if "e" in text and "." not in text else text
     text = str(value)
     try:
-        same = yaml.safe_load(text) == text
+        # the value may be any text a scenario file held: read it within the bounded reader's
+        # limits (a deep "[[[…" or an alias bomb must not hang or crash the report)
+        same = safe_load(text) == text
     except yaml.YAMLError:
         same = False
     return text if same else "'" + text.replace("'", "''") + "'"
@@ -574,7 +576,7 @@ def _check_target(out: Path) -> None:
         raise ScenarioError("--out", str(out), f"folder '{parent}' does not exist")
     if not parent.is_dir():
         raise ScenarioError("--out", str(out), f"'{parent}' is a file, not a folder")
-    if not os.access(parent, os.W_OK):
+    if not writable(parent):
         raise ScenarioError("--out", str(out), f"folder '{parent}' is not writable")
 
 
@@ -593,17 +595,7 @@ def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int
     _check_target(out)
     text = render_report(scenarios, reps, seed, source_paths, command=command, title=title,
                          out=out)
-    mode = out.stat().st_mode & 0o777 if out.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return write_atomic(out, text)
 
 
 __all__ = ["ABSENT", "ReportData", "figure_to_data_uri", "flatten_settings", "render_report",

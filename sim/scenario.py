@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
+from sim.files import write_atomic
 from sim.params import Channel, Marketing, Scenario
 from sim.yamlio import (
     MAX_BYTES,
@@ -553,9 +554,7 @@ def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> Non
         header = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in header)
         lines = header.rstrip("\n").split("\n")
         text = "".join(f"# {line}\n" if line else "#\n" for line in lines) + text
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text)
 
 
 def resolve_scenario_path(name: str | Path) -> Path:

@@ -7,6 +7,11 @@ differences between plots are the levers' doing. The harvest is recorded plot by
 comes in: each finished run is written to the output folder at once, so a sweep that is stopped
 can be resumed and ends with exactly the table an uninterrupted one would have produced.
 
+The field book is kept by one surveyor at a time: a lock file gives the folder to one sweep
+until it ends, every run file carries what it is a run of (point, replication and a checksum of
+the scenario, seed and replication), and a resume checks each file against the sweep before
+trusting it, so a copied or foreign file is reported instead of counted.
+
 One-at-a-time sensitivity moves each lever to a low and a high value around the base scenario,
 holding the rest, and ranks levers by how far they swing a KPI (the tornado chart of
 ``sim/plots.py``).
@@ -14,26 +19,41 @@ holding the rest, and ranks levers by how far they swing a KPI (the tornado char
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
-import tempfile
-from collections.abc import Mapping, Sequence
+import socket
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from sim import __version__
 from sim.errors import ScenarioError
+from sim.files import writable, write_atomic, write_error
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Scenario
-from sim.scenario import parse_override, with_overrides
+from sim.scenario import get_value, parse_override, with_overrides
+from sim.yamlio import read_text, shown
 
 MANIFEST = "sweep.json"
 RUNS_DIR = "runs"
 RESULTS = "results"
+LOCK = "sweep.lock"
+"""The lock file that keeps a sweep folder to one sweep at a time."""
+HOLDER = "sweep.holder"
+"""Who holds the lock (process, machine, since when), for the message a second sweep gets."""
+CHECKPOINT_SECONDS = 30.0
+"""Longest time between two writes of the results tables while a sweep runs."""
 
 DEFAULT_LEVERS: dict[str, tuple[Any, Any]] = {
     "incentives.shared_kpi_weight": (0.0, 1.0),
@@ -53,36 +73,52 @@ DEFAULT_LEVERS: dict[str, tuple[Any, Any]] = {
 
 
 # ----------------------------------------------------------------------------------- grids
-def parse_grid(items: Sequence[str], base: Scenario) -> dict[str, list[Any]]:
+def parse_grid(items: Sequence[str], base: Scenario, source: str = "--grid"
+               ) -> dict[str, list[Any]]:
     """Read ``--grid PATH=v1,v2,…`` flags into ``{path: [values]}``, checking every value.
 
     Values are read as YAML (``8``, ``0.5``, ``true``, ``fifo``) and each one is validated against
-    the base scenario, so a bad grid fails before any run starts.
+    the base scenario and kept as the parameter's own type (``1e-2`` for a share is the number
+    0.01), so a bad grid fails before any run starts and every column of the results has one
+    type. ``source`` is the flag named in errors (``--lever`` for sensitivity).
     """
     grid: dict[str, list[Any]] = {}
     for item in items:
         key, sep, values_text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ScenarioError("--grid", item, "expected PATH=v1,v2,… e.g. sales.reps=2,4,6")
+            raise _flag_error(source, item, "expected PATH=v1,v2,… e.g. sales.reps=2,4,6")
         if key in grid:
-            raise ScenarioError("--grid", key, "is given twice; list all its values in one flag")
+            raise _flag_error(source, key, "is given twice; list all its values in one flag")
         parts = [v.strip() for v in values_text.split(",")]
         if not values_text.strip() or any(not v for v in parts):
-            raise ScenarioError("--grid", key, "needs at least one value, e.g. "
-                                f"{key}=v1,v2 (empty values are not allowed)")
-        values = []
+            raise _flag_error(source, key, "needs at least one value, e.g. "
+                              f"{key}=v1,v2 (empty values are not allowed)")
+        values: list[Any] = []
         for text in parts:
-            _, value = parse_override(f"{key}={text}")
-            try:
-                with_overrides(base, {key: value})
-            except ScenarioError as exc:
-                raise ScenarioError("--grid", key, exc.problem) from None
+            value = _typed_value(base, key, text, source)
+            if value in values:
+                raise _flag_error(source, key, f"value '{shown(text)}' is given twice (as "
+                                  f"{shown(value)}); list each value once")
             values.append(value)
         grid[key] = values
     if not grid:
-        raise ScenarioError("--grid", None, "give at least one --grid PATH=v1,v2,…")
+        raise _flag_error(source, None, f"give at least one {source} PATH=v1,v2,…")
     return grid
+
+
+def _typed_value(base: Scenario, key: str, text: str, source: str) -> Any:
+    """One grid value as the scenario holds it once validated (its declared type)."""
+    try:
+        _, value = parse_override(f"{key}={text}")
+        return get_value(with_overrides(base, {key: value}), key)
+    except ScenarioError as exc:
+        raise _flag_error(source, key, exc.problem) from None
+
+
+def _flag_error(source: str, key: str | None, problem: str) -> ScenarioError:
+    # keys and values come from the command line: keep the message one short, safe line
+    return ScenarioError(source, None if key is None else shown(key, 100), problem)
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -92,99 +128,265 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------------------- output
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _manifest(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed: int) -> dict:
     return {"kind": "leadflow-sweep", "base": base.model_dump(mode="json"),
             "grid": {k: list(v) for k, v in grid.items()}, "reps": reps, "seed": seed}
 
 
-def _prepare_folder(out: Path, manifest: dict, resume: bool) -> Path:
-    """Create or check the output folder; refuse anything that would overwrite other work."""
+@contextmanager
+def _owned_folder(out: Path, manifest: dict, resume: bool) -> Iterator[Path]:
+    """Hold the sweep folder ``out`` for this sweep; yield its ``runs`` folder.
+
+    A lock file (``sweep.lock``) keeps a second sweep, or a ``--resume`` of this one, out of
+    the folder while this one runs, so neither can mix its grid into the other's or delete the
+    other's half-written files. The operating system lets go of the lock when the holder ends,
+    however it ends, so a killed sweep never blocks its own resume.
+    """
+    runs = _make_folder(out)
+    lock = FileLock(out / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ScenarioError("--out", str(out), f"is in use by another sweep ({_holder(out)}); "
+                            "wait until it ends, or choose another folder") from None
+    try:
+        _claim(out)
+        _check_results(out)
+        _check_manifest(out, manifest, resume)
+        for stale in runs.glob("*.partial"):
+            stale.unlink(missing_ok=True)  # left by a run killed mid-write
+        yield runs
+    finally:
+        (out / HOLDER).unlink(missing_ok=True)
+        lock.release()
+
+
+def _make_folder(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", str(out), "is a file; give a folder for the sweep")
     try:
         (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError("--out", str(out), f"cannot create folder ({exc.strerror})") from None
-    if not os.access(out, os.W_OK) or not os.access(out / RUNS_DIR, os.W_OK):
-        raise ScenarioError("--out", str(out), "folder is not writable")
-    path = out / MANIFEST
-    if path.exists():
-        try:
-            found = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ScenarioError("--out", str(out), f"{MANIFEST} is unreadable; use another "
-                                "folder") from None
-        if not resume:
-            raise ScenarioError("--out", str(out), "already holds a sweep; add --resume to "
-                                "continue it, or choose another folder")
-        found.pop("version", None)
-        if found != manifest:
-            raise ScenarioError("--resume", str(out), "this folder holds a different sweep "
-                                "(other scenario, grid, reps or seed); nothing was changed")
-    else:
-        _atomic_write(path, lambda tmp: Path(tmp).write_text(
-            json.dumps({**manifest, "version": __version__}, indent=2), encoding="utf-8"))
-    for stale in (out / RUNS_DIR).glob("*.partial"):
-        stale.unlink(missing_ok=True)  # left by a run killed mid-write
+    if not (writable(out) and writable(out / RUNS_DIR)):
+        raise ScenarioError("--out", str(out), "folder is not writable; choose another folder")
     return out / RUNS_DIR
+
+
+def _claim(out: Path) -> None:
+    """Say who holds the folder, for the message a second sweep gets."""
+    holder = {"pid": os.getpid(), "host": socket.gethostname(),
+              "since": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+    write_atomic(out / HOLDER, json.dumps(holder) + "\n")
+
+
+def _holder(out: Path) -> str:
+    try:
+        found = json.loads(read_text(out / HOLDER))
+        return f"process {int(found['pid'])} on {shown(found['host'])} since {shown(found['since'])}"
+    except (OSError, ValueError, TypeError, KeyError):
+        return "holder not known yet"
+
+
+def _check_manifest(out: Path, manifest: dict, resume: bool) -> None:
+    """Write the manifest of a new sweep folder; refuse a folder that holds another sweep."""
+    path = out / MANIFEST
+    if not path.exists():
+        write_atomic(path, json.dumps({**manifest, "version": __version__}, indent=2))
+        return
+    try:
+        found = json.loads(read_text(path))
+    except (OSError, ValueError):
+        raise ScenarioError("--out", str(path), "is unreadable or damaged; delete the folder "
+                            "or choose another --out") from None
+    if not isinstance(found, dict) or found.get("kind") != manifest["kind"]:
+        raise ScenarioError("--out", str(path), "is not a sweep's manifest; delete the folder "
+                            "or choose another --out")
+    if not resume:
+        raise ScenarioError("--out", str(out), "already holds a sweep; add --resume to "
+                            "continue it, or choose another folder")
+    found.pop("version", None)
+    if found != manifest:
+        raise ScenarioError("--resume", str(out), "this folder holds a different sweep "
+                            "(other scenario, grid, reps or seed); nothing was changed")
+
+
+def _check_results(out: Path) -> None:
+    """Refuse, before any run, result tables that could not be replaced at the end."""
+    for path in (out / f"{RESULTS}.parquet", out / f"{RESULTS}.csv"):
+        if path.exists() and not path.is_file():
+            raise ScenarioError("--out", str(path), "is in the way of the results table (it is "
+                                "not a file); remove it, or choose another --out")
 
 
 def _run_file(runs: Path, point: int, replication: int) -> Path:
     return runs / f"point-{point:05d}-rep-{replication:04d}.parquet"
 
 
-def _save_run(runs: Path, row: dict[str, Any]) -> None:
-    path = _run_file(runs, row["point"], row["replication"])
-    frame = pd.DataFrame([row])
-    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+def _spec_file(runs: Path, spec: RunSpec) -> Path:
+    return _run_file(runs, spec.labels["point"], spec.replication)
+
+
+def _save_run(runs: Path, spec: RunSpec, row: dict[str, Any]) -> None:
+    """Write one finished run, with what identifies it, as its own Parquet file."""
+    path = _spec_file(runs, spec)
+    record = {**row, "scenario": spec.scenario.name, "checksum": _checksum(spec)}
+    table = pa.Table.from_pylist([record])
+    try:
+        write_atomic(path, lambda tmp: pq.write_table(table, tmp), suffix=".partial")
+    except OSError as exc:
+        raise write_error(path, exc) from None
+
+
+def _checksum(spec: RunSpec) -> str:
+    """A fingerprint of what a run is: its scenario's every value, seed and replication."""
+    text = json.dumps([spec.labels["scenario_sha"], spec.seed, spec.replication])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _scenario_sha(scenario: Scenario) -> str:
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _columns(grid: Mapping[str, Any]) -> list[str]:
     return ["point", *grid, "replication", "seed", *KPI_NAMES]
 
 
+def _finished(runs: Path, specs: Sequence[RunSpec], warn: Callable[[str], None]
+              ) -> dict[int, dict[str, Any]]:
+    """The runs already in ``runs`` that belong to this sweep, by job index.
+
+    Each file must hold the run its name says (scenario, point, replication and checksum): a
+    copied or foreign file is reported and run again, never counted twice. A file that cannot
+    be read at all stops the sweep with the file's name, since deleting it is the user's call.
+    Files in the folder that no job of this sweep would write are reported and left out.
+    """
+    expected = {_spec_file(runs, s).name: i for i, s in enumerate(specs)}
+    done: dict[int, dict[str, Any]] = {}
+    for path in sorted(runs.glob("*.parquet")):
+        index = expected.get(path.name)
+        if index is None:
+            warn(f"{path}: not a run of this sweep; it is left out of the results")
+            continue
+        spec, row = specs[index], _read_run(path)
+        if _holds(row, spec):
+            done[index] = row
+        else:
+            warn(f"{path}: holds {_what(row, spec)}, not point {spec.labels['point']} replication "
+                 f"{spec.replication} of this sweep (a copied file?); that run is done again")
+    return done
+
+
+def _read_run(path: Path) -> dict[str, Any]:
+    try:
+        rows = pq.ParquetFile(path).read().to_pylist()
+    except (OSError, ValueError, pa.ArrowException):
+        rows = []
+    if len(rows) != 1:
+        raise ScenarioError("--resume", str(path), "is damaged (not one complete run); delete "
+                            "it and run again with --resume to redo that run")
+    return rows[0]
+
+
+def _holds(row: dict[str, Any], spec: RunSpec) -> bool:
+    return (row.get("point") == spec.labels["point"]
+            and row.get("replication") == spec.replication
+            and row.get("scenario") == spec.scenario.name
+            and row.get("checksum") == _checksum(spec))
+
+
+def _what(row: dict[str, Any], spec: RunSpec) -> str:
+    if "checksum" not in row:
+        return "a run without a checksum (written by another tool or version)"
+    if (row.get("point"), row.get("replication")) != (spec.labels["point"], spec.replication):
+        return f"point {shown(row.get('point'))} replication {shown(row.get('replication'))}"
+    return "a run of another scenario or seed (its checksum differs)"
+
+
+class _Results:
+    """The results tables of a sweep folder, kept up to date as runs finish.
+
+    Every finished run is already safe in ``runs/``; the tables are rewritten (atomically) at
+    least every :data:`CHECKPOINT_SECONDS` while the sweep runs, so a long sweep that is
+    stopped still leaves tables of the runs it finished, and once more at the end.
+    """
+
+    def __init__(self, out: Path, grid: Mapping[str, Any], rows: dict[int, dict[str, Any]]):
+        self.out, self.grid, self.rows = out, grid, dict(rows)
+        self._written = time.monotonic()
+
+    def add(self, index: int, row: dict[str, Any]) -> None:
+        self.rows[index] = row
+        if time.monotonic() - self._written >= CHECKPOINT_SECONDS:
+            self.write()
+
+    def write(self) -> pd.DataFrame:
+        table = _table([self.rows[i] for i in sorted(self.rows)], self.grid)
+        for name, save in ((f"{RESULTS}.parquet", lambda tmp: table.to_parquet(tmp, index=False)),
+                           (f"{RESULTS}.csv", lambda tmp: table.to_csv(tmp, index=False))):
+            try:
+                write_atomic(self.out / name, save, suffix=".partial")
+            except OSError as exc:
+                raise write_error(self.out / name, exc) from None
+        self._written = time.monotonic()
+        return table
+
+
 # ----------------------------------------------------------------------------------- sweeps
 def sweep(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed: int | None = None,
           executor: Executor | None = None, out: str | Path | None = None,
-          resume: bool = False, progress: bool = False) -> pd.DataFrame:
+          resume: bool = False, progress: bool = False,
+          warn: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Run every grid point ``reps`` times and return one row per run.
 
     The table keeps every parameter value beside every KPI. With ``out`` each finished run is
     written to ``out/runs/`` as it completes, and the whole table to ``out/results.parquet`` and
-    ``out/results.csv`` at the end; ``resume`` skips the runs already there.
+    ``out/results.csv`` as the sweep goes and at the end; ``resume`` skips the runs already
+    there. Only one sweep at a time may use a folder. ``warn`` is told about files in
+    ``out/runs/`` that are not this sweep's (default: :func:`warnings.warn`).
     """
     if reps < 1:
         raise ValueError("reps must be at least 1")
     seed = base.seed if seed is None else seed
-    points = grid_points(grid)
-    specs = []
-    for p, values in enumerate(points):
-        scenario = with_overrides(base, values)
-        specs += [RunSpec(scenario, seed, r, {"point": p, **values}) for r in range(reps)]
+    specs = _specs(base, grid, reps, seed)
     if out is None:
-        rows = run_all(specs, executor, progress, "sweep")
-        return _table(rows, grid)
-
+        return _table([_public(r) for r in run_all(specs, executor, progress, "sweep")], grid)
     out = Path(out)
-    runs = _prepare_folder(out, _manifest(base, grid, reps, seed), resume)
-    todo = [s for s in specs if not _run_file(runs, s.labels["point"], s.replication).exists()]
-    run_all(todo, executor, progress, "sweep", on_result=lambda _i, row: _save_run(runs, row))
-    frames = [pd.read_parquet(_run_file(runs, s.labels["point"], s.replication)) for s in specs]
-    table = _table(pd.concat(frames, ignore_index=True).to_dict("records"), grid)
-    _atomic_write(out / f"{RESULTS}.parquet", lambda tmp: table.to_parquet(tmp, index=False))
-    _atomic_write(out / f"{RESULTS}.csv", lambda tmp: table.to_csv(tmp, index=False))
-    return table
+    with _owned_folder(out, _manifest(base, grid, reps, seed), resume) as runs:
+        results = _Results(out, grid, _finished(runs, specs, warn or _warn))
+        todo = [i for i in range(len(specs)) if i not in results.rows]
+
+        def finished(i: int, row: dict[str, Any]) -> None:
+            row = _public(row)
+            _save_run(runs, specs[todo[i]], row)
+            results.add(todo[i], row)
+
+        run_all([specs[i] for i in todo], executor, progress, "sweep", on_result=finished)
+        return results.write()
+
+
+def _specs(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed: int
+           ) -> list[RunSpec]:
+    specs = []
+    for p, values in enumerate(grid_points(grid)):
+        scenario = with_overrides(base, values)
+        labels = {"point": p, **values, "scenario_sha": _scenario_sha(scenario)}
+        specs += [RunSpec(scenario, seed, r, labels) for r in range(reps)]
+    return specs
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A run's row without the fingerprint that only the run files need."""
+    return {k: v for k, v in row.items() if k != "scenario_sha"}
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, SweepWarning, stacklevel=3)
+
+
+class SweepWarning(UserWarning):
+    """A file in a sweep folder that is not what its name says (reported, then redone)."""
 
 
 def _table(rows: list[dict[str, Any]], grid: Mapping[str, Any]) -> pd.DataFrame:
@@ -204,7 +406,7 @@ def parse_levers(items: Sequence[str], base: Scenario) -> dict[str, tuple[Any, A
     if not items:
         return dict(DEFAULT_LEVERS)
     levers = {}
-    for key, values in parse_grid(items, base).items():
+    for key, values in parse_grid(items, base, source="--lever").items():
         if len(values) != 2:
             raise ScenarioError("--lever", key, f"needs exactly two values, low and high "
                                 f"(got {len(values)})")

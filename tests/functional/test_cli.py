@@ -264,3 +264,48 @@ def test_module_version_and_help(run_cli):
     helped = _ok(run_cli("--help"))
     for command in ("run", "compare", "validate"):
         assert command in helped.stdout
+
+
+# ------------------------------------------------------------------ control characters
+EVIL_NAME = "evil\x1b[31mred\x07\x00x\nline"
+EVIL_SHOWN = "evil\\x1b[31mred\\x07\\x00x\\nline"
+
+
+@pytest.fixture
+def evil_scenario(tmp_path) -> Path:
+    path = tmp_path / "evil.yaml"
+    path.write_text('name: "evil\\e[31mred\\a\\0x\\nline"\ndescription: "wipes\\e[2J"\n',
+                    encoding="utf-8")
+    return path
+
+
+def _clean_terminal_text(text: str) -> None:
+    assert all(ch.isprintable() or ch == "\n" for ch in text), repr(text)
+
+
+def test_validate_echoes_names_with_control_characters_escaped(run_cli, evil_scenario):
+    done = _ok(run_cli("validate", evil_scenario))
+    assert done.stdout == f"ok  {evil_scenario}  ({EVIL_SHOWN})\n"
+
+
+def test_run_and_compare_tables_escape_control_characters(run_cli, evil_scenario):
+    ran = _ok(run_cli("run", evil_scenario, "--weeks", "2", "--warmup", "0", "--workers", "1"))
+    assert ran.stdout.splitlines()[0].startswith(f"scenario {EVIL_SHOWN}  seed ")
+    compared = _ok(run_cli("compare", evil_scenario, "baseline", "--weeks", "2", "--warmup", "0",
+                           "--reps", "2", "--workers", "1"))
+    assert EVIL_SHOWN in compared.stdout.splitlines()[1]
+    for text in (ran.stdout, ran.stderr, compared.stdout, compared.stderr):
+        _clean_terminal_text(text)
+    assert EVIL_NAME not in ran.stdout + compared.stdout
+
+
+# ------------------------------------------------------------------ a full drive
+def test_run_out_on_a_full_drive_is_one_line_and_leaves_no_temporary_file(run_cli_on_tmpfs,
+                                                                          tmp_path):
+    # two pages: the KPIs and the replications fit, the resolved scenario does not
+    done = run_cli_on_tmpfs(tmp_path / "full", "size=8k", "run", "baseline", "--weeks", "2",
+                            "--warmup", "0", "--workers", "1", "--out", tmp_path / "full" / "o")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "scenario.yaml: No space left on device" in lines[0], lines
+    assert done.files == ["o", "o/kpis.json", "o/replications.csv"]

@@ -88,3 +88,45 @@ def test_countdown_must_be_positive(run_cli, tmp_path):
     Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False)
     _refused(run_cli("game", "open", "g", "--minutes", "0"), "--minutes")
     assert Game(tmp_path / "g").state(0).status == "waiting"
+
+
+def _processed_game(tmp_path) -> Game:
+    game = Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False)
+    game.open_round()
+    game.lock_round()
+    game.process_round(0)
+    return game
+
+
+def test_export_replaces_a_file_only_with_force_and_never_the_games_own(run_cli, tmp_path):
+    _processed_game(tmp_path)
+    kept = tmp_path / "results.csv"
+    kept.write_text("keep me\n")
+    _refused(run_cli("game", "export", "g", "--out", "results.csv"), "results.csv",
+             "already exists", "--force")
+    assert kept.read_text() == "keep me\n"
+    _ok(run_cli("game", "export", "g", "--out", "results.csv", "--force"))
+    assert kept.read_text().startswith("round")
+    own = {p: p.read_bytes() for p in (tmp_path / "g").rglob("*") if p.is_file()}
+    for target in ("g/game.yaml", "g/scenario.yaml", "./g/../g/game.yaml"):
+        for force in ([], ["--force"]):
+            _refused(run_cli("game", "export", "g", "--out", target, *force),
+                     "one of the game's own files")
+    assert {p: p.read_bytes() for p in (tmp_path / "g").rglob("*") if p.is_file()} == own
+
+
+def test_new_game_in_a_read_only_folder_is_one_line(run_cli_on_tmpfs, tmp_path):
+    done = run_cli_on_tmpfs(tmp_path / "ro", "ro", "game", "new", tmp_path / "ro" / "g",
+                            "--teams", "red")
+    _refused(done, "game new", "not writable")
+
+
+def test_new_game_on_a_full_drive_is_one_line_and_leaves_no_temporary_file(run_cli_on_tmpfs,
+                                                                          tmp_path):
+    # one page: the game's scenario file does not fit
+    script = ["game", "new", tmp_path / "full" / "g", "--teams", "red"]
+    done = run_cli_on_tmpfs(tmp_path / "full", "size=4k", *script)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0], lines
+    assert not [f for f in done.files if f.endswith(".tmp")], done.files

@@ -30,3 +30,26 @@ def test_report_bad_input_writes_nothing(run_cli, tmp_path):
         assert done.returncode == 2, (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1 and needle in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_replaces_a_file_only_with_force(run_cli, tmp_path):
+    out = tmp_path / "report.html"
+    out.write_text("last week's report")
+    done = run_cli("report", "baseline", "--reps", "1", "--weeks", "2", "--out", out)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "report.html: already exists; add --force" in lines[0]
+    assert out.read_text() == "last week's report"
+    done = run_cli("report", "baseline", "--reps", "1", "--weeks", "2", "--out", out, "--force")
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_report_never_replaces_a_scenario_it_reads(run_cli, tmp_path):
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text("name: mine\n")
+    for force in ([], ["--force"]):
+        done = run_cli("report", scenario, "--reps", "1", "--weeks", "2", "--out", scenario,
+                       *force)
+        assert done.returncode == 2 and "one of the files this command reads" in done.stderr
+    assert scenario.read_text() == "name: mine\n"

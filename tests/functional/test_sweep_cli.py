@@ -2,10 +2,12 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -150,3 +152,168 @@ def test_sensitivity_saves_the_tornado_chart(run_cli, tmp_path):
                                                                 "does not exist")]:
         done = run_cli("sensitivity", "baseline", "--reps", "1", "--weeks", "2", "--plot", bad)
         assert done.returncode == 2 and needle in done.stderr
+
+
+# ------------------------------------------------------------------ typed grids
+def test_grid_values_in_scientific_notation_are_numbers_in_json(run_cli, tmp_path):
+    done = run_cli("sweep", "baseline", "--grid", "marketing.brand_share=0.1,1e-2", "--reps", "1",
+                   "--weeks", "2", "--workers", "1", "--out", tmp_path / "s", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["grid"] == {"marketing.brand_share": [0.1, 0.01]}
+    assert [p["params"]["marketing.brand_share"] for p in out["points"]] == [0.1, 0.01]
+    assert pd.read_csv(tmp_path / "s" / "results.csv")["marketing.brand_share"].tolist() == [
+        0.1, 0.01]
+
+
+def test_bad_grid_value_names_the_key_and_the_range_before_any_run(run_cli, tmp_path):
+    done = run_cli("sweep", "baseline", "--grid", "marketing.brand_share=0.1,7", "--weeks", "2",
+                   "--out", tmp_path / "s")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(r"leadflow: error: --grid: marketing\.brand_share: must be a number "
+                        r"from 0 (to|below) 1 \(got 7\)", lines[0]), lines[0]
+    assert not (tmp_path / "s").exists()
+
+
+def test_lever_errors_say_lever(run_cli):
+    done = run_cli("sensitivity", "baseline", "--lever", "sales.reps=two,4", "--weeks", "2")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("leadflow: error: --lever: sales.reps:")
+
+
+# ------------------------------------------------------------------ one sweep per folder
+LONG = ["sweep", "baseline", "--grid", "sales.reps=2,3,4,5,6", "--grid",
+        "communication.crm_sharing=0.3,0.9", "--reps", "6", "--weeks", "52", "--workers", "1"]
+
+
+def _start(repo, tmp_path, args):
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    return subprocess.Popen([sys.executable, "-m", "sim", *map(str, args)], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_for_runs(runs, count, proc, seconds=300):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len(list(runs.glob("*.parquet"))) < count:
+        assert proc.poll() is None, "the sweep ended before it could be watched"
+        time.sleep(0.02)
+
+
+def test_second_sweep_into_a_running_sweeps_folder_is_refused(run_cli, repo, tmp_path):
+    out = tmp_path / "s"
+    first = _start(repo, tmp_path, [*LONG, "--out", out])
+    try:
+        _wait_for_runs(out / "runs", 2, first)
+        # what the running sweep is writing at this moment must survive the refused ones
+        partial = out / "runs" / ".point-00009-rep-0005.parquet.x.partial"
+        partial.write_bytes(b"being written")
+        for args in ([*LONG, "--out", out, "--resume"],
+                     ["sweep", "baseline", "--grid", "sales.reps=7", "--weeks", "2", "--out", out]):
+            done = run_cli(*args)
+            assert done.returncode == 2 and "Traceback" not in done.stderr
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1 and "is in use by another sweep" in lines[0]
+            assert f"process {first.pid} on " in lines[0]
+            assert partial.exists()
+        assert first.poll() is None
+    finally:
+        first.kill()
+        first.wait()
+    # the lock goes with its holder, however it ended: the killed sweep can be resumed
+    resumed = run_cli(*LONG, "--out", out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(pd.read_csv(out / "results.csv")) == 60 and not partial.exists()
+
+
+def _children(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killed_pool_sweep_leaves_no_workers_behind(repo, tmp_path):
+    out = tmp_path / "s"
+    args = [*LONG[:-1], "2", "--out", out]  # --workers 2
+    proc = _start(repo, tmp_path, args)
+    try:
+        _wait_for_runs(out / "runs", 1, proc)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, workers
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _running(w)], "workers outlived their sweep"
+
+
+# ------------------------------------------------------------------ damaged sweep folders
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:64])
+
+
+@pytest.mark.parametrize("damage, named, advice", [
+    (lambda out: (out / "runs" / "point-00001-rep-0000.parquet").write_bytes(b""),
+     "runs/point-00001-rep-0000.parquet", "delete it"),
+    (lambda out: _truncate(out / "runs" / "point-00000-rep-0000.parquet"),
+     "runs/point-00000-rep-0000.parquet", "delete it"),
+    (lambda out: (out / "sweep.json").write_text("[]"), "sweep.json", "delete the folder"),
+    (lambda out: ((out / "results.csv").unlink(), (out / "results.csv").mkdir()),
+     "results.csv", "remove it"),
+])
+def test_damaged_sweep_folder_is_one_line_naming_the_file(run_cli, tmp_path, damage, named,
+                                                          advice):
+    args = ["sweep", "baseline", "--grid", "sales.reps=2,4", "--reps", "1", "--weeks", "2",
+            "--workers", "1", "--out", tmp_path / "s"]
+    assert run_cli(*args).returncode == 0
+    damage(tmp_path / "s")
+    done = run_cli(*args, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and advice in lines[0], lines
+
+
+def test_resume_reports_a_copied_run_file_and_keeps_one_row_per_run(run_cli, tmp_path):
+    args = ["sweep", "baseline", "--grid", "sales.reps=2,4,6", "--reps", "1", "--weeks", "2",
+            "--workers", "1", "--out", tmp_path / "s"]
+    assert run_cli(*args).returncode == 0
+    whole = pd.read_csv(tmp_path / "s" / "results.csv")
+    runs = tmp_path / "s" / "runs"
+    (runs / "point-00001-rep-0000.parquet").write_bytes(
+        (runs / "point-00000-rep-0000.parquet").read_bytes())
+    done = run_cli(*args, "--resume")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "point-00001-rep-0000.parquet: holds point 0" in warnings[0]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "s" / "results.csv"), whole)
+
+
+# ------------------------------------------------------------------ read-only --plot
+def test_plot_into_a_read_only_folder_is_refused_before_the_runs(run_cli_on_tmpfs, tmp_path):
+    done = run_cli_on_tmpfs(tmp_path / "ro", "ro", "sensitivity", "baseline", "--lever",
+                            "sales.reps=2,6", "--weeks", "2", "--reps", "1", "--workers", "1",
+                            "--plot", tmp_path / "ro" / "tornado.png")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    # the --plot check names the flag; a failure after the runs would name only the file
+    assert len(lines) == 1 and lines[0].startswith("leadflow: error: --plot: ")
+    assert "is not writable" in lines[0]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sim import cli
+from sim import Scenario, cli
 from sim.errors import ScenarioError
+from sim.files import write_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "scenarios" / "baseline.yaml"
@@ -285,10 +289,127 @@ def test_write_atomic_replaces_whole_files_or_nothing(tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        cli._write_atomic(target, fail)
+        write_atomic(target, fail)
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json"], "temp file left behind"
 
-    cli._write_atomic(target, lambda p: p.write_text("new\n", encoding="utf-8"))
+    write_atomic(target, lambda p: p.write_text("new\n", encoding="utf-8"))
     assert target.read_text(encoding="utf-8") == "new\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kpis.json"]
+
+
+def test_run_out_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(capsys, tmp_path,
+                                                                         monkeypatch):
+    import errno
+
+    from sim import files
+
+    real_replace = os.replace
+
+    def full_for_the_scenario(src, dst):
+        if Path(dst).name == "scenario.yaml":
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", full_for_the_scenario)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(BASELINE), "--weeks", "2", "--warmup", "0", "--workers", "1",
+                     "--out", str(out)]) == 2
+    line = _one_error_line(capsys)
+    assert "scenario.yaml" in line and "No space left on device" in line
+    assert sorted(p.name for p in out.iterdir()) == ["kpis.json", "replications.csv"]
+
+
+def test_run_out_files_have_the_usual_mode(capsys, tmp_path):
+    mask = os.umask(0o022)
+    try:
+        assert cli.main(["run", str(BASELINE), "--weeks", "2", "--warmup", "0", "--workers", "1",
+                         "--out", str(tmp_path / "out"), "--json"]) == 0
+    finally:
+        os.umask(mask)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
+    assert modes == {"kpis.json": 0o644, "replications.csv": 0o644, "scenario.yaml": 0o644}
+
+
+# ------------------------------------------------------------------------------ calibrate --out
+@pytest.fixture(scope="module")
+def crm_csv(tmp_path_factory) -> Path:
+    from sim.calibrate import export_crm
+    from sim.model import run
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(BASELINE, ["weeks=26", "warmup_weeks=0"])
+    path = tmp_path_factory.mktemp("crm") / "crm.csv"
+    export_crm(run(scenario, seed=3, event_log=True).event_log, path)
+    return path
+
+
+def test_calibrate_replaces_an_existing_scenario_only_with_force(capsys, crm_csv, tmp_path):
+    out = tmp_path / "mine.yaml"
+    out.write_text("name: keep me\n", encoding="utf-8")
+    assert cli.main(["calibrate", str(crm_csv), "--out", str(out)]) == 2
+    assert "already exists; add --force" in _one_error_line(capsys)
+    assert out.read_text(encoding="utf-8") == "name: keep me\n"
+    assert cli.main(["calibrate", str(crm_csv), "--out", str(out), "--force", "--json"]) == 0
+    assert "Calibrated from crm.csv" in out.read_text(encoding="utf-8")
+
+
+def test_calibrate_into_a_read_only_folder_is_one_line(capsys, crm_csv, tmp_path, monkeypatch):
+    from sim import files
+
+    monkeypatch.setattr(files, "writable", lambda folder: False)
+    assert cli.main(["calibrate", str(crm_csv), "--out", str(tmp_path / "mine.yaml")]) == 2
+    assert "is not writable" in _one_error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------ fuzzing flags
+_NASTY = st.sampled_from([
+    "[" * 3000, "{" * 3000, "&a [*a, *a]", "*a", "&a [&b [*a]]", "!!python/object:os.system",
+    "\x00", "\x1b[31m", "\x07", "\n", "\r", "\u202e", "1e-2", ".nan", "-.inf", "9" * 5000,
+    "'", '"', ",", "=", "~", "null", "none", "yes", "0x1F", "1_000", "2001-13-45",
+    "!!int abc", "!!float .", " ", "é", "- x", "? k", "#", "%YAML 1.1", "---",
+])
+_VALUES = st.lists(st.one_of(_NASTY, st.text(max_size=20)), max_size=4).map("".join)
+_KEYS = st.one_of(st.sampled_from([
+    "sales.reps", "marketing.brand_share", "sales.prioritisation", "feedback.mode", "weeks",
+    "name", "description", "sales", "nope", "marketing.channels.nope.cost_per_lead",
+    "marketing.channels", "", " ", "sales.reps.x", "\x1b[2J",
+]), st.text(max_size=20))
+_FUZZ_BASE = Scenario(weeks=3)
+
+
+def _one_clean_line(exc: ScenarioError) -> None:
+    message = str(exc)
+    assert message.isprintable(), message  # nothing that could steer or break the terminal
+    assert len(message) < 2000
+
+
+# A few thousand "{" cost the YAML scanner about half a second per value whatever the limits
+# (it looks up to 1024 characters ahead for a key), so the deadline leaves room for that.
+@settings(max_examples=150, deadline=10_000, suppress_health_check=[HealthCheck.too_slow])
+@given(key=_KEYS, value=_VALUES)
+def test_set_and_grid_parsing_survive_nasty_input(key, value):
+    from sim.scenario import parse_override, with_overrides
+    from sim.sweep import parse_grid, parse_levers
+
+    item = f"{key}={value}"
+    attempts = [lambda: with_overrides(_FUZZ_BASE, dict([parse_override(item)])),
+                lambda: parse_grid([item], _FUZZ_BASE),
+                lambda: parse_levers([item], _FUZZ_BASE)]
+    for attempt in attempts:
+        try:
+            attempt()
+        except ScenarioError as exc:
+            _one_clean_line(exc)
+
+
+@settings(max_examples=60, deadline=2000)
+@given(share=st.floats(0, 0.99, allow_nan=False),
+       style=st.sampled_from(["{!r}", "{:e}", "{:.2e}", "{:g}", "{:+}", "{:.3f}"]))
+def test_grid_numbers_are_numbers_however_they_are_written(share, style):
+    from sim.sweep import parse_grid
+
+    text = style.format(share)
+    values = parse_grid([f"marketing.brand_share={text}"], _FUZZ_BASE)["marketing.brand_share"]
+    assert values == [float(text)] and type(values[0]) is float

@@ -36,6 +36,26 @@ def test_conda_and_pip_list_the_same_packages():
     assert conda - pip == set(), f"in environment.yml only: {sorted(conda - pip)}"
 
 
+def _floors(specs: list[str]) -> dict[str, str]:
+    return {_name(spec): spec.replace(" ", "")[len(_name(spec)):] for spec in specs}
+
+
+def test_both_lists_ask_for_the_same_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_specs = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        pip_specs += extra
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip, conda = _floors(pip_specs), _floors([d for d in env["dependencies"] if isinstance(d, str)])
+    differ = {name: (pip[name], conda[name]) for name in pip.keys() & conda.keys()
+              if pip[name] != conda[name]}
+    assert differ == {}, f"pyproject.toml and environment.yml ask for other versions: {differ}"
+
+
+def test_the_sweep_lock_library_is_declared():
+    assert "filelock" in _pip_packages() and "filelock" in _conda_packages()
+
+
 def test_python_versions_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())

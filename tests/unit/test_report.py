@@ -11,6 +11,7 @@ import simpy
 
 import sim
 from sim import KPI_NAMES, Scenario, ScenarioError, load_scenario, with_overrides
+from sim import files as files_module
 from sim import report as report_module
 from sim.experiment import compare, replicate, summarise
 from sim.plots import format_kpi, funnel
@@ -292,7 +293,19 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_module.os, "replace", broken_replace)
+    monkeypatch.setattr(files_module.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_report([Scenario(weeks=2)], tmp_path / "report.html", reps=1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_text_is_read_back_within_the_yaml_readers_limits():
+    # a text setting that YAML would read as something else is quoted for --set; reading it
+    # must not recurse without bound (deep nesting) or expand aliases without bound
+    deep = "[" * 5000
+    assert report_module._yaml_value(deep) == f"'{deep}'"
+    laughs = "[&a [1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], " + ", ".join(
+        f"&{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("bcdefg", "cdefgh", strict=True)
+    ) + "]"
+    assert report_module._yaml_value(laughs) == f"'{laughs}'"
+    assert report_module._yaml_value("fifo") == "fifo"

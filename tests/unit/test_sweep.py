@@ -1,9 +1,11 @@
 """Unit tests of sim.sweep: grids, durable output, resume and one-at-a-time sensitivity."""
 
 import json
+import os
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from sim import Scenario
 from sim.errors import ScenarioError
@@ -129,3 +131,139 @@ def test_one_at_a_time_ranks_levers_by_swing():
     assert table.kpi_high.iloc[0] < table.kpi_low.iloc[0]
     with pytest.raises(ScenarioError, match="unknown KPI"):
         one_at_a_time(BASE, levers, "happiness", reps=1)
+
+
+# ------------------------------------------------------------------ typed grids and levers
+def test_grid_values_take_the_parameters_own_type():
+    grid = parse_grid(["marketing.brand_share=0.1,1e-2", "sales.reps=2,4.0",
+                       "incentives.shared_kpi_weight=0,1"], BASE)
+    assert grid == {"marketing.brand_share": [0.1, 0.01], "sales.reps": [2, 4],
+                    "incentives.shared_kpi_weight": [0.0, 1.0]}
+    assert [type(v) for v in grid["marketing.brand_share"]] == [float, float]
+    assert [type(v) for v in grid["sales.reps"]] == [int, int]
+    assert [type(v) for v in grid["incentives.shared_kpi_weight"]] == [float, float]
+
+
+def test_grid_value_out_of_range_names_the_key_and_the_range():
+    with pytest.raises(ScenarioError) as info:
+        parse_grid(["marketing.brand_share=0.1,5"], BASE)
+    assert str(info.value).startswith("--grid: marketing.brand_share: must be a number from 0")
+    with pytest.raises(ScenarioError, match="given twice"):
+        parse_grid(["sales.reps=2,2.0"], BASE)
+
+
+def test_lever_errors_name_the_lever_flag():
+    for items in (["sales.reps=two,4"], ["sales.rpes=2,4"], ["sales.reps"]):
+        with pytest.raises(ScenarioError) as info:
+            parse_levers(items, BASE)
+        assert str(info.value).startswith("--lever:"), str(info.value)
+
+
+def test_sweep_over_values_in_scientific_notation_writes_its_tables(tmp_path):
+    grid = parse_grid(["marketing.brand_share=0.1,1e-2"], BASE)
+    table = sweep(BASE, grid, reps=1, seed=1, out=tmp_path / "s")
+    assert table["marketing.brand_share"].tolist() == [0.1, 0.01]
+    saved = pd.read_parquet(tmp_path / "s" / "results.parquet")
+    assert saved["marketing.brand_share"].dtype == float
+
+
+# ------------------------------------------------------------------ one sweep per folder
+def test_a_folder_held_by_another_sweep_is_refused_and_left_alone(tmp_path):
+    out = tmp_path / "s"
+    (out / "runs").mkdir(parents=True)
+    partial = out / "runs" / ".point-00000-rep-0000.parquet.abc.partial"
+    partial.write_text("the other sweep is writing this")
+    (out / "sweep.holder").write_text(json.dumps(
+        {"pid": 4242, "host": "lab-pc", "since": "2026-01-01 09:00:00 +0000"}))
+    other = FileLock(out / "sweep.lock", timeout=0)
+    other.acquire()
+    try:
+        for resume in (False, True):
+            with pytest.raises(ScenarioError, match=r"in use by another sweep \(process 4242 "
+                               "on lab-pc"):
+                sweep(BASE, {"sales.reps": [2]}, reps=1, seed=1, out=out, resume=resume)
+    finally:
+        other.release()
+    assert partial.exists() and not (out / MANIFEST).exists()
+    sweep(BASE, {"sales.reps": [2]}, reps=1, seed=1, out=out)
+    assert not partial.exists()  # stale once nobody holds the folder
+    assert not (out / "sweep.holder").exists()
+    FileLock(out / "sweep.lock", timeout=0).acquire()  # released when the sweep ended
+
+
+@pytest.mark.parametrize("damage, names", [
+    (lambda out: (out / "runs" / "point-00001-rep-0000.parquet").write_bytes(b""),
+     "point-00001-rep-0000.parquet"),
+    (lambda out: (out / "runs" / "point-00001-rep-0000.parquet").write_bytes(
+        (out / "runs" / "point-00001-rep-0000.parquet").read_bytes()[:100]),
+     "point-00001-rep-0000.parquet"),
+    (lambda out: (out / MANIFEST).write_text("[]"), MANIFEST),
+    (lambda out: (out / MANIFEST).write_text("{not json"), MANIFEST),
+])
+def test_damaged_sweep_folder_is_one_error_naming_the_file(tmp_path, damage, names):
+    grid = {"sales.reps": [2, 4]}
+    out = tmp_path / "s"
+    sweep(BASE, grid, reps=1, seed=1, out=out)
+    damage(out)
+    with pytest.raises(ScenarioError) as info:
+        sweep(BASE, grid, reps=1, seed=1, out=out, resume=True)
+    assert names in str(info.value) and ("delete" in str(info.value))
+
+
+def test_results_table_in_the_way_is_refused_before_any_run(tmp_path):
+    out = tmp_path / "s"
+    (out / "results.csv").mkdir(parents=True)
+    with pytest.raises(ScenarioError, match="results.csv: is in the way"):
+        sweep(BASE, {"sales.reps": [2]}, reps=1, seed=1, out=out)
+    assert list((out / "runs").iterdir()) == []
+
+
+def test_copied_run_file_is_reported_and_run_again(tmp_path):
+    grid = {"sales.reps": [2, 4, 6]}
+    full = sweep(BASE, grid, reps=1, seed=1)
+    out = tmp_path / "s"
+    sweep(BASE, grid, reps=1, seed=1, out=out)
+    runs = out / "runs"
+    # a lost run whose name was filled by copying another run's file
+    (runs / "point-00002-rep-0000.parquet").write_bytes(
+        (runs / "point-00000-rep-0000.parquet").read_bytes())
+    (runs / "point-00000-rep-0000 (copy).parquet").write_bytes(
+        (runs / "point-00000-rep-0000.parquet").read_bytes())
+    told: list[str] = []
+    resumed = sweep(BASE, grid, reps=1, seed=1, out=out, resume=True, warn=told.append)
+    pd.testing.assert_frame_equal(resumed, full)
+    assert len(told) == 2
+    assert "point-00000-rep-0000 (copy).parquet: not a run of this sweep" in told[0]
+    assert "point-00002-rep-0000.parquet: holds point 0 replication 0" in told[1]
+    assert pd.read_parquet(runs / "point-00002-rep-0000.parquet")["point"].tolist() == [2]
+
+
+def test_results_tables_are_written_while_the_sweep_runs(tmp_path, monkeypatch):
+    import sim.sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "CHECKPOINT_SECONDS", 0.0)
+    saved = sweep_module._save_run
+    calls = []
+
+    def save_then_stop(runs, spec, row):
+        saved(runs, spec, row)
+        calls.append(spec)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as if the sweep were stopped here
+
+    monkeypatch.setattr(sweep_module, "_save_run", save_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(BASE, {"sales.reps": [2, 4, 6]}, reps=2, seed=1, out=tmp_path / "s")
+    assert len(pd.read_csv(tmp_path / "s" / "results.csv")) == 2
+    assert len(pd.read_parquet(tmp_path / "s" / "results.parquet")) == 2
+
+
+def test_sweep_files_have_the_usual_mode(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        sweep(BASE, {"sales.reps": [2]}, reps=1, seed=1, out=tmp_path / "s")
+    finally:
+        os.umask(mask)
+    for path in [*(tmp_path / "s").glob("*.*"), *(tmp_path / "s" / "runs").iterdir()]:
+        if path.name != "sweep.lock":
+            assert path.stat().st_mode & 0o777 == 0o644, path
