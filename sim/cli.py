@@ -437,6 +437,54 @@ class _executor:
         self._ex.close()
 
 
+def cmd_claims(args: argparse.Namespace) -> int:
+    from sim.claims import check, claimed_files, summary, unsaid
+
+    paths = ([resolve_scenario_path(p) for p in args.scenarios] if args.scenarios
+             else claimed_files(resolve_scenario_path("baseline").parent))
+    for path in paths:
+        missing = unsaid(path)
+        if missing:
+            raise ScenarioError(str(path), "claims", f"'{shown(missing[0])}' is not said in the "
+                                "file's opening comment; say it there or change the claim")
+    with _executor(args, jobs=2 * args.pilot * len(paths)) as executor:
+        results = check(paths, executor, pilot=args.pilot, max_reps=args.max_reps, seed=args.seed)
+    counts = summary(results)
+    if args.json:
+        print(json.dumps(_clean({"claims": [_claim_row(r) for r in results], "summary": counts})))
+    else:
+        rows = [[shown(r.scenario, 30), shown(r.claim.says, 50), r.claim.kpi, _claim_test(r),
+                 _claim_number(r, r.estimate),
+                 f"[{_claim_number(r, r.low)}, {_claim_number(r, r.high)}]", str(r.reps),
+                 r.verdict] for r in results]
+        print(_table(["scenario", "claim", "kpi", "test", "estimate", "95% CI", "reps",
+                      "verdict"], rows))
+        print(f"{counts['holds']} hold, {counts['fails']} fail, {counts['undecided']} undecided "
+              f"(paired replications on common random numbers, {args.pilot} to "
+              f"{args.max_reps}; differences as a share of the other scenario's mean)")
+    return 0 if counts["holds"] == len(results) else 1
+
+
+def _claim_test(r: Any) -> str:
+    c = r.claim
+    test = (c.change if c.change != "even" else f"even ±{100 * c.margin:g} %") if c.change else (
+        f"band [{100 * c.band[0]:+g} %, {100 * c.band[1]:+g} %]" if c.band
+        else f"value [{c.value[0]:g}, {c.value[1]:g}]")
+    where = f" vs {c.against}" if c.value is None else ""
+    return shown(test + where + (f" with {r.conditions}" if c.set else ""), 80)
+
+
+def _claim_number(r: Any, x: float) -> str:
+    if r.claim.value is not None:
+        return _fmt(x)
+    return f"{100 * x:+.1f} %" if math.isfinite(x) else "-"
+
+
+def _claim_row(r: Any) -> dict[str, Any]:
+    return {"scenario": r.scenario, **r.claim.model_dump(), "estimate": r.estimate,
+            "ci95": [r.low, r.high], "reps": r.reps, "verdict": r.verdict}
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
@@ -641,6 +689,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export: replace --out if it exists (never one of the game's files)")
     p.set_defaults(func=cmd_game)
 
+    p = sub.add_parser("claims", help="check what scenario headers claim, with paired "
+                       "replications until each interval decides")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="scenario files or preset names (default: every preset with claims)")
+    p.add_argument("--seed", type=_seed, default=None, help="master seed (default: scenario's)")
+    p.add_argument("--pilot", type=_bounded(int, "a whole number", lambda v: 2 <= v <= 1000,
+                                            "from 2 to 1000"), default=8,
+                   help="replications before the first look (default 8)")
+    p.add_argument("--max-reps", type=_bounded(int, "a whole number", lambda v: 2 <= v <= 1000,
+                                               "from 2 to 1000"), default=64,
+                   help="cap on replications per comparison (default 64)")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+    p.set_defaults(func=cmd_claims)
+
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
@@ -655,6 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv[1:]
     if args.command == "compare" and len(args.scenarios) < 2:
         parser.error("compare needs at least two scenarios")
+    if args.command == "claims" and args.max_reps < args.pilot:
+        parser.error("argument --max-reps: must be at least --pilot")
     try:
         return args.func(args)
     except ScenarioError as exc:

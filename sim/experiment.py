@@ -132,6 +132,24 @@ def compare(scenarios: Sequence[Scenario], reps: int, seed: int | None = None,
                                             progress))
 
 
+def extend(comparison: Comparison, scenarios: Sequence[Scenario], total: int,
+           seed: int | None = None, executor: Executor | None = None,
+           progress: bool = False) -> Comparison:
+    """``comparison`` with replications added up to ``total`` in all.
+
+    The new replications continue the numbering, so the result is the comparison that
+    :func:`compare` gives for ``total`` replications, without running the first ones again.
+    """
+    have = len(comparison.tables[comparison.names[0]])
+    if total <= have:
+        return comparison
+    seed = scenarios[0].seed if seed is None else seed
+    more = _paired_tables(scenarios, comparison.names, seed, range(have, total), executor,
+                          progress)
+    return Comparison(comparison.names,
+                      {n: pd.concat([comparison.tables[n], more[n]]) for n in comparison.names})
+
+
 def _paired_tables(scenarios: Sequence[Scenario], names: Sequence[str], seed: int,
                    replications: range, executor: Executor | None,
                    progress: bool) -> dict[str, pd.DataFrame]:
@@ -289,9 +307,7 @@ def compare_sized(scenarios: Sequence[Scenario], seed: int | None = None,
         # at least a tenth more per batch: near the target the projection often asks for one
         # or two more, and a batch that small costs a look without changing the estimate much
         total = min(max_reps, 2 * reps, max(looks[-1].needed, reps + math.ceil(reps / 10)))
-        more = _paired_tables(scenarios, names, seed, range(reps, total), executor, progress)
-        tables = {n: pd.concat([tables[n], more[n]]) for n in names}
-        comparison = Comparison(names, tables)
+        comparison = extend(comparison, scenarios, total, seed, executor, progress)
         reps = total
         looks.append(paired_precision(comparison, kpi, precision))
     return SizedComparison(comparison, looks, max_reps)
@@ -308,5 +324,5 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 __all__ = ["KPI_NAMES", "PILOT_REPS", "Comparison", "Precision", "SizedComparison", "ci95",
-           "compare", "compare_sized", "paired_precision", "precision_note", "replicate",
+           "compare", "compare_sized", "extend", "paired_precision", "precision_note", "replicate",
            "replications_needed", "summarise", "unique_names"]

@@ -40,7 +40,7 @@ from sim.yamlio import (
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-_META_KEYS = {"extends"}
+_META_KEYS = {"extends", "claims"}  # about the file, not parameters: never merged
 _MISSING = object()
 _KEY_CHARS = 100  # longest key or file name a message repeats; real keys are under 60
 
@@ -231,6 +231,7 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise _error(source, "extends", f"circular extends ({loop})")
     data = _read_yaml(path, source, extended=bool(_chain))
     _check_keys(data, source)
+    data.pop("claims", None)  # a file's claims are its own (sim/claims.py), like its description
     parent = data.pop("extends", None)
     if parent is None:
         data.setdefault("name", path.stem)
@@ -247,6 +248,12 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     merged = deep_merge(base, data)
     merged["name"] = data.get("name", path.stem)
     return merged
+
+
+def file_claims(path: str | Path) -> object:
+    """The ``claims:`` entry of the scenario file ``path`` as written (None when it has none);
+    ``sim/claims.py`` checks what it says."""
+    return _read_yaml(Path(path), str(path)).get("claims")
 
 
 # --------------------------------------------------------------------------- overrides

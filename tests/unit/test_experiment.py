@@ -234,3 +234,15 @@ def test_precision_note_warns_and_says_how_many_are_needed():
 def test_precision_note_without_an_interval_or_a_mean():
     assert "no interval" in precision_note(_pair([100.0], [101.0]))
     assert "is zero" in precision_note(_pair([0.0, 0.0], [1.0, 3.0]))
+
+
+def test_extend_equals_comparing_all_replications_at_once(short):
+    from sim import with_overrides
+    from sim.experiment import extend
+
+    pair = [short, with_overrides(short, {"name": "busy", "sales.reps": 2})]
+    grown = extend(compare(pair, reps=2, seed=SEED), pair, 4, SEED)
+    whole = compare(pair, reps=4, seed=SEED)
+    for name in whole.names:
+        pd.testing.assert_frame_equal(grown.tables[name], whole.tables[name])
+    assert extend(whole, pair, 3, SEED) is whole
