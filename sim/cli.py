@@ -555,6 +555,15 @@ def cmd_game(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------- parser
+def _add_output_and_workers(p: argparse.ArgumentParser) -> None:
+    """``--json``, and where the replications run: ``--workers`` or ``--scheduler``."""
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+
+
 def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override any scenario key, e.g. --set sales.reps=8 (repeatable)")
@@ -565,11 +574,7 @@ def _add_common(p: argparse.ArgumentParser, reps_default: int = 1) -> None:
     p.add_argument("--warmup", type=_warmup, default=None, metavar="WEEKS",
                    help="whole weeks simulated before the measured --weeks and left out of "
                    "every KPI (presets: 13)")
-    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    p.add_argument("--workers", type=_positive_int, default=None,
-                   help="worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+    _add_output_and_workers(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -636,11 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weeks", type=_bounded(int, "a whole number of weeks",
                                             lambda v: 30 <= v <= 5200, "from 30 to 5200"),
                    default=260, help="simulated weeks from the empty start (default 260)")
-    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    p.add_argument("--workers", type=_positive_int, default=None,
-                   help="worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+    _add_output_and_workers(p)
     p.set_defaults(func=cmd_warmup)
 
     p = sub.add_parser("report", help="write a one-page HTML report to forward")
@@ -700,11 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-reps", type=_bounded(int, "a whole number", lambda v: 2 <= v <= 1000,
                                                "from 2 to 1000"), default=64,
                    help="cap on replications per comparison (default 64)")
-    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    p.add_argument("--workers", type=_positive_int, default=None,
-                   help="worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster")
+    _add_output_and_workers(p)
     p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("validate", help="check scenario files without running them")
