@@ -3,7 +3,9 @@
 Three blocks of ``docs/model.md`` are generated, each between a pair of markers:
 
 * ``<!-- parameter-table:start -->`` … ``<!-- parameter-table:end -->``: one row per entry of
-  :func:`sim.params.parameter_table` (every scenario key with its unit, default and source);
+  :func:`sim.params.parameter_table` (every scenario key with its unit, default and source),
+  with the plausible range of each assumption from :func:`sim.params.plausible_range` (its ends
+  and the reason for them; empty for the other keys);
 * ``<!-- default-channels:start -->`` … ``<!-- default-channels:end -->``: the default channels;
 * ``<!-- kpi-glossary:start -->`` … ``<!-- kpi-glossary:end -->``: :data:`sim.metrics.KPI_GLOSSARY`.
 
@@ -28,7 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from sim.metrics import KPI_GLOSSARY  # noqa: E402
-from sim.params import Marketing, parameter_table  # noqa: E402
+from sim.params import Marketing, Plausible, parameter_table, plausible_range  # noqa: E402
 
 MODEL_MD = ROOT / "docs" / "model.md"
 
@@ -50,12 +52,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
+def format_range(plausible: Plausible | None) -> str:
+    """A plausible range as ``low–high: reason``; empty for a key without one."""
+    if plausible is None:
+        return ""
+    return f"{plausible.low:g}–{plausible.high:g}: {plausible.why}"
+
+
 def parameter_table_markdown() -> str:
-    """The parameter table: ``key | unit | default | description / source``."""
-    lines = ["| key | unit | default | description / source |", "|---|---|---|---|"]
+    """The parameter table: ``key | unit | default | description / source | plausible range``."""
+    lines = ["| key | unit | default | description / source | plausible range |",
+             "|---|---|---|---|---|"]
     for key, unit, default, description in parameter_table():
         lines.append(f"| `{key}` | {_cell(unit)} | {_cell(format_default(default))} | "
-                     f"{_cell(description)} |")
+                     f"{_cell(description)} | {_cell(format_range(plausible_range(key)))} |")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sim.metrics import KPI_GLOSSARY, KPI_NAMES
-from sim.params import SECTIONS, parameter_table
+from sim.params import SECTIONS, assumption_ranges, parameter_table
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_MD = ROOT / "docs" / "model.md"
@@ -94,6 +94,24 @@ def test_parameter_table_covers_every_section_and_channel_key(generator, model_t
     for section in SECTIONS:
         assert any(k.startswith(section + ".") for k in documented), section
     assert "marketing.channels.*.leads_per_week" in documented
+
+
+def test_parameter_table_shows_each_plausible_range_and_nothing_else(generator, model_text):
+    lines = generator.extract(model_text, "parameter-table").splitlines()
+    assert lines[0].endswith("| description / source | plausible range |")
+    ranges = assumption_ranges()
+    shown = set()
+    for line in lines[2:]:
+        key = re.match(r"^\| `([^`]+)` \|", line).group(1)
+        last = re.split(r"(?<!\\)\|", line)[-2].strip()
+        r = ranges.get(key)
+        if r is None:
+            assert last == "", f"{key} has no plausible range but its row shows one"
+            continue
+        assert last.startswith(f"{r.low:g}–{r.high:g}: "), f"{key}: ends missing from the row"
+        assert last.endswith(r.why.strip()), f"{key}: reason missing from the row"
+        shown.add(key)
+    assert shown == set(ranges)
 
 
 def test_every_parameter_has_a_unit_and_a_description():
