@@ -88,14 +88,22 @@ def replications_needed(values: Sequence[float], half_width: float,
     s = float(x.std(ddof=1))
     if not (target > 0 and math.isfinite(s)):
         return pilot
-    n = max(2, x.size)
-    for _ in range(50):
-        t = stats.t.ppf(0.975, n - 1)
-        needed = max(2, math.ceil((t * s / target) ** 2))
-        if needed == n:
-            break
-        n = needed
-    return n
+    # The smallest n with t(n - 1) * s / sqrt(n) <= target. That half-width falls as n grows,
+    # so search for it: the normal quantile gives a lower bound, doubling an upper one, and
+    # bisection the answer (iterating n = (t s / h)^2 can bounce between a small and a large n).
+    def enough(n: int) -> bool:
+        return stats.t.ppf(0.975, n - 1) * s / math.sqrt(n) <= target
+
+    low = max(2, math.ceil((stats.norm.ppf(0.975) * s / target) ** 2))
+    if enough(low):
+        return low
+    high = 2 * low
+    while not enough(high):
+        low, high = high, 2 * high
+    while high - low > 1:  # low is never enough, high always is
+        mid = (low + high) // 2
+        low, high = (low, mid) if enough(mid) else (mid, high)
+    return high
 
 
 @dataclass

@@ -588,6 +588,10 @@ class Game:
         settings.update(choices)
         return with_overrides(self.base, settings)
 
+    def company(self, weeks: float) -> Scenario:
+        """The company every team inherits, before any choice, simulated for ``weeks``."""
+        return with_overrides(self.base, {"weeks": weeks, "seed": self.seed})
+
     def scored_rounds(self) -> list[Round]:
         return [r for r in self.rounds if not r.practice]
 
@@ -621,8 +625,10 @@ class Game:
                 plan = [_carried(team, found[: r.index + 1])[0] for r in timeline]
                 auto = _carried(team, found)[1]
             scenarios = [self.scenario_for(c, r, weeks) for c, r in zip(plan, timeline, strict=True)]
-            changes = {k * self.weeks_per_round: s for k, s in enumerate(scenarios) if k > 0}
-            result = run(scenarios[0], seed=self.seed, changes=changes)
+            # Every team inherits the same company: its warm-up runs under the company's own
+            # settings, and each quarter's choices (the first one's too) apply at its start.
+            changes = {k * self.weeks_per_round: s for k, s in enumerate(scenarios)}
+            result = run(self.company(weeks), seed=self.seed, changes=changes)
             ledger = result.weekly
             first_week = weeks - self.weeks_per_round
             this_round = ledger[ledger["week"] > first_week]

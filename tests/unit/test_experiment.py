@@ -246,3 +246,17 @@ def test_extend_equals_comparing_all_replications_at_once(short):
     for name in whole.names:
         pd.testing.assert_frame_equal(grown.tables[name], whole.tables[name])
     assert extend(whole, pair, 3, SEED) is whole
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_replications_needed_is_the_smallest_count_that_meets_the_target(seed):
+    rng = np.random.default_rng(seed)
+    pilot = rng.normal(0.0, rng.uniform(0.5, 5.0), size=int(rng.integers(2, 12)))
+    h = float(rng.uniform(0.3, 3.0))
+    n = replications_needed(pilot, h)
+    s = pilot.std(ddof=1)
+
+    def half(k):
+        return stats.t.ppf(0.975, k - 1) * s / np.sqrt(k)
+
+    assert half(n) <= h and (n == 2 or half(n - 1) > h)

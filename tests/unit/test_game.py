@@ -667,3 +667,20 @@ def test_results_have_no_missing_kpis(played):
     for name in ("revenue", "revenue_to_date", "profit", "mqls", "bookings", "trust"):
         assert results[name].notna().all(), name
     assert all(math.isfinite(v) for v in results["trust"])
+
+
+def test_every_team_inherits_the_same_company(tmp_path):
+    # The warm-up runs before any choice: whatever a team picks for its first quarter, the
+    # company it takes over (pipeline, trust) is the same, and the untouched one matches it.
+    game = new_game(tmp_path, teams=("red", "blue"), weeks_per_round=1)
+    game.play({1: {"red": {"marketing": {"scoring.mql_threshold": 0.2},
+                           "sales": {"sales.prioritisation": "score"}}}}, until=1)
+    from sim import run
+
+    company = run(game.company(1), seed=game.seed, event_log=False)
+    weekly = game.weekly()
+    start = weekly[weekly["week"] == 1].set_index("team")
+    # the first week's choices act from the first week on, but trust at the opening of the
+    # books is the company's: trust moves by at most one week's step from the same start
+    assert abs(start.loc["red", "trust"] - start.loc["blue", "trust"]) < 0.02
+    assert start.loc["blue", "trust"] == pytest.approx(company.weekly["trust"].iloc[0])
