@@ -41,7 +41,7 @@ from sim.errors import ScenarioError
 from sim.files import writable, write_atomic, write_error
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor, RunSpec, run_all
-from sim.params import Scenario
+from sim.params import Scenario, plausible_range
 from sim.scenario import get_value, parse_override, with_overrides
 from sim.yamlio import read_text, shown
 
@@ -67,7 +67,7 @@ DEFAULT_LEVERS: dict[str, tuple[Any, Any]] = {
     "sales.reps": (2, 8),
     "sales.cold_calling": (0.0, 0.9),
     "scoring.mql_threshold": (0.35, 0.55),
-    "trust.initial": (0.3, 0.8),
+    "trust.initial": plausible_range("trust.initial").bounds,  # around the steady state
 }
 """Levers a one-at-a-time sensitivity moves when none are named, with their low and high values."""
 
