@@ -16,7 +16,8 @@ for name, m in comparison.means().items():
           f"  profit {m['profit']:12,.0f}")
 diff = comparison.differences()["high conflict + leadership"]["profit"]
 print(f"profit difference {diff['mean']:+,.0f}  95% CI [{diff['ci95'][0]:,.0f}, {diff['ci95'][1]:,.0f}]")
-# Leadership lowers conflict, but in this model its cost (leader hours) is about what the lower
-# conflict returns, even when conflict starts high: the interval includes zero. Its effect sizes
-# are assumptions (docs/model.md section 6); try communication.leader_hourly_cost or
-# trust.conflict_initial 0.95 before concluding that leadership does not pay.
+# Even from a high start, conflict settles back near the baseline's level within the year with or
+# without a leader (0.28 against 0.27), so leadership buys little and costs its leader hours
+# (31,200 a year): the profit interval includes zero. Its effect sizes are assumptions
+# (docs/model.md section 6); try communication.leader_hourly_cost or trust.conflict_initial 0.95
+# before concluding that leadership does not pay.

@@ -16,3 +16,5 @@ for name, m in comparison.means().items():
     print(f"{name:18s} final price index {m['price_index_final']:.3f}  win rate {m['win_rate']:.1%}"
           f"  revenue {m['revenue']:12,.0f}")
 # The price reaches market fit sooner, so more of the year is sold at a price customers accept.
+# The gain is small: at the default rate closed-loop feedback already brings the price to about
+# 1.01 within the year.
