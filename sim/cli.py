@@ -181,6 +181,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 _precision = _bounded(float, "a fraction such as 0.05", lambda v: math.isfinite(v) and 0 < v <= 1,
                       "above 0 and at most 1")
 _max_reps = _bounded(int, "a whole number", lambda v: v >= 2, "at least 2 (an interval needs two)")
+_claim_reps = _bounded(int, "a whole number", lambda v: 2 <= v <= 1000, "from 2 to 1000")
 # the KPI whose paired differences decide how many replications compare runs
 _SIZING_KPI = "revenue"
 
@@ -695,11 +696,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                    help="scenario files or preset names (default: every preset with claims)")
     p.add_argument("--seed", type=_seed, default=None, help="master seed (default: scenario's)")
-    p.add_argument("--pilot", type=_bounded(int, "a whole number", lambda v: 2 <= v <= 1000,
-                                            "from 2 to 1000"), default=8,
+    p.add_argument("--pilot", type=_claim_reps, default=8,
                    help="replications before the first look (default 8)")
-    p.add_argument("--max-reps", type=_bounded(int, "a whole number", lambda v: 2 <= v <= 1000,
-                                               "from 2 to 1000"), default=64,
+    p.add_argument("--max-reps", type=_claim_reps, default=64,
                    help="cap on replications per comparison (default 64)")
     _add_output_and_workers(p)
     p.set_defaults(func=cmd_claims)

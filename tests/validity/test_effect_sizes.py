@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
 
 import sim.policies.incentives as incentives
 from sim import load_scenario, run
-from sim.experiment import replicate
+from sim.experiment import ci95, replicate
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SEED, REPS, LEVER_REPS = 20061, 30, 10
@@ -35,15 +34,10 @@ def revenue(name: str, reps: int = REPS) -> np.ndarray:
     return table["revenue"].to_numpy()
 
 
-def interval(diff: np.ndarray) -> tuple[float, float]:
-    half = stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
-    return float(diff.mean() - half), float(diff.mean() + half)
-
-
 def test_each_stage_beats_the_one_below_with_an_interval_above_zero():
     """Kotler, Rackham & Krishnaswamy (HBR 2006): undefined < defined < aligned < integrated."""
     for lower, upper in zip(STAGES, STAGES[1:], strict=False):
-        low, _ = interval(revenue(upper) - revenue(lower))
+        low, _ = ci95(revenue(upper) - revenue(lower))
         assert low > 0, (lower, upper, low)
 
 
@@ -58,7 +52,7 @@ def test_team_pay_gains_at_most_ten_percent_over_the_quota_plan():
     """Friebel et al. (AER 2017): a team bonus lifts output ~3 %; with the timing games it does
     not play (Larkin 2014) the gain stays within 0-10 %."""
     gain = (revenue("team_selling") - revenue("baseline")).mean() / revenue("baseline").mean()
-    low, _ = interval(revenue("team_selling") - revenue("baseline"))
+    low, _ = ci95(revenue("team_selling") - revenue("baseline"))
     assert 0.0 < gain <= 0.10 and low > 0, gain
 
 
