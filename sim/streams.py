@@ -37,8 +37,8 @@ class Streams:
     """Factory of independent, reproducible generators for one replication.
 
     >>> s = Streams(seed=1, replication=0)
-    >>> a = s.generator("arrivals", "webinar", 3).random()
-    >>> b = Streams(seed=1, replication=0).generator("arrivals", "webinar", 3).random()
+    >>> a = s.weekly("leads", 3, "webinar").random()
+    >>> b = Streams(seed=1, replication=0).weekly("leads", 3, "webinar").random()
     >>> a == b
     True
     """
@@ -56,10 +56,6 @@ class Streams:
         parts = [self.replication, stable_id(name)]
         parts += [k if isinstance(k, int) else stable_id(k) for k in keys]
         return np.random.SeedSequence(self.seed, spawn_key=tuple(parts))
-
-    def generator(self, name: str, *keys: int | str) -> np.random.Generator:
-        """The generator for stream ``name``, optionally split further by ``keys`` (e.g. week)."""
-        return np.random.Generator(np.random.PCG64(self.seed_sequence(name, *keys)))
 
     def weekly(self, name: str, week: int, *keys: int | str) -> np.random.Generator:
         """The generator for ``week`` of stream ``name`` (split further by ``keys``).

@@ -10,27 +10,27 @@ from sim.streams import Streams, poisson_inverse, stable_id
 
 
 def test_same_name_same_numbers():
-    a = Streams(7, 2).generator("lead_attributes", "webinar", 3).random(5)
-    b = Streams(7, 2).generator("lead_attributes", "webinar", 3).random(5)
+    a = Streams(7, 2).weekly("lead_attributes", 3, "webinar").random(5)
+    b = Streams(7, 2).weekly("lead_attributes", 3, "webinar").random(5)
     assert np.array_equal(a, b)
 
 
 def test_order_of_requests_does_not_matter():
     s1 = Streams(7)
-    x1 = s1.generator("a").random()
-    y1 = s1.generator("b").random()
+    x1 = s1.weekly("a", 0).random()
+    y1 = s1.weekly("b", 0).random()
     s2 = Streams(7)
-    y2 = s2.generator("b").random()
-    x2 = s2.generator("a").random()
+    y2 = s2.weekly("b", 0).random()
+    x2 = s2.weekly("a", 0).random()
     assert (x1, y1) == (x2, y2)
 
 
 def test_streams_differ_by_name_week_replication_and_seed():
-    base = Streams(7, 0).generator("x", 1).random()
-    assert Streams(7, 0).generator("y", 1).random() != base
-    assert Streams(7, 0).generator("x", 2).random() != base
-    assert Streams(7, 1).generator("x", 1).random() != base
-    assert Streams(8, 0).generator("x", 1).random() != base
+    base = Streams(7, 0).weekly("x", 1).random()
+    assert Streams(7, 0).weekly("y", 1).random() != base
+    assert Streams(7, 0).weekly("x", 2).random() != base
+    assert Streams(7, 1).weekly("x", 1).random() != base
+    assert Streams(8, 0).weekly("x", 1).random() != base
 
 
 def test_stable_id_is_not_salted():
