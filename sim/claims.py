@@ -160,21 +160,21 @@ def check(paths: Sequence[str | Path], executor: Executor | None = None, pilot: 
     """Check every claim of the scenario files ``paths``, in file order."""
     if pilot < 2 or max_reps < pilot:
         raise ValueError("pilot must be at least 2 and max_reps at least pilot")
-    groups: dict[tuple, list[tuple[str, Claim]]] = {}
-    setups: dict[tuple, tuple] = {}
+    # one comparison per (other scenario, scenario, conditions), shared by its claims
+    groups: dict[tuple, tuple[tuple, list[tuple[str, Claim]]]] = {}
     order: list[tuple[tuple, int]] = []
     for path in map(Path, paths):
         for claim in read_claims(path):
-            key = (str(_against_path(path, claim.against)), str(path), claim.set)
-            if key not in setups:
-                scenario = load_scenario(path, list(claim.set))
-                other = load_scenario(Path(key[0]), list(claim.set))
-                setups[key] = (other, scenario)
-                groups[key] = []
-            order.append((key, len(groups[key])))
-            groups[key].append((path.stem, claim))
-    results = {key: _settle(setups[key], claims, executor, pilot, max_reps, seed)
-               for key, claims in groups.items()}
+            other = _against_path(path, claim.against)
+            key = (str(other), str(path), claim.set)
+            if key not in groups:
+                pair = (load_scenario(other, list(claim.set)),
+                        load_scenario(path, list(claim.set)))
+                groups[key] = (pair, [])
+            order.append((key, len(groups[key][1])))
+            groups[key][1].append((path.stem, claim))
+    results = {key: _settle(pair, claims, executor, pilot, max_reps, seed)
+               for key, (pair, claims) in groups.items()}
     return [results[key][i] for key, i in order]
 
 
