@@ -423,15 +423,15 @@ class SalesTeam:
             # contact chance: sim/policies/response.py, inlined as it runs once per attempt
             odds = model.fresh_contact_odds * (
                 contact_floor + (1.0 - contact_floor) * exp(-age / contact_decay))
-            if lead.contacts[k] * (1.0 + odds) < odds:
+            reached = lead.contacts[k] * (1.0 + odds) < odds
+            if reached:
                 lead.reached_at = start + touch
                 if qualify_hours > 0:
                     touch += self._lead_work(qualify_hours * model.dispute_factor, interleave)
-                yield env.timeout(elapsed + touch)
-                self.qualify(lead, age)
-                continue
             yield env.timeout(elapsed + touch)
-            if lead.attempts < max_attempts:
+            if reached:
+                self.qualify(lead, age)
+            elif lead.attempts < max_attempts:
                 lead.state = "retry_wait"
                 wait = retry_gap * gap_growth ** (lead.attempts - 1)
                 env.timeout(wait).callbacks.append(lambda _e, lead=lead: self.enqueue(lead))
