@@ -117,6 +117,20 @@ class RunResult:
     leads_created: int = 0
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Leads scored together: rows of dice and what is known of each lead, channel by channel
+    (``sizes[j]`` rows of channel ``names[j]``, in that order)."""
+
+    names: list[str]
+    sizes: list[int]
+    rows: np.ndarray
+    ids: np.ndarray
+    created: np.ndarray
+    times: np.ndarray
+    quality: np.ndarray
+
+
 class LeadFlowModel:
     """One company, one replication. Build it, call :meth:`run`, read the result."""
 
@@ -288,9 +302,11 @@ class LeadFlowModel:
 
     def _begin_week(self, week: int, start: float, length: float) -> None:
         arrivals: list[tuple[float, Lead]] = []
-        for name, channel in self.marketing.channels.items():
-            self._generate_channel(week, start, length, name, channel, arrivals)
-        self._return_from_nurture(week, start, length, arrivals)
+        # New leads of every channel are scored in one batch, then the ones nurture hands back
+        # (which include any of this week's that came straight back): the same leads in the same
+        # order as channel by channel, for a fraction of the array calls.
+        self._score(self._new_leads(week, start, length), arrivals)
+        self._score(self._return_from_nurture(week, start, length), arrivals)
         self._self_sourced(week, start, length)
         if arrivals:
             arrivals.sort(key=lambda item: item[0])
@@ -309,76 +325,106 @@ class LeadFlowModel:
             return start + offsets
         return start + u_time * length
 
-    def _generate_channel(self, week, start, length, name, channel, arrivals) -> None:
-        rate = self.marketing.rate(name) * length / HOURS_PER_WEEK
-        if rate <= 0:
-            return
-        # One stream per channel and week: the first draw sets the count, the rows that follow
-        # describe the leads, so lead j has the same dice whatever the count.
-        gen = self.streams.weekly("leads", week, name)
-        n = poisson_inverse(gen.random(), rate)
-        if n == 0:
-            return
-        rows = draw_rows(gen, n)
+    def _new_leads(self, week: int, start: float, length: float) -> _Batch | None:
+        """This week's leads from every channel: counts and dice from each channel's own stream."""
+        names, sizes, blocks, alphas, betas = [], [], [], [], []
+        for name, channel in self.marketing.channels.items():
+            rate = self.marketing.rate(name) * length / HOURS_PER_WEEK
+            if rate <= 0:
+                continue
+            # One stream per channel and week: the first draw sets the count, the rows that
+            # follow describe the leads, so lead j has the same dice whatever the count.
+            gen = self.streams.weekly("leads", week, name)
+            n = poisson_inverse(gen.random(), rate)
+            if n == 0:
+                continue
+            names.append(name)
+            sizes.append(n)
+            blocks.append(draw_rows(gen, n))
+            alphas.append(self.marketing.quality_alpha(channel))
+            betas.append(channel.quality_beta)
+        if not blocks:
+            return None
+        rows = np.concatenate(blocks)
         times = self._place_times(rows[:, U_TIME], rows[:, U_IN_HOURS], start, length)
-        quality = beta_quality(rows[:, U_QUALITY], self.marketing.quality_alpha(channel),
-                               channel.quality_beta)
-        ids = np.arange(self.next_id, self.next_id + n)
-        self.next_id += n
-        self.metrics.count_batch("leads", n, int(np.count_nonzero(times >= self.metrics.warmup)))
-        self._score(rows, ids, name, times, times, quality, channel, arrivals)
+        quality = beta_quality(rows[:, U_QUALITY], np.repeat(alphas, sizes),
+                               np.repeat(betas, sizes))
+        total = rows.shape[0]
+        ids = np.arange(self.next_id, self.next_id + total)
+        self.next_id += total
+        self.metrics.count_batch("leads", total,
+                                 int(np.count_nonzero(times >= self.metrics.warmup)))
+        return _Batch(names, sizes, rows, ids, times, times, quality)
 
-    def _score(self, rows, ids, name, created, times, quality, channel, arrivals) -> None:
+    def _score(self, batch: _Batch | None, arrivals: list[tuple[float, Lead]]) -> None:
         """Marketing scores a batch; MQLs go to the handoff, the rest to nurture."""
+        if batch is None:
+            return
+        rows, ids, created, times, quality = (batch.rows, batch.ids, batch.created, batch.times,
+                                              batch.quality)
+        which = np.repeat(np.arange(len(batch.names)), batch.sizes)  # each row's channel
         score = quality + self.marketing.scoring_noise * ndtri(rows[:, U_SCORE])
         is_mql = score >= self.mql_threshold
-        warm = self.metrics.warmup
-        self._to_nurture(rows[~is_mql], ids[~is_mql], name, created[~is_mql], times[~is_mql],
-                         quality[~is_mql], score[~is_mql])
+        out = ~is_mql
+        if out.any():
+            self._to_nurture(rows[out], ids[out], [batch.names[j] for j in which[out].tolist()],
+                             created[out], times[out], quality[out], score[out])
         idx = np.flatnonzero(is_mql)
         if idx.size == 0:
             return
         mql_times = times[idx]
-        self.marketing.mqls[name] += idx.size
-        self.metrics.count_batch("mqls", idx.size, int(np.count_nonzero(mql_times >= warm)))
+        mql_which = which[idx]
+        for j, n in enumerate(np.bincount(mql_which, minlength=len(batch.names)).tolist()):
+            if n:
+                self.marketing.mqls[batch.names[j]] += n
+        self.metrics.count_batch("mqls", idx.size,
+                                 int(np.count_nonzero(mql_times >= self.metrics.warmup)))
         mql_rows = rows[idx]
-        deal = lognormal(mql_rows[:, U_DEAL], channel.deal_size_median, channel.deal_size_sigma)
+        channels = [self.marketing.channels[name] for name in batch.names]
+        medians = np.array([c.deal_size_median for c in channels])[mql_which]
+        sigmas = np.array([c.deal_size_sigma for c in channels])[mql_which]
+        deal = lognormal(mql_rows[:, U_DEAL], medians, sigmas)
         handoff = self.p.communication.handoff
         live = self.live
-        for lead_id, c, q, sc, d, t, draws in zip(
-                ids[idx].tolist(), created[idx].tolist(), quality[idx].tolist(),
-                score[idx].tolist(), deal.tolist(), mql_times.tolist(),
+        names = batch.names
+        for lead_id, j, c, q, sc, d, t, draws in zip(
+                ids[idx].tolist(), mql_which.tolist(), created[idx].tolist(),
+                quality[idx].tolist(), score[idx].tolist(), deal.tolist(), mql_times.tolist(),
                 lead_draws(mql_rows, self.p.sales.max_attempts), strict=True):
-            lead = Lead(lead_id, name, c, q, sc, d, t, draws)
+            lead = Lead(lead_id, names[j], c, q, sc, d, t, draws)
             live[lead_id] = lead
             arrivals.append((t if handoff == "realtime" else
                              communication.release_time(t, handoff), lead))
 
-    def _to_nurture(self, rows, ids, name, created, times, quality, score) -> None:
-        if ids.size == 0:
-            return
+    def _to_nurture(self, rows, ids, names, created, times, quality, score) -> None:
         p = self.p.marketing
         back = rows[:, U_NURTURE] < p.nurture_return_prob
         delay = -np.log1p(-rows[:, U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
         when = times + delay
         gained = np.minimum(1.0, quality + p.nurture_quality_gain)
-        for i in np.flatnonzero(back).tolist():
-            self.returns[int(when[i] // HOURS_PER_WEEK)].append(
-                (int(ids[i]), name, float(created[i]), float(gained[i]), float(when[i])))
-        gone = np.flatnonzero(~back)
-        self.metrics.states["nurture_exit"] += gone.size
-        if self.log.enabled and gone.size:
+        sel = np.flatnonzero(back)
+        if sel.size:
+            returns = self.returns
+            back_when = when[sel]
+            due_weeks = (back_when // HOURS_PER_WEEK).astype(np.int64).tolist()
+            for due, item in zip(due_weeks, zip(
+                    ids[sel].tolist(), [names[i] for i in sel.tolist()], created[sel].tolist(),
+                    gained[sel].tolist(), back_when.tolist(), strict=True), strict=True):
+                returns[due].append(item)
+        gone = back.size - sel.size
+        self.metrics.states["nurture_exit"] += gone
+        if self.log.enabled and gone:
             nan = math.nan
             self.log.extend([
-                (int(ids[i]), name, float(created[i]), nan, nan, nan, nan, nan, nan, nan,
+                (int(ids[i]), names[i], float(created[i]), nan, nan, nan, nan, nan, nan, nan,
                  False, 0.0, 0.0, 0, float(quality[i]), float(score[i]), "nurture_exit")
-                for i in gone.tolist()
+                for i in np.flatnonzero(~back).tolist()
             ])
 
-    def _return_from_nurture(self, week, start, length, arrivals) -> None:
+    def _return_from_nurture(self, week: int, start: float, length: float) -> _Batch | None:
         due = self.returns.pop(week, None)
         if not due:
-            return
+            return None
         end = start + length
         if end < start + HOURS_PER_WEEK:  # last, partial week: later returns stay in nurture
             self.returns[week] = [it for it in due if it[4] >= end]
@@ -386,14 +432,17 @@ class LeadFlowModel:
         by_channel: dict[str, list[tuple]] = defaultdict(list)
         for item in due:
             by_channel[item[1]].append(item)
-        for name, items in by_channel.items():
-            channel = self.marketing.channels[name]
-            rows = draw_rows(self.streams.weekly("nurture_return", week, name), len(items))
-            ids = np.array([it[0] for it in items], dtype=np.int64)
-            created = np.array([it[2] for it in items])
-            quality = np.array([it[3] for it in items])
-            times = np.array([it[4] for it in items])
-            self._score(rows, ids, name, created, times, quality, channel, arrivals)
+        if not by_channel:
+            return None
+        names = list(by_channel)
+        items = [it for name in names for it in by_channel[name]]
+        rows = np.concatenate([draw_rows(self.streams.weekly("nurture_return", week, name),
+                                         len(by_channel[name])) for name in names])
+        times = np.array([it[4] for it in items])
+        return _Batch(names, [len(by_channel[name]) for name in names], rows,
+                      np.array([it[0] for it in items], dtype=np.int64),
+                      np.array([it[2] for it in items]), times,
+                      np.array([it[3] for it in items]))
 
     def _expected_prospecting_hours(self) -> float:
         return self.sales.rota_hours * self.prospecting
