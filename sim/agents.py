@@ -370,14 +370,19 @@ class SalesTeam:
         contact_floor = p.contact_floor
         contact_decay = p.contact_decay_hours
         exp = math.exp
+        # The working span the rep is in, so most checks are one comparison, not a rota lookup.
+        span_week, span_low, span_high = 0.0, 0.0, -1.0
         while True:
             now = env.now
             if meeting_until[rep] > now + calendar.EPS:
                 yield env.timeout(meeting_until[rep] - now)
                 continue
-            if not rota.is_open(now):
-                yield env.timeout(max(rota.next_open(now) - now, calendar.EPS))
-                continue
+            if not span_low <= now - span_week < span_high:
+                span = rota.open_span(now)
+                if span is None:
+                    yield env.timeout(max(rota.next_open(now) - now, calendar.EPS))
+                    continue
+                span_week, span_low, span_high = span
             lead = queue.pop()
             if lead is None:
                 release = queue.next_release(self.claims)

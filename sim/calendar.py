@@ -12,6 +12,8 @@ then cover the week about once over, not four times over.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 HOURS_PER_WEEK = 168.0
@@ -114,6 +116,18 @@ class Rota:
             if h < end - EPS:
                 return h >= start - EPS
         return False
+
+    def open_span(self, t: float) -> tuple[float, float, float] | None:
+        """``(week_start, low, high)`` when this person is at work at ``t``: they stay at work
+        while ``low <= now - week_start < high``, the same test as :meth:`is_open` makes, so a
+        caller can keep asking cheaply until the span ends. None when not at work."""
+        if self.always:
+            return (0.0, -math.inf, math.inf)
+        week0, h = _offset(t)
+        for start, end in self.spans:
+            if h < end - EPS:
+                return (week0, start - EPS, end - EPS) if h >= start - EPS else None
+        return None
 
     def next_open(self, t: float) -> float:
         """The first time at or after ``t`` when this person is at work (``t`` itself when

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import simpy
-from scipy.special import ndtri
+from scipy.special import betainc, ndtri
 
 from sim import calendar
 from sim.agents import (
@@ -128,7 +128,8 @@ class _Batch:
     ids: np.ndarray
     created: np.ndarray
     times: np.ndarray
-    quality: np.ndarray
+    quality: np.ndarray | None  # None for new leads: drawn from ``shape`` where needed
+    shape: tuple[np.ndarray, np.ndarray] | None = None  # each row's beta (alpha, beta)
 
 
 class LeadFlowModel:
@@ -347,24 +348,27 @@ class LeadFlowModel:
             return None
         rows = np.concatenate(blocks)
         times = self._place_times(rows[:, U_TIME], rows[:, U_IN_HOURS], start, length)
-        quality = beta_quality(rows[:, U_QUALITY], np.repeat(alphas, sizes),
-                               np.repeat(betas, sizes))
         total = rows.shape[0]
         ids = np.arange(self.next_id, self.next_id + total)
         self.next_id += total
         self.metrics.count_batch("leads", total,
                                  int(np.count_nonzero(times >= self.metrics.warmup)))
-        return _Batch(names, sizes, rows, ids, times, times, quality)
+        return _Batch(names, sizes, rows, ids, times, times, None,
+                      (np.repeat(alphas, sizes), np.repeat(betas, sizes)))
 
     def _score(self, batch: _Batch | None, arrivals: list[tuple[float, Lead]]) -> None:
         """Marketing scores a batch; MQLs go to the handoff, the rest to nurture."""
         if batch is None:
             return
-        rows, ids, created, times, quality = (batch.rows, batch.ids, batch.created, batch.times,
-                                              batch.quality)
+        rows, ids, created, times = batch.rows, batch.ids, batch.created, batch.times
         which = np.repeat(np.arange(len(batch.names)), batch.sizes)  # each row's channel
-        score = quality + self.marketing.scoring_noise * ndtri(rows[:, U_SCORE])
-        is_mql = score >= self.mql_threshold
+        noise = self.marketing.scoring_noise * ndtri(rows[:, U_SCORE])
+        if batch.quality is None:
+            quality, is_mql = self._draw_quality(rows, batch.shape, noise)
+        else:
+            quality = batch.quality
+            is_mql = quality + noise >= self.mql_threshold
+        score = quality + noise
         out = ~is_mql
         if out.any():
             self._to_nurture(rows[out], ids[out], [batch.names[j] for j in which[out].tolist()],
@@ -395,6 +399,28 @@ class LeadFlowModel:
             live[lead_id] = lead
             arrivals.append((t if handoff == "realtime" else
                              communication.release_time(t, handoff), lead))
+
+    def _draw_quality(self, rows: np.ndarray, shape: tuple[np.ndarray, np.ndarray],
+                      noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """New leads' latent quality and whether each scores as an MQL.
+
+        The beta quantile is the costliest draw of the week, and most leads need only the
+        verdict: quality + noise >= threshold holds exactly when the lead's uniform reaches the
+        beta CDF at threshold - noise (the quantile is increasing). So the CDF decides for every
+        lead and the quantile is computed only for leads that go on: MQLs, leads nurture will
+        hand back, and all of them when the event log records each lead's quality.
+        """
+        u = rows[:, U_QUALITY]
+        alpha, beta_ = shape
+        bar = self.mql_threshold - noise
+        is_mql = (bar <= 0.0) | ((bar <= 1.0) & (u >= betainc(alpha, beta_,
+                                                              np.clip(bar, 0.0, 1.0))))
+        if self.log.enabled:
+            return beta_quality(u, alpha, beta_), is_mql
+        need = np.flatnonzero(is_mql | (rows[:, U_NURTURE] < self.p.marketing.nurture_return_prob))
+        quality = np.full(u.shape, math.nan)
+        quality[need] = beta_quality(u[need], alpha[need], beta_[need])
+        return quality, is_mql
 
     def _to_nurture(self, rows, ids, names, created, times, quality, score) -> None:
         p = self.p.marketing

@@ -102,3 +102,19 @@ def test_rota_waits_always_make_progress(reps, hours, t, rep, work):
     assert nxt >= t and rota.is_open(nxt)
     assert nxt - t < calendar.HOURS_PER_WEEK
     assert rota.add_hours(t, work) >= nxt + work - 1e-6
+
+
+@settings(max_examples=300, deadline=None)
+@given(reps=st.integers(1, 12), hours=st.floats(1.0, 168.0), t=st.floats(0.0, 1e5),
+       rep=st.integers(0, 11), later=st.floats(0.0, 200.0), office=st.booleans())
+def test_open_span_answers_as_is_open_until_it_ends(reps, hours, t, rep, later, office):
+    """The span a rep caches gives the rota's own verdict at every later instant it covers,
+    and there is a span exactly when the rep is at work."""
+    rota = calendar.OFFICE if office else calendar.shift_rota(rep % reps, reps, hours)
+    span = rota.open_span(t)
+    assert (span is not None) == rota.is_open(t)
+    if span is not None:
+        week, low, high = span
+        t2 = t + later
+        if low <= t2 - week < high:
+            assert rota.is_open(t2)
