@@ -65,110 +65,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 SELF_SOURCED = "self_sourced"
 EXPORT_START = "2026-01-05T00:00:00"  # a Monday: simulated hour 0
-_TRUE = {"true", "1", "yes", "y", "won", "t"}
-_FALSE = {"false", "0", "no", "n", "lost", "f", ""}
 
 
 # ----------------------------------------------------------------------------- reading
-def _normal(name: str) -> str:
-    return "_".join(str(name).strip().lower().replace("-", " ").split())
-
-
 def read_crm(path: str | Path, column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read and check a CRM export; returns one row per record with documented column names,
-    times as timestamps, ``won`` as bool and ``amount`` as float."""
-    path = Path(path)
-    source = str(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(source, None, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, None, "is a folder, not a CSV file") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(source, None, f"is not UTF-8 text (byte {exc.start}); save the "
-                            "export as UTF-8 CSV") from None
-    except pd.errors.EmptyDataError:
-        raise ScenarioError(source, None, "file is empty; expected a header row and one row "
-                            "per lead") from None
-    except pd.errors.ParserError as exc:
-        raise ScenarioError(source, None, f"is not a readable CSV ({str(exc).strip()})") from None
-    if raw.empty:
-        raise ScenarioError(source, None, "has a header but no rows")
-    rename: dict[str, str] = {}
-    wanted = {**{c: c for c in COLUMNS},
-              **{alias: c for c, aliases in ALIASES.items() for alias in aliases}}
-    for given, ours in (column_map or {}).items():
-        if ours not in COLUMNS:
-            raise ScenarioError("--map", f"{given}={ours}",
-                                f"unknown column; documented columns: {', '.join(COLUMNS)}")
-        wanted[_normal(given)] = ours
-    for col in raw.columns:
-        ours = wanted.get(_normal(col))
-        if ours is not None and ours not in rename.values():
-            rename[col] = ours
-    data = raw.rename(columns=rename)
-    missing = [c for c in REQUIRED if c not in data.columns]
-    if missing:
-        raise ScenarioError(source, missing[0], "required column is missing (found: "
-                            f"{', '.join(map(str, raw.columns))}); use --map COLUMN={missing[0]}")
-    data = data[[c for c in COLUMNS if c in data.columns]].copy()
-    for col in TIMES:
-        if col in data.columns:
-            data[col] = _times(data[col], source, col, required=col == "created_at")
-    if "won" in data.columns:
-        data["won"] = _booleans(data["won"], source)
-    for col in ("amount", "discount"):
-        if col in data.columns:
-            data[col] = _numbers(data[col], source, col)
-    data["channel"] = data["channel"].str.strip()
-    if (data["channel"] == "").any():
-        raise ScenarioError(source, f"row {_row(data.index[data['channel'] == ''][0])}, channel",
-                            "is empty; every lead needs a channel")
-    return data.reset_index(drop=True)
+    times as timestamps, ``won`` as bool and ``amount`` as float.
 
+    A shortcut for ``sim.crm.read_export(path, column_map=column_map).data``, which also reads
+    Salesforce, HubSpot, Pipedrive and Zoho exports and says what it assumed.
+    """
+    from sim.crm import read_export
 
-def _row(index: int) -> int:
-    return int(index) + 2  # header is line 1
-
-
-def _times(values: pd.Series, source: str, col: str, required: bool) -> pd.Series:
-    text = values.str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-    bad = parsed.isna() & (text != "")
-    if required:
-        bad |= text == ""
-    if bad.any():
-        i = bad.idxmax()
-        raise ScenarioError(source, f"row {_row(i)}, {col}",
-                            f"cannot read '{text[i]}' as a date-time (e.g. 2026-03-02T14:30:00)")
-    return parsed
-
-
-def _booleans(values: pd.Series, source: str) -> pd.Series:
-    text = values.str.strip().str.lower()
-    bad = ~text.isin(_TRUE | _FALSE)
-    if bad.any():
-        i = bad.idxmax()
-        raise ScenarioError(source, f"row {_row(i)}, won",
-                            f"'{values[i]}' is not true/false (1/0, yes/no)")
-    return text.isin(_TRUE)
-
-
-def _numbers(values: pd.Series, source: str, col: str) -> pd.Series:
-    text = values.str.strip()
-    numbers = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-    bad = numbers.isna() & (text != "")
-    if bad.any():
-        i = bad.idxmax()
-        raise ScenarioError(source, f"row {_row(i)}, {col}", f"'{text[i]}' is not a number")
-    low, high = (0.0, math.inf) if col == "amount" else (0.0, 0.99)
-    out = (numbers < low) | (numbers > high)
-    if out.any():
-        i = out.idxmax()
-        valid = "non-negative" if col == "amount" else "a share from 0 to 0.99"
-        raise ScenarioError(source, f"row {_row(i)}, {col}", f"{numbers[i]:g} must be {valid}")
-    return numbers
+    return read_export(path, column_map=column_map).data
 
 
 # ----------------------------------------------------------------------------- estimating
@@ -184,18 +93,49 @@ class Estimate:
 
 @dataclass
 class Calibration:
-    """What the export determines: scenario overrides and observed rates for reference."""
+    """What the export determines: scenario overrides, the observed figures with their
+    intervals, what stayed at the baseline's defaults, and (after :func:`fit`) the fit."""
 
     weeks: float
     estimates: list[Estimate] = field(default_factory=list)
     observed: dict[str, tuple[float, int]] = field(default_factory=dict)
+    kind: str = "leads"
+    defaults: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    origin: Any = None
+    end_hours: float = math.nan
+    fit: Any = None
+    sims: list[Any] = field(default_factory=list)
+    holdout: dict[str, Any] | None = None
+    holdout_weeks: int | None = None
 
     def overrides(self) -> dict[str, Any]:
-        return {e.key: e.value for e in self.estimates}
+        out = {e.key: e.value for e in self.estimates}
+        if self.fit is not None:
+            out.update(self.fit.values)
+        return out
+
+    def notes(self) -> list[str]:
+        """Warnings, then every value that stayed at the baseline's default."""
+        return list(self.warnings) + [f"stayed at baseline default: {d}" for d in self.defaults]
 
 
-def estimate(data: pd.DataFrame, source: str = "<crm>") -> Calibration:
-    """Estimate the scenario parameters a CRM export determines."""
+def _unpack(data: Any) -> tuple[pd.DataFrame, str, pd.Timestamp | None, list[str]]:
+    """A DataFrame or an export object (``.data``, ``.kind``, ``.end``, ``.notes``)."""
+    if isinstance(data, pd.DataFrame):
+        return data, "leads", None, []
+    return (data.data, getattr(data, "kind", "leads") or "leads", getattr(data, "end", None),
+            list(getattr(data, "notes", []) or []))
+
+
+def estimate(data: Any, source: str = "<crm>") -> Calibration:
+    """Estimate the scenario parameters a CRM export determines (a DataFrame from
+    :func:`read_crm`, or an export object with ``data``, ``kind`` and ``end``)."""
+    from sim.fit import funnel_stats, hours_frame, observed_rows, office_hours_share
+
+    data, kind, end, notes = _unpack(data)
     leads = data[data.channel != SELF_SOURCED]
     if leads.empty:
         raise ScenarioError(source, "channel", "no marketing leads (every row is self_sourced)")
@@ -205,12 +145,20 @@ def estimate(data: pd.DataFrame, source: str = "<crm>") -> Calibration:
     n = len(unique)
     # the first and last of n uniform arrivals sit a gap in from each end of the period
     weeks = max(span_days / 7.0 * (n + 1) / max(n - 1, 1), 1.0 / 7.0)
-    cal = Calibration(weeks=weeks)
+    cal = Calibration(weeks=weeks, kind=kind, warnings=list(notes))
+    template = Scenario()
+    base_channel = next(iter(template.marketing.channels.values()))
     for name, group in leads.groupby("channel", sort=True):
         key = f"marketing.channels.{name}"
         count = group.lead_id.nunique() if "lead_id" in group else len(group)
-        cal.estimates.append(Estimate(f"{key}.leads_per_week", round(count / weeks, 3),
-                                      count, f"leads over {weeks:.1f} weeks"))
+        if kind == "leads":
+            cal.estimates.append(Estimate(f"{key}.leads_per_week", round(count / weeks, 3),
+                                          count, f"leads over {weeks:.1f} weeks"))
+        else:
+            cal.estimates.append(Estimate(f"{key}.leads_per_week", base_channel.leads_per_week,
+                                          count, "deal-level export: baseline volume"))
+            cal.defaults.append(f"{key}.leads_per_week = {base_channel.leads_per_week} "
+                                f"(a deal-level export has {count} deals, not leads)")
         deals = _deal_sizes(group)
         if len(deals) >= 5:
             logs = np.log(deals)
@@ -220,12 +168,67 @@ def estimate(data: pd.DataFrame, source: str = "<crm>") -> Calibration:
             cal.estimates.append(Estimate(f"{key}.deal_size_sigma",
                                           round(float(np.std(logs, ddof=1)), 4), len(deals),
                                           "won deals, log-sd"))
-    cycle = _cycle_days(data)
+        else:
+            cal.defaults.append(f"{key}.deal_size_median = {base_channel.deal_size_median:g} "
+                                f"and deal_size_sigma = {base_channel.deal_size_sigma:g} "
+                                f"({len(deals)} won deals, 5 needed)")
+        cal.defaults.append(f"{key}.quality_alpha/quality_beta and cost_per_lead (not in a "
+                            "CRM export)")
+    # hours since the Monday 00:00 before the first lead: the model's week starts there
+    first = data.created_at.min()
+    origin = (first - pd.Timedelta(days=first.day_of_week)).normalize()
+    if end is None or pd.isna(end):
+        end = data[[c for c in TIMES if c in data]].max().max()
+    cal.origin = origin
+    cal.end_hours = (end - origin).total_seconds() / 3600.0
+    frame = hours_frame(data, origin)
+    cal.stats = funnel_stats(frame, cal.end_hours)
+    rows = observed_rows(cal.stats, weeks)
+    from sim.fit import INNER, Row, wilson
+
+    for key in INNER:
+        k, m = cal.stats[key]
+        rows[key] = Row(key, k / m if m else math.nan, *wilson(k, m), m)
+    if kind != "leads":
+        for key in ("leads_per_week", "lead_to_mql", "mql_to_sql", "sql_to_opportunity",
+                    "contacted_within_1h", "speed_to_lead_h_median", "revenue_per_week",
+                    *INNER):
+            rows.pop(key, None)
+        cal.warnings.append("deal-level export: only deal sizes, win rate and cycle time are "
+                            "estimated; lead volumes, the funnel's rates and speed to lead stay "
+                            "at the baseline's defaults")
+    for key in ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "contacted_within_1h",
+                "speed_to_lead_h_median", "cycle_time_days"):
+        if key in rows and (rows[key].n == 0 or math.isnan(rows[key].observed)):
+            rows.pop(key)
+    for key in INNER:
+        if key in rows and rows[key].n == 0:
+            rows.pop(key)
+    if "won" not in data or "closed_at" not in data:
+        rows.pop("win_rate", None)
+    cal.rows = rows
+    cycle = rows.get("cycle_time_days")
     if cycle is not None:
-        cal.estimates.append(Estimate("sales.cycle_time_days_mean", round(cycle[0], 3), cycle[1],
-                                      "closed opportunities old enough not to be censored"))
+        opened = int(len(cal.stats["events"]))
+        cal.estimates.append(Estimate("sales.cycle_time_days_mean", round(cycle.observed, 3),
+                                      cycle.n, f"gamma MLE, {cycle.n} closed and "
+                                      f"{opened - cycle.n} open (censored) opportunities"))
+    else:
+        cal.defaults.append(f"sales.cycle_time_days_mean = "
+                            f"{template.sales.cycle_time_days_mean} (no closed opportunities)")
+    if kind == "leads" and n >= THIN_ARRIVALS:
+        share = office_hours_share(leads.created_at)
+        cal.estimates.append(Estimate("marketing.business_hours_arrival_share",
+                                      round(min(max(share, 0.0), 1.0), 4), len(leads),
+                                      "leads created Mon-Fri 09:00-17:00"))
+    else:
+        cal.defaults.append("marketing.business_hours_arrival_share = "
+                            f"{template.marketing.business_hours_arrival_share}")
     _observe(cal, leads, data)
     return cal
+
+
+THIN_ARRIVALS = 30
 
 
 def _deal_sizes(group: pd.DataFrame) -> np.ndarray:
@@ -238,53 +241,59 @@ def _deal_sizes(group: pd.DataFrame) -> np.ndarray:
     return amounts
 
 
-def _cycle_days(data: pd.DataFrame) -> tuple[float, int] | None:
-    if "opportunity_at" not in data or "closed_at" not in data:
-        return None
-    opps = data[data.opportunity_at.notna()]
-    closed = opps[opps.closed_at.notna()]
-    if len(closed) < 5:
-        return None
-    days = (closed.closed_at - closed.opportunity_at).dt.total_seconds() / 86400.0
-    end = data[list(c for c in TIMES if c in data)].max().max()
-    mean = float(days.mean())
-    for _ in range(3):  # keep opportunities opened long enough ago to have closed
-        cutoff = end - pd.Timedelta(days=4.0 * mean)
-        early = opps.opportunity_at <= cutoff
-        usable = days[closed.opportunity_at <= cutoff]
-        if len(usable) < 5 or early.sum() == 0:
-            break
-        mean = float(usable.mean())
-    usable = days[closed.opportunity_at <= end - pd.Timedelta(days=4.0 * mean)]
-    if len(usable) >= 5:
-        return float(usable.mean()), int(len(usable))
-    return float(days.mean()), int(len(days))
-
-
 def _observe(cal: Calibration, leads: pd.DataFrame, data: pd.DataFrame) -> None:
-    def rate(num: int, den: int, name: str) -> None:
-        if den:
-            cal.observed[name] = (num / den, den)
+    """The observed figures as (value, n), for the scenario header and ``--json``."""
+    from sim.fit import INNER
+    for key, row in cal.rows.items():
+        if key not in INNER and not math.isnan(row.observed):
+            cal.observed[key] = (float(row.observed), int(row.n))
 
-    mql = leads.became_mql_at.notna() if "became_mql_at" in leads else None
-    if mql is not None:
-        rate(int(mql.sum()), len(leads), "lead_to_mql")
-        if "became_sql_at" in leads:
-            rate(int((mql & leads.became_sql_at.notna()).sum()), int(mql.sum()), "mql_to_sql")
-        if "first_contact_at" in leads:
-            mqls = leads[mql]
-            delay = (mqls.first_contact_at - mqls.became_mql_at).dt.total_seconds() / 3600.0
-            rate(int((delay <= 1.0).sum()), len(mqls), "contacted_within_1h")
-            attempted = delay.dropna()
-            if len(attempted):
-                cal.observed["speed_to_lead_h_median"] = (float(attempted.median()),
-                                                          len(attempted))
-    if "became_sql_at" in leads and "opportunity_at" in leads:
-        sql = leads.became_sql_at.notna()
-        rate(int((sql & leads.opportunity_at.notna()).sum()), int(sql.sum()), "sql_to_opportunity")
-    if "won" in data and "closed_at" in data:
-        closed = data[data.closed_at.notna()]
-        rate(int(closed.won.sum()), len(closed), "win_rate")
+
+# ----------------------------------------------------------------------------- fitting
+def fit(cal: Calibration, scenario: Scenario, reps: int = 20, seed: int | None = None,
+        executor: Any = None, progress: Any = None, budget_seconds: float = 90.0) -> Scenario:
+    """Move the behavioural parameters until ``scenario`` simulated ``reps`` times reproduces
+    the export (``sim/fit.py``); fills ``cal.fit``, ``cal.sims`` and the simulated column of
+    ``cal.rows``, and returns the fitted scenario."""
+    from sim.fit import INNER, fit_scenario, simulate, simulated_columns, thin_warnings
+
+    available = list(cal.rows)
+    result = fit_scenario(scenario, cal.rows, reps=reps, seed=seed, executor=executor,
+                          available=available, progress=progress,
+                          budget_seconds=budget_seconds)
+    fitted = with_overrides(scenario, result.values)
+    seed = fitted.seed if seed is None else seed
+    cal.sims = simulate(fitted, reps, seed, executor, weekly=True)
+    shown = {k: v for k, v in cal.rows.items() if k not in INNER}
+    simulated_columns(shown, cal.sims)
+    cal.rows = shown
+    cal.fit = result
+    cal.defaults += result.defaults
+    cal.warnings += thin_warnings(shown)
+    if not result.converged:
+        cal.warnings.append(f"the fit stopped after {len(result.iterations)} iterations "
+                            "before every stage was matched; see the verdicts")
+    return fitted
+
+
+def _holdout(data: pd.DataFrame, weeks: int, total_weeks: float) -> tuple[pd.DataFrame,
+                                                                           pd.Timestamp]:
+    """The records created before the last ``weeks`` weeks, as the export looked then."""
+    if not 1 <= weeks <= total_weeks - 2:
+        raise ScenarioError("--holdout-weeks", str(weeks),
+                            f"must be from 1 to {max(int(total_weeks - 2), 0)}: the export "
+                            f"covers {total_weeks:.1f} weeks and the fit needs at least 2")
+    cut = data.created_at.min() + pd.Timedelta(weeks=total_weeks - weeks)
+    early = data[data.created_at < cut].copy()
+    for col in TIMES:
+        if col in early and col != "created_at":
+            late = early[col] >= cut
+            early.loc[late, col] = pd.NaT
+            if col == "closed_at" and "won" in early:
+                early.loc[late, "won"] = False
+                if "amount" in early:
+                    early.loc[late, "amount"] = 0.0
+    return early.reset_index(drop=True), cut
 
 
 # ----------------------------------------------------------------------------- writing
@@ -307,6 +316,8 @@ def calibrated_scenario(cal: Calibration, name: str = "my_company",
     raw["name"] = name
     scenario = Scenario.model_validate(raw)
     others = {e.key: e.value for e in cal.estimates if not e.key.startswith("marketing.channels")}
+    if cal.fit is not None:
+        others.update(cal.fit.values)
     return with_overrides(scenario, {**others, "marketing.brand_share": 0.0,
                                      "marketing.awareness_initial": 0.0,
                                      "weeks": round(cal.weeks, 2),
@@ -315,25 +326,98 @@ def calibrated_scenario(cal: Calibration, name: str = "my_company",
 
 
 def calibrate(csv_path: str | Path, out: str | Path,
-              column_map: Mapping[str, str] | None = None, name: str | None = None) -> Calibration:
-    """Read a CRM export, estimate, and write a commented scenario YAML (atomically)."""
+              column_map: Mapping[str, str] | None = None, name: str | None = None, *,
+              fit_reps: int | None = 20, seed: int | None = None, executor: Any = None,
+              report: str | Path | None = None, holdout_weeks: int | None = None,
+              force: bool = False, progress: Any = None, data: Any = None) -> Calibration:
+    """Read a CRM export, estimate, fit (``fit_reps`` replications; None: measure only) and
+    write a commented scenario YAML (atomically), and ``report`` (HTML) if given.
+
+    With ``holdout_weeks`` the fit uses the earlier weeks only and ``cal.holdout`` compares the
+    last weeks of the export with the same weeks simulated.
+    """
+    from sim.files import check_target, write_atomic
+
     out = Path(out)
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError("--out", str(out), "must end in .yaml or .yml")
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder '{out.parent}' does not exist")
-    data = read_crm(csv_path, column_map)
-    cal = estimate(data, str(csv_path))
+    if report is not None:
+        check_target(report, "--report", force=force, suffixes=(".html", ".htm"),
+                     protected=[csv_path, out])
+    if holdout_weeks is not None and fit_reps is None:
+        raise ScenarioError("--holdout-weeks", str(holdout_weeks), "needs a fit (--reps)")
+    if data is None:
+        from sim.crm import read_export
+
+        data = read_export(csv_path, column_map=column_map)
+    frame, kind, end, notes = _unpack(data)
+    full = estimate(data, str(csv_path))
+    cut = None
+    if holdout_weeks is not None:
+        early, cut = _holdout(frame, holdout_weeks, full.weeks)
+        cal = estimate(_Like(early, kind, cut, notes), str(csv_path))
+    else:
+        cal = full
     scenario = calibrated_scenario(cal, name or out.stem)
-    lines = [f"Calibrated from {Path(csv_path).name}: {len(data)} records over "
+    if fit_reps is not None:
+        scenario = fit(cal, scenario, fit_reps, seed, executor, progress)
+    if cut is not None:
+        _predict(cal, full, frame, scenario, cut, holdout_weeks, fit_reps, seed, executor)
+    lines = [f"Calibrated from {Path(csv_path).name}: {len(frame)} records over "
              f"{cal.weeks:.1f} weeks.",
              "Each estimate with the number of records behind it:"]
     lines += [f"  {e.key} = {e.value}  (n = {e.n}; {e.note})" for e in cal.estimates]
-    lines += ["Observed in the export, for checking the model against (not parameters):"]
-    lines += [f"  {k} = {v:.4g}  (n = {n})" for k, (v, n) in cal.observed.items()]
+    if cal.fit is not None:
+        lines += [f"Fitted by simulation ({fit_reps} replications, common random numbers):"]
+        lines += [f"  {k} = {v}" for k, v in cal.fit.values.items()]
+        lines += ["Observed vs simulated:"]
+        lines += [f"  {r.label}: observed {r.observed:.4g} [{r.low:.4g}, {r.high:.4g}] "
+                  f"(n = {r.n}), simulated {r.simulated:.4g}: {r.verdict}"
+                  for r in cal.rows.values()]
+    else:
+        lines += ["Observed in the export, for checking the model against (not parameters):"]
+        lines += [f"  {k} = {v:.4g}  (n = {n})" for k, (v, n) in cal.observed.items()]
+    lines += [f"Note: {n}" for n in cal.notes()]
     lines += ["Everything else is the model default; see docs/model.md for each assumption."]
     dump_scenario(scenario, out, header="\n".join(lines))
+    if report is not None:
+        if cal.fit is None:
+            raise ScenarioError("--report", str(report), "needs a fit (--reps)")
+        from sim.fit import report_html
+
+        page = report_html(f"Fit of {Path(csv_path).name}", cal.rows, cal.stats, cal.sims,
+                           cal.weeks, cal.notes(), cal.holdout, cal.holdout_weeks)
+        write_atomic(report, page)
     return cal
+
+
+def _predict(cal: Calibration, full: Calibration, frame: pd.DataFrame, scenario: Scenario,
+             cut: pd.Timestamp, holdout_weeks: int, reps: int, seed: int | None,
+             executor: Any) -> None:
+    """Simulate the fitted company over the whole export and compare the leads created in the
+    last ``holdout_weeks`` weeks with the export's (``cal.holdout``)."""
+    from sim.fit import funnel_stats, hours_frame, observed_rows, simulate, simulated_columns
+
+    span = round(full.weeks, 2)
+    window = ((cut - full.origin).total_seconds() / 3600.0, span * 168.0)
+    obs = funnel_stats(hours_frame(frame, full.origin), full.end_hours, window)
+    rows = {k: v for k, v in observed_rows(obs, holdout_weeks).items() if k in cal.rows}
+    sims = simulate(with_overrides(scenario, {"weeks": span}), reps,
+                    scenario.seed if seed is None else seed, executor, window=window)
+    simulated_columns(rows, sims)
+    cal.holdout, cal.holdout_weeks = rows, holdout_weeks
+
+
+@dataclass
+class _Like:
+    """An export object for a part of an export (the earlier weeks of a holdout)."""
+
+    data: pd.DataFrame
+    kind: str
+    end: pd.Timestamp
+    notes: list[str]
 
 
 # ----------------------------------------------------------------------------- exporting

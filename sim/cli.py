@@ -401,20 +401,78 @@ def _figure_target(target: str | None) -> Path | None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate, parse_column_map
+    from sim.fit import fit_table
 
     _out_file(args, suffixes=(".yaml", ".yml"), protected=[args.csv])
-    cal = calibrate(args.csv, args.out, parse_column_map(args.map), args.name)
+    if args.report is not None:
+        check_target(args.report, "--report", force=args.force, suffixes=(".html", ".htm"),
+                     protected=[args.csv, args.out])
+    export = _read_export(args)  # every problem of the file at once, before any work
+    if not args.json:
+        for note in export.notes:
+            print(f"note: {shown(note, None)}")
+    with _executor(args, jobs=args.reps) as executor:
+        cal = calibrate(args.csv, args.out, parse_column_map(args.map), args.name,
+                        data=export, fit_reps=args.reps, seed=args.seed, executor=executor,
+                        report=args.report, holdout_weeks=args.holdout_weeks, force=args.force,
+                        progress=None if args.json else _stderr_line)
+    rows = {k: {"label": r.label, "observed": r.observed, "ci95": [r.low, r.high], "n": r.n,
+                "simulated": r.simulated, "simulated_ci95": [r.sim_low, r.sim_high],
+                "verdict": r.verdict} for k, r in cal.rows.items()}
     if args.json:
         print(json.dumps(_clean({
-            "scenario": str(args.out), "weeks": cal.weeks,
+            "scenario": str(args.out), "weeks": cal.weeks, "reps": args.reps,
             "estimates": {e.key: {"value": e.value, "n": e.n} for e in cal.estimates},
-            "observed": {k: {"value": v, "n": n} for k, (v, n) in cal.observed.items()}})))
+            "fitted": cal.fit.values if cal.fit else {},
+            "observed": {k: {"value": v, "n": n} for k, (v, n) in cal.observed.items()},
+            "fit": rows, "holdout": {k: {"observed": r.observed, "ci95": [r.low, r.high],
+                                         "simulated": r.simulated, "verdict": r.verdict}
+                                     for k, r in (cal.holdout or {}).items()},
+            "defaults": cal.defaults, "warnings": cal.warnings,
+            "report": str(args.report) if args.report else None})))
         return 0
     print(f"calibrated from {shown(args.csv, None)}: {cal.weeks:.1f} weeks")
     print(_table(["estimate", "value", "n"], [[e.key, str(e.value), str(e.n)]
                                                for e in cal.estimates]))
+    header = ["figure", "observed [95 %]", "n", "simulated [95 %]", "verdict"]
+    if cal.fit is not None:
+        print(f"\nfitted by simulation ({args.reps} replications, common random numbers, "
+              f"{cal.fit.seconds:.0f} s):")
+        print(_table(["parameter", "value"], [[k, str(v)] for k, v in cal.fit.values.items()]))
+        print("\nobserved vs simulated (95 % intervals):")
+        print(_table(header, fit_table(cal.rows)))
+    if cal.holdout is not None:
+        print(f"\nholdout: the last {cal.holdout_weeks} weeks, predicted from the earlier ones:")
+        print(_table(header, fit_table(cal.holdout)))
+    for note in cal.notes():
+        if note not in export.notes:  # the export's notes were printed before the estimate
+            print(f"note: {note}")
     print(f"scenario written to {shown(args.out, None)}")
+    if args.report is not None:
+        print(f"report written to {shown(args.report, None)}")
     return 0
+
+
+def _read_export(args: argparse.Namespace) -> Any:
+    """The calibrate command's CRM export, read with its reading flags."""
+    from sim.calibrate import parse_column_map
+    from sim.crm import read_export
+
+    missing = args.missing_channel
+    return read_export(args.csv, args.deals, column_map=parse_column_map(args.map),
+                       crm=args.crm, dayfirst=True if args.dayfirst else None,
+                       date_format=args.date_format, decimal=args.decimal,
+                       won_values=_values(args.won_values), lost_values=_values(args.lost_values),
+                       missing_channel=None if missing == "error" else missing)
+
+
+def _values(items: list[str]) -> list[str]:
+    """``--won-values "Closed Won,Signed"`` (repeatable): the stage names, comma-separated."""
+    return [v.strip() for item in items for v in item.split(",") if v.strip()]
+
+
+def _stderr_line(text: str) -> None:
+    sys.stderr.write(text + "\n")
 
 
 def _plain(value: Any) -> Any:
@@ -425,7 +483,7 @@ def _plain(value: Any) -> Any:
 class _executor:
     """The executor the flags ask for, closed afterwards (``with _executor(args) as ex``)."""
 
-    def __init__(self, args: argparse.Namespace, jobs: int):
+    def __init__(self, args: argparse.Namespace, jobs: int | None):
         from sim.parallel import make_executor
 
         self._ex = make_executor(getattr(args, "workers", None), getattr(args, "scheduler", None),
@@ -665,6 +723,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], metavar="CSV_COLUMN=column",
                    help="map a column name of the export to a documented one (repeatable)")
     p.add_argument("--name", default=None, help="scenario name (default: the file's name)")
+    p.add_argument("--crm", choices=("salesforce", "hubspot", "pipedrive", "zoho"), default=None,
+                   help="read the export as this CRM writes it (default: recognised from the "
+                   "column names)")
+    p.add_argument("--deals", metavar="DEALS.csv", default=None,
+                   help="a deals export to join to the leads on the lead id (see sim/crm.py)")
+    p.add_argument("--dayfirst", action="store_true",
+                   help="read dates that fit both ways as day-first (07.01.2024 = 7 January)")
+    p.add_argument("--date-format", default=None, metavar="FORMAT",
+                   help="the dates' format, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    p.add_argument("--decimal", choices=(".", ","), default=None,
+                   help="the decimal mark of amounts (default: decided from the values)")
+    p.add_argument("--won-values", action="append", default=[], metavar="STAGE[,STAGE]",
+                   help="stage names that mean won, beside Closed Won, Won, Customer…")
+    p.add_argument("--lost-values", action="append", default=[], metavar="STAGE[,STAGE]",
+                   help="stage names that mean lost, beside Closed Lost, Lost…")
+    p.add_argument("--missing-channel", default="unknown", metavar="NAME",
+                   help="channel for rows without a source (default unknown; 'error' refuses "
+                   "them)")
+    p.add_argument("--reps", type=_positive_int, default=20,
+                   help="replications the fit simulates, on common random numbers (default 20)")
+    p.add_argument("--seed", type=_seed, default=None)
+    p.add_argument("--report", metavar="FILE.html", default=None,
+                   help="write the fit as a self-contained HTML page with plots")
+    p.add_argument("--holdout-weeks", type=_positive_int, default=None, metavar="N",
+                   help="fit on the earlier weeks and show how well it predicts the last N")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes for the fit (default: one per core)")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     p.set_defaults(func=cmd_calibrate)
 
