@@ -1,4 +1,4 @@
-"""The agents: a lead, the marketing team and the sales team.
+"""The agents: the marketing team and the sales team (the lead they pass is in ``sim/lead.py``).
 
 Think of a relay race. Marketing runs the first leg: it buys leads, scores them and hands the
 promising ones (MQLs) over. Sales runs the second leg: reps take leads from a queue, call them,
@@ -15,26 +15,18 @@ import math
 from collections import defaultdict, deque
 from typing import TYPE_CHECKING
 
-import numpy as np
 import simpy
-from scipy.special import betaincinv, gammaincinv, ndtri
+from scipy.special import gammaincinv
 
 from sim import calendar
+from sim.lead import Lead
+from sim.odds import sigmoid
 from sim.policies import brand, communication, feedback, pricing, response
 from sim.policies import trust as trust_policy
 from sim.policies.prioritisation import LeadQueue
 
 if TYPE_CHECKING:
     from sim.model import LeadFlowModel
-
-# Each lead draws one row of uniforms when it is created; every random decision about it reads
-# its own column, so the same lead meets the same dice in every scenario (common random numbers).
-U_TIME, U_IN_HOURS, U_QUALITY, U_SCORE, U_NURTURE, U_NURTURE_DELAY, U_DEAL, U_VIEW = range(8)
-U_IGNORE, U_QUALIFY, U_OPP, U_WIN, U_CYCLE, U_REPORT = range(8, 14)
-MAX_ATTEMPTS = 20
-U_CONTACT = 14
-U_TOUCH = U_CONTACT + MAX_ATTEMPTS
-ROW_WIDTH = U_TOUCH + MAX_ATTEMPTS
 
 CYCLE_SHAPE = 3.0
 """Gamma shape of opportunity cycle times (coefficient of variation ~0.58). Assumption."""
@@ -57,70 +49,6 @@ MIX_SENSITIVITY = 1.5
 """How sharply marketing's target mix follows relative channel value. Assumption."""
 PRIOR_WEEKS = 13
 """Weight, in weeks of default spend, of marketing's prior that channels yield alike. Assumption."""
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-class Lead:
-    """One lead on its way through the funnel (times in simulated hours).
-
-    Its random draws are fixed when it is created (``u_*`` uniforms, ``view_z`` a standard normal,
-    one ``contacts``/``touches`` pair per attempt), so the
-    same lead meets the same dice in every scenario (common random numbers).
-    """
-
-    __slots__ = (
-        "id", "channel", "created", "quality", "score", "deal_size", "mql_at", "queued_at",
-        "first_touch_at", "reached_at", "sal_at", "sql_at", "opp_at", "closed_at", "won",
-        "amount", "discount", "attempts", "ticket", "state", "reported", "marketing", "reviewed",
-        "u_ignore", "view_z", "u_qualify", "u_opp", "u_win", "u_cycle", "u_report", "u_recycle",
-        "contacts", "touches",
-    )
-
-    def __init__(self, lead_id: int, channel: str, created: float, quality: float, score: float,
-                 deal_size: float, mql_at: float, draws: tuple, marketing: bool = True):
-        self.id = lead_id
-        self.channel = channel
-        self.created = created
-        self.quality = quality
-        self.score = score
-        self.deal_size = deal_size
-        self.mql_at = mql_at
-        (self.u_ignore, self.view_z, self.u_qualify, self.u_opp, self.u_win, self.u_cycle,
-         self.u_report, self.u_recycle, self.contacts, self.touches) = draws
-        self.queued_at = self.first_touch_at = self.reached_at = self.sal_at = math.nan
-        self.sql_at = self.opp_at = self.closed_at = math.nan
-        self.won = False
-        self.amount = self.discount = 0.0
-        self.attempts = self.ticket = 0
-        self.state = "handoff"
-        self.reported = None
-        self.marketing = marketing
-        self.reviewed = False
-
-    def log_row(self, state: str | None = None) -> tuple:
-        return (self.id, self.channel, self.created, self.mql_at, self.first_touch_at,
-                self.reached_at, self.sal_at, self.sql_at, self.opp_at, self.closed_at,
-                self.won, self.amount, self.discount, self.attempts, self.quality, self.score,
-                state or self.state)
-
-
-def lead_draws(rows: np.ndarray, attempts: int) -> list[tuple]:
-    """Per-lead draws for :class:`Lead` from a block of uniform rows, computed column-wise."""
-    touches = -np.log1p(-rows[:, U_TOUCH:U_TOUCH + attempts])
-    return list(zip(
-        rows[:, U_IGNORE].tolist(), ndtri(rows[:, U_VIEW]).tolist(),
-        rows[:, U_QUALIFY].tolist(), rows[:, U_OPP].tolist(), rows[:, U_WIN].tolist(),
-        rows[:, U_CYCLE].tolist(), rows[:, U_REPORT].tolist(),
-        rows[:, U_NURTURE_DELAY].tolist(),
-        rows[:, U_CONTACT:U_CONTACT + attempts].tolist(), touches.tolist(), strict=True,
-    ))
 
 
 class MarketingTeam:
@@ -478,7 +406,7 @@ class SalesTeam:
         self.week_sqls += 1
         self.disposition(lead, "sql")
         logit = (model.opp_logit_base + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
-        if lead.u_opp < _sigmoid(logit):
+        if lead.u_opp < sigmoid(logit):
             self.open_opportunity(lead, model.env.now)
         else:
             model.finish(lead, "no_opportunity")
@@ -540,7 +468,7 @@ class SalesTeam:
                  + p.pricing.discount_win_effect * usual)
         if lead.marketing:
             logit += communication.win_logit_context(p.communication.crm_sharing)
-        win_p = _sigmoid(logit)
+        win_p = sigmoid(logit)
         u = lead.u_win
         lead.closed_at = when
         metrics.count("closed")
@@ -579,18 +507,3 @@ class SalesTeam:
         )
         self.week_reviewed = 0
         self.week_sqls = 0
-
-
-def draw_rows(gen: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` rows of uniforms in (0, 1), one row per lead."""
-    u = gen.random((n, ROW_WIDTH))
-    np.clip(u, 1e-12, 1 - 1e-12, out=u)
-    return u
-
-
-def beta_quality(u: np.ndarray, alpha: float, beta_: float) -> np.ndarray:
-    return betaincinv(alpha, beta_, u)
-
-
-def lognormal(u: np.ndarray, median: float, sigma: float) -> np.ndarray:
-    return median * np.exp(sigma * ndtri(u))

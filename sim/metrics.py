@@ -15,7 +15,7 @@ import math
 from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -80,11 +80,30 @@ JOURNEY_STATES = ("recycled",)
 later row with its final or in-flight state."""
 NEVER_CONTACTED = ("ignored", "rejected", "expired")
 
-EVENT_LOG_COLUMNS = (
-    "lead_id", "channel", "created_at", "became_mql_at", "first_contact_at", "reached_at",
-    "became_sal_at", "became_sql_at", "opportunity_at", "closed_at", "won", "amount", "discount",
-    "attempts", "quality", "score", "final_state",
-)
+class EventRow(NamedTuple):
+    """One row of the event log: a lead's journey, with its final or in-flight state (times
+    in simulated hours, NaN where the lead never got there)."""
+
+    lead_id: int
+    channel: str
+    created_at: float
+    became_mql_at: float
+    first_contact_at: float
+    reached_at: float
+    became_sal_at: float
+    became_sql_at: float
+    opportunity_at: float
+    closed_at: float
+    won: bool
+    amount: float
+    discount: float
+    attempts: int
+    quality: float
+    score: float
+    final_state: str
+
+
+EVENT_LOG_COLUMNS: tuple[str, ...] = EventRow._fields
 
 
 class EventLog:
@@ -157,8 +176,9 @@ class Collector:
         """Count an event happening now."""
         self.total[name] += n
 
-    add = count
-    """Add an amount (revenue, cost, hours) accruing now."""
+    def add(self, name: str, amount: float) -> None:
+        """Add an amount (revenue, cost, hours) accruing now."""
+        self.total[name] += amount
 
     def count_batch(self, name: str, n_total: float, n_counted: float) -> None:
         """Count a batch booked now of which only ``n_counted`` belongs after the warm-up (leads
@@ -174,14 +194,12 @@ class Collector:
         self._at_warmup = Counter(self.total)
 
     @property
-    def c(self) -> Counter[str]:
-        """Counts and sums after the warm-up."""
+    def measured(self) -> Counter[str]:
+        """Counts and sums over the measured weeks (after the warm-up)."""
         out = Counter(self.total)
         out.subtract(self._at_warmup if self.on else self.total)  # nothing counts before it ends
         out.update(self._adjust)
         return out
-
-    sums = c
 
     def record_first_touch(self, speed_hours: float, wait_hours: float) -> None:
         """A first contact attempt: hours since the lead became an MQL, and since it joined the
@@ -197,15 +215,15 @@ class Collector:
     # -- final figures
     def kpis(self, final: dict[str, float], horizon_hours: float, queue_area: float,
              available_rep_hours: float, busy_hours: float) -> dict[str, float]:
-        c = s = self.c
+        c = self.measured
         speed = np.frombuffer(self.speed, dtype=np.float64)
         span = horizon_hours - self.warmup
 
         def ratio(a: float, b: float) -> float:
             return a / b if b else math.nan
 
-        total_cost = s["marketing_cost"] + s["sales_cost"] + s["meeting_cost"]
-        revenue = s["revenue"]
+        total_cost = c["marketing_cost"] + c["sales_cost"] + c["meeting_cost"]
+        revenue = c["revenue"]
         out = {
             "leads": c["leads"],
             "mqls": c["mqls"],
@@ -215,9 +233,9 @@ class Collector:
             "won": c["won"],
             "lost": c["lost"],
             "revenue": revenue,
-            "marketing_cost": s["marketing_cost"],
-            "sales_cost": s["sales_cost"],
-            "meeting_cost": s["meeting_cost"],
+            "marketing_cost": c["marketing_cost"],
+            "sales_cost": c["sales_cost"],
+            "meeting_cost": c["meeting_cost"],
             "total_cost": total_cost,
             "profit": revenue - total_cost,
             "roi": ratio(revenue - total_cost, total_cost),
@@ -230,12 +248,12 @@ class Collector:
             # np.median selects in linear time; sorting would make long runs superlinear
             "speed_to_lead_h_median": float(np.median(speed)) if speed.size else math.nan,
             "contacted_within_1h": ratio(c["within_1h"], c["mqls"]),
-            "cycle_time_days_mean": ratio(s["cycle_days"], c["closed"]),
+            "cycle_time_days_mean": ratio(c["cycle_days"], c["closed"]),
             "trust_final": final["trust"],
             "feedback_coverage": ratio(c["reported"], c["dispositions"]),
-            "marketing_sourced_revenue_share": ratio(s["marketing_revenue"], revenue),
-            "mean_discount": ratio(s["discount"], c["won"]),
-            "first_touch_wait_h_mean": ratio(s["first_touch_wait"], c["first_touches"]),
+            "marketing_sourced_revenue_share": ratio(c["marketing_revenue"], revenue),
+            "mean_discount": ratio(c["discount"], c["won"]),
+            "first_touch_wait_h_mean": ratio(c["first_touch_wait"], c["first_touches"]),
             "sales_queue_len_mean": ratio(queue_area - self.queue_area_at_warmup, span),
             "rep_utilization": ratio(busy_hours - self.busy_at_warmup, available_rep_hours),
             "self_sourced_opportunities": c["self_sourced_opportunities"],
@@ -249,7 +267,7 @@ class Collector:
             "pulled_in_deals": c["pulled_in_deals"],
             "experienced_mqls": c["experienced_mqls"],
             "meeting_hours": c["meeting_hours"],
-            "meeting_time_value": s["meeting_time_value"],
+            "meeting_time_value": c["meeting_time_value"],
         }
         return {k: float(v) for k, v in out.items()}
 

@@ -38,6 +38,10 @@ from sim.agents import (
     IDLE_PROSPECTING_YIELD,
     PULL_IN_WINDOW_WEEKS,
     SELF_SOURCED_QUALITY,
+    MarketingTeam,
+    SalesTeam,
+)
+from sim.lead import (
     U_DEAL,
     U_IN_HOURS,
     U_NURTURE,
@@ -46,16 +50,16 @@ from sim.agents import (
     U_SCORE,
     U_TIME,
     Lead,
-    MarketingTeam,
-    SalesTeam,
+    NurtureReturn,
     beta_quality,
     draw_rows,
     lead_draws,
     lognormal,
 )
-from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog
+from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog, EventRow
+from sim.odds import logit
 from sim.params import Scenario, flatten_settings
-from sim.policies import brand, communication, feedback, incentives, pricing, response, trust
+from sim.policies import brand, communication, feedback, incentives, pricing, trust
 from sim.streams import Streams, poisson_inverse
 
 HOURS_PER_WEEK = calendar.HOURS_PER_WEEK
@@ -84,10 +88,6 @@ WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost",
                 "ignored", "rejected", "never_contacted", "self_sourced_opportunities",
                 "marketing_cost", "sales_cost", "meeting_cost", "meeting_hours")
 """Flows the weekly ledger books per week; each flow KPI is their sum over the measured weeks."""
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
 
 
 def changed_keys(before: Scenario, after: Scenario) -> list[str]:
@@ -163,7 +163,7 @@ class LeadFlowModel:
         self.next_id = 0
         self.self_sourced_id = 0
         self.live: dict[int, Lead] = {}
-        self.returns: dict[int, list[tuple]] = defaultdict(list)
+        self.returns: dict[int, list[NurtureReturn]] = defaultdict(list)  # by week due
         self.opportunity_seq = 0
         self.meetings: list[tuple[float, list[float]]] = []  # (start, each rep's end)
         self.available_rep_hours = 0.0
@@ -236,20 +236,14 @@ class LeadFlowModel:
         price_logit = pricing.win_logit_price(self.marketing.price_index,
                                               p.pricing.price_elasticity,
                                               p.pricing.underprice_elasticity)
-        self.opp_logit_base = _logit(p.sales.sql_to_opportunity) + 0.5 * price_logit
-        self.win_logit_base = (_logit(p.sales.base_win_rate)
+        self.opp_logit_base = logit(p.sales.sql_to_opportunity) + 0.5 * price_logit
+        self.win_logit_base = (logit(p.sales.base_win_rate)
                                + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
                                + math.log(sb.effort))
         self.cycle_scale = p.sales.cycle_time_days_mean * 24.0 / CYCLE_SHAPE
         s = p.sales
         self.fresh_contact_odds = (s.contact_prob_fresh / (1.0 - s.contact_prob_fresh)
                                    * self._contact_odds)
-
-    def contact_probability(self, age_hours: float) -> float:
-        """Chance an attempt reaches a lead of this age (``sim/policies/response.py``)."""
-        s = self.p.sales
-        return response.contact_probability(age_hours, s.contact_prob_fresh, s.contact_decay_hours,
-                                            s.contact_floor, self._contact_odds)
 
     # ------------------------------------------------------------------ lead lifecycle
     def finish(self, lead: Lead, state: str) -> None:
@@ -274,9 +268,9 @@ class LeadFlowModel:
         p = self.p.marketing
         delay = -math.log(1.0 - lead.u_recycle) * p.nurture_weeks_mean * HOURS_PER_WEEK
         back = self.env.now + delay
-        self.returns[int(back // HOURS_PER_WEEK)].append(
-            (lead.id, lead.channel, lead.created, min(1.0, lead.quality + p.nurture_quality_gain),
-             back))
+        self.returns[int(back // HOURS_PER_WEEK)].append(NurtureReturn(
+            lead.id, lead.channel, lead.created, min(1.0, lead.quality + p.nurture_quality_gain),
+            back))
 
     # ------------------------------------------------------------------ weekly process
     def _weeks(self):
@@ -433,17 +427,19 @@ class LeadFlowModel:
             returns = self.returns
             back_when = when[sel]
             due_weeks = (back_when // HOURS_PER_WEEK).astype(np.int64).tolist()
-            for due, item in zip(due_weeks, zip(
-                    ids[sel].tolist(), [names[i] for i in sel.tolist()], created[sel].tolist(),
-                    gained[sel].tolist(), back_when.tolist(), strict=True), strict=True):
+            items = map(NurtureReturn._make, zip(
+                ids[sel].tolist(), [names[i] for i in sel.tolist()], created[sel].tolist(),
+                gained[sel].tolist(), back_when.tolist(), strict=True))
+            for due, item in zip(due_weeks, items, strict=True):
                 returns[due].append(item)
         gone = back.size - sel.size
         self.metrics.states["nurture_exit"] += gone
         if self.log.enabled and gone:
             nan = math.nan
             self.log.extend([
-                (int(ids[i]), names[i], float(created[i]), nan, nan, nan, nan, nan, nan, nan,
-                 False, 0.0, 0.0, 0, float(quality[i]), float(score[i]), "nurture_exit")
+                EventRow(int(ids[i]), names[i], float(created[i]), nan, nan, nan, nan, nan, nan,
+                         nan, False, 0.0, 0.0, 0, float(quality[i]), float(score[i]),
+                         "nurture_exit")
                 for i in np.flatnonzero(~back).tolist()
             ])
 
@@ -453,22 +449,22 @@ class LeadFlowModel:
             return None
         end = start + length
         if end < start + HOURS_PER_WEEK:  # last, partial week: later returns stay in nurture
-            self.returns[week] = [it for it in due if it[4] >= end]
-            due = [it for it in due if it[4] < end]
-        by_channel: dict[str, list[tuple]] = defaultdict(list)
+            self.returns[week] = [it for it in due if it.at >= end]
+            due = [it for it in due if it.at < end]
+        by_channel: dict[str, list[NurtureReturn]] = defaultdict(list)
         for item in due:
-            by_channel[item[1]].append(item)
+            by_channel[item.channel].append(item)
         if not by_channel:
             return None
         names = list(by_channel)
         items = [it for name in names for it in by_channel[name]]
         rows = np.concatenate([draw_rows(self.streams.weekly("nurture_return", week, name),
                                          len(by_channel[name])) for name in names])
-        times = np.array([it[4] for it in items])
+        times = np.array([it.at for it in items])
         return _Batch(names, [len(by_channel[name]) for name in names], rows,
-                      np.array([it[0] for it in items], dtype=np.int64),
-                      np.array([it[2] for it in items]), times,
-                      np.array([it[3] for it in items]))
+                      np.array([it.id for it in items], dtype=np.int64),
+                      np.array([it.created for it in items]), times,
+                      np.array([it.quality for it in items]))
 
     def _expected_prospecting_hours(self) -> float:
         return self.sales.rota_hours * self.prospecting
@@ -540,18 +536,29 @@ class LeadFlowModel:
         self.refresh()
 
     def _end_week(self, week: int, start: float, length: float) -> None:
-        p = self.p
+        """Close the week's books, in order: deals due, stale leads, costs, rep hours, the
+        dynamics, the ledger row; then the dials for next week."""
         end = start + length
-        m = self.metrics
-        quarter_end = (week + 1) % QUARTER_WEEKS == 0
+        self._close_deals(week, end)
+        self._expire_stale_leads()
+        self._book_costs(length)
+        working = self._working_rep_hours(start, end)
+        self._update_dynamics(week, length)
+        self._plan_prospecting(working)
+        self._write_ledger(week, length)
+        self.refresh()
+
+    def _close_deals(self, week: int, end: float) -> None:
         pull = self.sales_behaviour.quarter_end_pull_in
-        if quarter_end and pull > 0:
+        if (week + 1) % QUARTER_WEEKS == 0 and pull > 0:
             # Timing games pull deals due in the next weeks forward; at the last quarter end of
             # the run they reach past the horizon, as next year's deals would be pulled in.
             self.sales.close_until(end, pull, end + PULL_IN_WINDOW_H)
         else:
             self.sales.close_until(end)
-        expired = self.sales.queue.drop_older_than(p.sales.lead_expiry_days * 24.0)
+
+    def _expire_stale_leads(self) -> None:
+        expired = self.sales.queue.drop_older_than(self.p.sales.lead_expiry_days * 24.0)
         for lead in expired:
             self.finish(lead, "expired" if lead.attempts == 0 else "unreached")
             if lead.attempts:
@@ -560,8 +567,9 @@ class LeadFlowModel:
                 # A lead left to go stale is one sales saw arrive and got nothing from: it
                 # counts in the quality sales experiences, as an ignored one does.
                 self.sales.experience()
-        self._book_costs(length)
-        # Rep hours this week: each rep's rota, less the hours its meetings took.
+
+    def _working_rep_hours(self, start: float, end: float) -> float:
+        """Rep hours this week: each rep's rota, less the hours its meetings took."""
         rotas = self.sales.rotas
         paid = sum(rota.hours_between(start, end) for rota in rotas)
         in_meetings = 0.0
@@ -570,9 +578,13 @@ class LeadFlowModel:
                 in_meetings += rota.hours_between(max(began, start), min(until, end))
         self.meetings = [(b, e) for b, e in self.meetings if max(e) > end]
         working = max(0.0, paid - in_meetings)
-        if start >= m.warmup:
+        if start >= self.metrics.warmup:
             self.available_rep_hours += working
-        # Dynamics: trust, conflict, understanding, awareness, learning.
+        return working
+
+    def _update_dynamics(self, week: int, length: float) -> None:
+        """Trust, conflict, understanding, awareness, learning."""
+        p = self.p
         self.sales.end_of_week()
         self.understanding = max(0.0, self.understanding - communication.silo_drift(
             self.understanding, p.communication.silo_drift_per_week))
@@ -582,23 +594,29 @@ class LeadFlowModel:
         self.conflict = trust.conflict_step(self.conflict, target,
                                             communication.conflict_cap(p.communication.leadership))
         self.marketing.end_of_week(week, length / HOURS_PER_WEEK)
+
+    def _plan_prospecting(self, working: float) -> None:
+        """Next week's prospecting hours, from this week's: the prospecting done beside lead
+        work (none while an SLA is breached) and in idle hours, the planned share of them in
+        full, the rest at the yield of short unplanned blocks."""
         busy = self.sales.busy_hours - self._busy_mark
         self._busy_mark = self.sales.busy_hours
-        # Prospecting done beside lead work (none while an SLA is breached), and in idle hours:
-        # the planned share of them in full, the rest at the yield of short unplanned blocks.
         beside = self.sales.prospecting_hours - self._prospect_mark
         self._prospect_mark = self.sales.prospecting_hours
         idle = max(0.0, working - busy - beside)
         share = self.prospecting
         self._last_prospecting_hours = beside + idle * (share + (1.0 - share)
                                                         * IDLE_PROSPECTING_YIELD)
+
+    def _write_ledger(self, week: int, length: float) -> None:
+        """The week's row of the weekly ledger (the measured weeks only, like the KPIs)."""
+        m = self.metrics
         queue_area = self.sales.queue.area()
         q_before, self._queue_mark = self._queue_mark, queue_area
         flows = {name: float(m.total[name] - self._week_mark.get(name, 0.0))
                  for name in WEEKLY_FLOWS}
         self._week_mark = {name: m.total[name] for name in WEEKLY_FLOWS}
-        if week < self.warmup_weeks:  # the ledger, like the KPIs, covers the measured weeks
-            self.refresh()
+        if week < self.warmup_weeks:
             return
         m.weekly.append({
             "week": week + 1 - self.warmup_weeks,
@@ -616,7 +634,6 @@ class LeadFlowModel:
             "report_probability": self.report_probability,
             **{f"mix_{n}": v for n, v in self.marketing.mix.items()},
         })
-        self.refresh()
 
     def _book_costs(self, length: float) -> None:
         """The week's costs, pro rata for a short last week: media and marketing staff, rep pay
@@ -660,8 +677,9 @@ class LeadFlowModel:
             counts["nurturing"] += len(items)
             if self.log.enabled:
                 nan = math.nan
-                self.log.extend([(it[0], it[1], it[2], nan, nan, nan, nan, nan, nan, nan, False,
-                                  0.0, 0.0, 0, it[3], nan, "nurturing") for it in items])
+                self.log.extend([EventRow(it.id, it.channel, it.created, nan, nan, nan, nan, nan,
+                                          nan, nan, False, 0.0, 0.0, 0, it.quality, nan,
+                                          "nurturing") for it in items])
         return counts
 
     def _result(self) -> RunResult:

@@ -53,8 +53,7 @@ class LeadQueue:
         self._fifo_rule = rule == "fifo"
         self._heap: list[tuple[float, int, Any]] = []
         self._order: deque[tuple[int, Any]] = deque()
-        self._sla = sla_hours
-        self.sla = sla_hours
+        self.sla = sla_hours  # hours a lead may wait before it jumps the queue; None: no SLA
         self._now = now
         self._seq = 0
         self.length = 0
@@ -68,7 +67,7 @@ class LeadQueue:
         self._tick()
         self._key = RULES[rule]
         self._fifo_rule = rule == "fifo"
-        self._sla = self.sla = sla_hours
+        self.sla = sla_hours
         self._heap = [] if self._fifo_rule else [
             (self._key(lead), seq, lead) for seq, lead in self._order if lead.ticket == seq]
         heapq.heapify(self._heap)
@@ -151,7 +150,7 @@ class LeadQueue:
         if self.length == 0:
             return None
         oldest = self._oldest()
-        if self._fifo_rule or (self._sla is not None and t - oldest.queued_at >= self._sla):
+        if self._fifo_rule or (self.sla is not None and t - oldest.queued_at >= self.sla):
             self._order.popleft()
             return self._take(oldest)
         heap = self._heap
@@ -163,10 +162,10 @@ class LeadQueue:
 
     def has_overdue(self) -> bool:
         """Whether a lead has waited at least the SLA (always False without an SLA)."""
-        if self._sla is None:
+        if self.sla is None:
             return False
         t = self._tick()
-        return self.length > 0 and t - self._oldest().queued_at >= self._sla
+        return self.length > 0 and t - self._oldest().queued_at >= self.sla
 
     def drop_older_than(self, max_wait: float) -> list[Any]:
         """Remove and return every lead that has waited at least ``max_wait`` hours.

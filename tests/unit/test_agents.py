@@ -1,11 +1,10 @@
-"""Unit tests of sim.agents: lead records, marketing's mix, sales' decisions."""
+"""Unit tests of sim.agents: marketing's mix, sales' decisions."""
 
 import numpy as np
 import pytest
-from scipy.special import ndtri
 
 from sim import Scenario, run, with_overrides
-from sim.agents import ROW_WIDTH, U_IGNORE, U_TOUCH, U_VIEW, Lead, draw_rows, lead_draws, lognormal
+from sim.lead import ROW_WIDTH, U_IGNORE, U_VIEW, Lead, lead_draws
 from sim.model import LeadFlowModel
 
 
@@ -14,28 +13,6 @@ def make_lead(quality=0.5, **u):
     for k, v in u.items():
         row[0, int(k[1:])] = v
     return Lead(1, "webinar", 0.0, quality, quality, 10000.0, 0.0, lead_draws(row, 6)[0])
-
-
-def test_rows_are_open_unit_interval():
-    rows = draw_rows(np.random.default_rng(0), 100)
-    assert rows.shape == (100, ROW_WIDTH)
-    assert rows.min() > 0 and rows.max() < 1
-
-
-def test_lead_draws_are_column_transforms_of_the_row():
-    rows = draw_rows(np.random.default_rng(2), 3)
-    draws = lead_draws(rows, 4)
-    assert len(draws) == 3
-    ignore, view_z, *_, contacts, touches = draws[1]
-    assert ignore == rows[1, U_IGNORE]
-    assert len(contacts) == len(touches) == 4
-    assert touches[0] == pytest.approx(-np.log(1 - rows[1, U_TOUCH]))
-    assert view_z == pytest.approx(float(ndtri(rows[1, U_VIEW])))
-
-
-def test_lognormal_median():
-    u = np.random.default_rng(1).random(20000)
-    assert np.median(lognormal(u, 20000, 0.6)) == pytest.approx(20000, rel=0.03)
 
 
 def test_first_look_ignores_rejects_or_accepts():

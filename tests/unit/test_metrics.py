@@ -28,15 +28,15 @@ def test_counts_only_after_warmup():
     c.count("sqls")
     c.add("revenue", 100.0)
     c.count_batch("leads", 10, 4)  # booked before warm-up ends, 4 of them fall after it
-    assert c.c["sqls"] == 0 and c.sums["revenue"] == 0 and c.c["leads"] == 4
+    assert c.measured["sqls"] == 0 and c.measured["revenue"] == 0 and c.measured["leads"] == 4
     assert c.total["sqls"] == 1
     c.end_warmup()
     c.count("sqls")
     c.add("revenue", 50.0)
     c.count_batch("never_contacted", 1, 0)  # traced to an MQL before warm-up
     c.count_batch("leads", 5, 5)
-    assert c.c["sqls"] == 1 and c.sums["revenue"] == 50.0 and c.c["leads"] == 9
-    assert c.c["never_contacted"] == 0
+    assert c.measured["sqls"] == 1 and c.measured["revenue"] == 50.0 and c.measured["leads"] == 9
+    assert c.measured["never_contacted"] == 0
     assert c.total["leads"] == 15 and c.total["sqls"] == 2
 
 
