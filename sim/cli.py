@@ -557,7 +557,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-GAME_ACTIONS = ("new", "status", "links", "open", "lock", "process", "export")
+GAME_ACTIONS = ("new", "status", "links", "open", "lock", "process", "leaderboard", "export")
+
+
+def _print_standings(game: Any) -> None:
+    """The leaderboard with its luck columns, and the ties in words a trainer can read out."""
+    from sim.game import luck_sentences
+
+    board = game.leaderboard()
+    if board.empty:
+        print("no scored round processed yet")
+        return
+    index = game.last_complete_round()
+    replays = int(board["replications"].iloc[0])
+    print(f"leaderboard after round {index} ({game.round(index).name}), by {game.rank_by} to "
+          f"date" + (f"; luck band and P(first) over {replays} replications on the same random "
+                     "numbers" if replays >= 2 else ""))
+
+    def share(v: float) -> str:
+        return "-" if math.isnan(v) else f"{100 * v:.0f}%"
+
+    def band(r: dict[str, Any]) -> str:
+        low, high = r["vs_reference_low"], r["vs_reference_high"]
+        return "-" if math.isnan(low) or math.isnan(high) else f"{share(low)}-{share(high)}"
+
+    print(_table(["rank", "team", f"{game.rank_by} to date", "vs ref", "luck band vs ref",
+                  "P(first)", "auto-submitted"],
+                 [[r["place"], r["team"], _fmt(r[f"{game.rank_by}_to_date"]),
+                   share(r["vs_reference"]), band(r), share(r["p_first"]),
+                   str(r["auto_submitted"])] for r in board.to_dict("records")]))
+    for line in luck_sentences(board):
+        print(line)
 
 
 def cmd_game(args: argparse.Namespace) -> int:
@@ -570,7 +600,7 @@ def cmd_game(args: argparse.Namespace) -> int:
         check_can_create(args.folder, "game new")
         game = Game.create(args.folder, [t for t in args.teams.split(",") if t.strip()],
                            scenario=args.scenario, seed=args.seed, practice=not args.no_practice,
-                           rank_by=args.rank_by)
+                           rank_by=args.rank_by, luck_reps=args.luck_reps)
         print(f"game '{shown(game.name, None)}' created in {shown(args.folder, None)}: "
               f"{len(game.teams)} teams, "
               f"{len(game.rounds)} rounds")
@@ -589,14 +619,26 @@ def cmd_game(args: argparse.Namespace) -> int:
                      [list(map(str, r)) for r in game.status(index).itertuples(index=False)]))
         for problem in game.envelopes(index).problems:
             print(f"skipped: {problem}")
+        if game.last_complete_round() is not None:
+            print()
+            _print_standings(game)
+    elif args.action == "leaderboard":
+        _print_standings(game)
     elif args.action == "open":
         index = game.open_round(minutes=args.minutes)
         print(f"round {index} ({game.round(index).name}) is open")
     elif args.action == "lock":
         print(f"round {game.lock_round()} is locked")
     elif args.action == "process":
+        from sim.parallel import make_executor
+
         index = game.current_round()
-        table = game.process_round(index)
+        executor = make_executor(args.workers) if args.workers is not None else None
+        try:
+            table = game.process_round(index, executor=executor)
+        finally:
+            if executor is not None:
+                executor.close()
         for problem in game.problems(index):
             print(f"skipped: {problem}")
         print(_table(["team", "revenue", "revenue to date", "auto-submitted"],
@@ -765,6 +807,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-practice", action="store_true", help="new: no practice round")
     p.add_argument("--rank-by", choices=("revenue", "profit"), default="revenue",
                    help="new: what the leaderboard ranks by (default revenue)")
+    p.add_argument("--luck-reps", type=_bounded(int, "a whole number", lambda v: 0 <= v <= 50,
+                                                "from 0 to 50"),
+                   default=None, help="new: replays of each scored round with other luck, to "
+                   "show how much of each gap is chance (default: as many as keep processing "
+                   "within about 15 s on two cores, 2 to 9; 0 = none)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="process: worker processes (default: one per core)")
     p.add_argument("--minutes", type=_bounded(float, "minutes", lambda v: 0 < v <= 1440,
                                               "above 0 and at most 1440"),
                    default=None, help="open: countdown before the round locks itself")

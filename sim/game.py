@@ -44,9 +44,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.claims import Claim, verdict
 from sim.errors import ScenarioError
+from sim.experiment import ci95
 from sim.files import write_atomic
 from sim.model import run
+from sim.parallel import Executor, RunSpec, make_executor, run_all
 from sim.params import Scenario
 from sim.scenario import (
     dump_scenario,
@@ -113,6 +116,13 @@ ROLE_KPIS: dict[str, tuple[str, str]] = {
 SHARED_KPI: tuple[str, str] = ("revenue", "Company revenue")
 
 WEEKS_PER_ROUND = 13
+LUCK_BUDGET = 4200
+"""Company-weeks of simulation that processing one round may cost, the played world and its
+replays together, so that the room waits at most about 15 s on two cores: one simulated
+company-week costs about 6 ms of one core (``bench/bench_game.py``), so 4,200 are about 26 s of
+work, 13 s on two cores, with the rest left for starting the pool and writing the files."""
+LUCK_REPS_DEFAULT_RANGE = (2, 9)
+MAX_LUCK_REPS = 50
 RANK_BY = ("revenue", "profit")
 REFERENCE = "reference"
 TEAM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
@@ -120,6 +130,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are r
 ROUND_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities")
 CUMULATIVE = ("revenue", "profit", "won", "total_cost", "marketing_cost", "sales_cost",
               "meeting_cost")
+LUCK_COLUMNS = ("round", "team", "replication", "revenue_to_date", "profit_to_date")
 GAME_DIR_ENV = "LEADFLOW_GAME_DIR"
 GAME_URL_ENV = "LEADFLOW_GAME_URL"
 DEFAULT_GAME_URL = "http://localhost:8866"
@@ -198,6 +209,19 @@ def _read_table(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=missing, dtype={"team": str})
 
 
+def default_luck_reps(teams: int, weeks_per_round: int, scored_rounds: int,
+                      warmup_weeks: int) -> int:
+    """How many replays with other luck a game gets unless its rules card says: as many as fit
+    :data:`LUCK_BUDGET` in its longest round (the last, which runs every company, the teams'
+    and the reference's, from the company's warm-up to the end of the last quarter), but at
+    least 2, so that there is an interval to judge ties by, and at most 9, past which the ties
+    hardly change. A 20-team game of four 13-week quarters gets 2, ten teams 4, four teams 9."""
+    weeks = warmup_weeks + weeks_per_round * max(1, scored_rounds)
+    fit = LUCK_BUDGET // ((teams + 1) * weeks) - 1
+    low, high = LUCK_REPS_DEFAULT_RANGE
+    return max(low, min(high, fit))
+
+
 def role_levers(role: str, unlocks: Iterable[str]) -> tuple[str, ...]:
     """The levers ``role`` may move in a round that unlocks ``unlocks``."""
     groups = LEVERS[role]
@@ -225,6 +249,15 @@ def _carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], di
             if i == len(rounds) - 1:
                 auto[role] = sub is None
     return current, auto
+
+
+def _simulate(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """One company of a round's processing: its KPIs and, for the played world (replication
+    0), its weekly ledger. The replays' ledgers are not kept, so they are not sent back from
+    the worker either. Module level, so that a process pool can be handed it."""
+    result = run(spec.scenario, seed=spec.seed, replication=spec.replication,
+                 changes=spec.changes)
+    return result.kpis, (result.weekly if spec.replication == 0 else None)
 
 
 @dataclass(frozen=True)
@@ -279,6 +312,87 @@ class Envelopes:
     problems: list[str] = field(default_factory=list)
 
 
+BOARD_LUCK_COLUMNS = ("place", "tied_with", "luck_low", "luck_high", "vs_reference_low",
+                      "vs_reference_high", "p_first", "replications")
+"""The leaderboard's columns about luck (:meth:`Game.leaderboard`)."""
+
+# "The team above is ahead" as a claim, so that the claims' verdict (holds, fails, undecided)
+# judges the interval: undecided is an interval that includes zero.
+_AHEAD = {kpi: Claim(says="the team above is ahead", kpi=kpi.removesuffix("_to_date"),
+                     change="up") for kpi in ("revenue_to_date", "profit_to_date")}
+
+
+def _within_luck(gaps: pd.Series, key: str) -> bool:
+    """Whether paired gaps (the team above's score less this team's, replication by
+    replication) are within luck: their 95 % interval includes zero."""
+    low, high = ci95(gaps.to_numpy(dtype=float))
+    return verdict(_AHEAD[key], low, high) == "undecided"
+
+
+def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The luck columns of the leaderboard (:data:`BOARD_LUCK_COLUMNS`), one row per team of
+    ``order`` (best first), from a round's replays ``luck`` (:meth:`Game.luck`), ranked by
+    ``key`` (``revenue_to_date`` or ``profit_to_date``)."""
+    wide = luck.pivot_table(index="replication", columns="team", values=key, aggfunc="first") \
+        if not luck.empty else pd.DataFrame()
+    order = list(order)
+    standings = pd.DataFrame({"place": [str(i + 1) for i in range(len(order))],
+                              "tied_with": ""}, index=pd.Index(order, name="team"))
+    for column in BOARD_LUCK_COLUMNS[2:-1]:
+        standings[column] = float("nan")
+    complete = set(order) <= set(wide.columns)
+    standings["replications"] = len(wide) if complete else 0
+    if len(wide) < 2 or not complete:
+        return standings  # one replication or none: no interval, so no tie can be told
+    scores = wide[order]
+    standings["luck_low"] = scores.min()
+    standings["luck_high"] = scores.max()
+    if REFERENCE in wide.columns:
+        shares = scores.div(wide[REFERENCE].where(wide[REFERENCE] != 0), axis=0)
+        standings["vs_reference_low"] = shares.min()
+        standings["vs_reference_high"] = shares.max()
+    first = scores.eq(scores.max(axis=1), axis=0)
+    standings["p_first"] = first.div(first.sum(axis=1), axis=0).mean()
+    standings["replications"] = len(scores)
+    groups: list[list[str]] = []
+    for i, team in enumerate(order):
+        if i and _within_luck(scores[order[i - 1]] - scores[team], key):
+            groups[-1].append(team)
+        else:
+            groups.append([team])
+    for group in groups:
+        if len(group) < 2:
+            continue
+        place = f"={order.index(group[0]) + 1}"
+        for team in group:
+            standings.loc[team, "place"] = place
+            standings.loc[team, "tied_with"] = ", ".join(t for t in group if t != team)
+    return standings
+
+
+def _names(teams: Sequence[str]) -> str:
+    return teams[0] if len(teams) == 1 else f"{', '.join(teams[:-1])} and {teams[-1]}"
+
+
+def luck_sentences(board: pd.DataFrame) -> list[str]:
+    """The leaderboard's ties in words a trainer can read out, one sentence per group of tied
+    teams, or one sentence saying there is none; empty without replays."""
+    if board.empty or "replications" not in board or not (board["replications"] >= 2).all():
+        return []
+    said, lines = set(), []
+    for row in board.to_dict("records"):
+        if not row["tied_with"] or row["team"] in said:
+            continue
+        group = [row["team"], *row["tied_with"].split(", ")]
+        said.update(group)
+        gap = "the gap between them is" if len(group) == 2 else "the gaps between them are"
+        lines.append(f"{_names(group)} are tied: {gap} within what luck alone produces.")
+    if not lines and len(board) > 1:
+        lines.append("No two neighbours on the leaderboard are tied: each gap is larger than "
+                     "luck alone produces.")
+    return lines
+
+
 class Game:
     """A game folder: its rules card, rounds, envelopes and results."""
 
@@ -297,6 +411,7 @@ class Game:
             self.weeks_per_round = int(data.get("weeks_per_round", WEEKS_PER_ROUND))
             self.rank_by = str(data.get("rank_by", "revenue"))
             self.solo = bool(data.get("solo", False))
+            luck_reps = data.get("luck_reps")
             self.rounds = [Round(i, str(r["name"]), bool(r.get("practice", False)),
                                  tuple(r.get("unlocks", ()))) for i, r in enumerate(data["rounds"])]
             self.codes: dict[str, str] = {str(k): str(v) for k, v in (data.get("codes") or {}).items()}
@@ -304,14 +419,28 @@ class Game:
         except (KeyError, TypeError, ValueError) as exc:
             raise GameError(source, None, f"damaged rules card ({exc})") from None
         self.base = load_scenario(self.folder / "scenario.yaml")
+        if luck_reps is None:  # a rules card from before the replays: what a new one would say
+            luck_reps = default_luck_reps(len(self.teams), self.weeks_per_round,
+                                          len(self.scored_rounds()), self.base.warmup_weeks)
+        if isinstance(luck_reps, bool) or not isinstance(luck_reps, int) \
+                or not 0 <= luck_reps <= MAX_LUCK_REPS:
+            raise GameError(source, "luck_reps", f"must be a whole number from 0 to "
+                            f"{MAX_LUCK_REPS}, got {luck_reps!r}")
+        self.luck_reps: int = luck_reps
 
     # ------------------------------------------------------------------ creating
     @classmethod
     def create(cls, folder: str | Path, teams: Sequence[str], scenario: str | Path = "workshop_game",
                seed: int | None = None, rounds: Sequence[Mapping[str, Any]] | None = None,
                practice: bool = True, rank_by: str = "revenue", name: str | None = None,
-               weeks_per_round: int = WEEKS_PER_ROUND, solo: bool = False) -> Game:
-        """Set up a new game in ``folder`` (which must not hold one already)."""
+               weeks_per_round: int = WEEKS_PER_ROUND, solo: bool = False,
+               luck_reps: int | None = None) -> Game:
+        """Set up a new game in ``folder`` (which must not hold one already).
+
+        ``luck_reps`` is how many times each scored round is replayed with other luck to show
+        how much of each gap between teams is chance (0: not at all); by default as many as
+        keep processing within about 15 s on two cores (:func:`default_luck_reps`).
+        """
         folder = Path(folder)
         source = str(folder / "game.yaml")
         if (folder / "game.yaml").exists():
@@ -330,6 +459,8 @@ class Game:
             raise GameError(source, "rank_by", f"{rank_by!r} is not one of {', '.join(RANK_BY)}")
         if not 1 <= weeks_per_round <= 52:
             raise GameError(source, "weeks_per_round", "must be between 1 and 52")
+        if luck_reps is not None and not 0 <= luck_reps <= MAX_LUCK_REPS:
+            raise GameError(source, "luck_reps", f"must be between 0 and {MAX_LUCK_REPS}")
         plan = [dict(r) for r in (rounds if rounds is not None else DEFAULT_ROUNDS)]
         if not practice:
             plan = [r for r in plan if not r.get("practice")]
@@ -348,6 +479,10 @@ class Game:
         except ScenarioError as exc:
             raise GameError(str(scenario), None, str(exc)) from None
         seed = base.seed if seed is None else int(seed)
+        if luck_reps is None:
+            luck_reps = default_luck_reps(len(teams), weeks_per_round,
+                                          sum(not r.get("practice") for r in plan),
+                                          base.warmup_weeks)
         codes: dict[str, str] = {}
         for team in teams:
             for role in ROLES:
@@ -365,6 +500,7 @@ class Game:
             "weeks_per_round": weeks_per_round,
             "rank_by": rank_by,
             "solo": solo,
+            "luck_reps": int(luck_reps),
             "teams": teams,
             "rounds": plan,
             "reference": dict(REFERENCE_CHOICES),
@@ -596,13 +732,26 @@ class Game:
         return [r for r in self.rounds if not r.practice]
 
     # ------------------------------------------------------------------ processing
-    def process_round(self, index: int | None = None, now: datetime | None = None) -> pd.DataFrame:
+    def process_round(self, index: int | None = None, now: datetime | None = None,
+                      executor: Executor | None = None) -> pd.DataFrame:
         """Lock a round if needed, simulate every team and the reference, write the results.
 
         A scored round runs each company from the first scored quarter to this one, each
         quarter's choices taking effect at its start, with the game's seed for everyone
         (common random numbers). A practice round runs one quarter on its own.
         Returns the round's result table (also in ``results/round-NN.csv``).
+
+        The played world is replication 0: it alone makes the score. A scored round is also
+        replayed ``luck_reps`` times with other luck (replications 1, 2, …), the same luck for
+        every team and the reference in each replay, so that the leaderboard can show how much
+        of each gap between teams is chance; the replays' cumulative revenue and profit go to
+        ``results/luck-NN.csv``. The practice round is not replayed (nothing ranks it).
+
+        The simulations run on ``executor`` (:mod:`sim.parallel`; default: a process pool with
+        one worker per core). Each one depends only on its job ticket, so the tables are the
+        same on every executor. Teams whose quarters so far are the same company (nobody
+        moved a lever, or they moved the same ones alike) share one simulation per replication:
+        the same company on the same random numbers gives the same result.
         """
         index = self._current_or(index)
         rnd = self.round(index)
@@ -616,20 +765,46 @@ class Game:
             else [rnd]
         weeks = self.weeks_per_round * len(timeline)
         previous = self._previous_cumulative(index)
-        rows, weekly = [], []
-        for team in [*self.teams, REFERENCE]:
+        teams = [*self.teams, REFERENCE]
+        scenarios: dict[str, list[Scenario]] = {}
+        autos: dict[str, dict[str, bool]] = {}
+        for team in teams:
             if team == REFERENCE:
                 plan = [self.reference_choices for _ in timeline]
-                auto = dict.fromkeys(ROLES, False)
+                autos[team] = dict.fromkeys(ROLES, False)
             else:
                 plan = [_carried(team, found[: r.index + 1])[0] for r in timeline]
-                auto = _carried(team, found)[1]
-            scenarios = [self.scenario_for(c, r, weeks) for c, r in zip(plan, timeline, strict=True)]
+                autos[team] = _carried(team, found)[1]
+            scenarios[team] = [self.scenario_for(c, r, weeks)
+                               for c, r in zip(plan, timeline, strict=True)]
+        # Teams are the same company when every quarter's scenario is the same, whatever
+        # envelopes led there (a lever posted at the company's own value changes nothing).
+        same = {team: tuple(s.model_dump_json() for s in scenarios[team]) for team in teams}
+        companies = list(dict.fromkeys(same.values()))
+        first_team = {key: next(t for t in teams if same[t] == key) for key in companies}
+        replications = range(1 + (0 if rnd.practice else self.luck_reps))
+        company = self.company(weeks)
+        specs = []
+        for i, key in enumerate(companies):
             # Every team inherits the same company: its warm-up runs under the company's own
             # settings, and each quarter's choices (the first one's too) apply at its start.
-            changes = {k * self.weeks_per_round: s for k, s in enumerate(scenarios)}
-            result = run(self.company(weeks), seed=self.seed, changes=changes)
-            ledger = result.weekly
+            changes = {k * self.weeks_per_round: s
+                       for k, s in enumerate(scenarios[first_team[key]])}
+            specs += [RunSpec(company, self.seed, r, {"company": i}, changes)
+                      for r in replications]
+        own = executor is None
+        executor = executor or make_executor(jobs=len(specs))
+        try:
+            outputs = run_all(specs, executor, fn=_simulate)
+        finally:
+            if own:
+                executor.close()
+        simulated = {(spec.labels["company"], spec.replication): out
+                     for spec, out in zip(specs, outputs, strict=True)}
+        rows, weekly, luck = [], [], []
+        for team in teams:
+            company_index = companies.index(same[team])
+            kpis, ledger = simulated[(company_index, 0)]
             first_week = weeks - self.weeks_per_round
             this_round = ledger[ledger["week"] > first_week]
             row: dict[str, Any] = {"round": index, "round_name": rnd.name,
@@ -638,22 +813,30 @@ class Game:
                 row[name] = float(this_round[name].sum())
             base = previous.get(team, {}) if not rnd.practice else {}
             for name in CUMULATIVE:
-                total = float(result.kpis[name])
+                total = float(kpis[name])
                 row[f"{name}_to_date"] = total
                 row[name] = total - base.get(f"{name}_to_date", 0.0)
             row["bookings"] = row["revenue"]
             row["trust"] = float(ledger["trust"].iloc[-1])
             row["mql_to_sql"] = row["sqls"] / row["mqls"] if row["mqls"] else float("nan")
-            row["auto_marketing"] = auto["marketing"]
-            row["auto_sales"] = auto["sales"]
+            row["auto_marketing"] = autos[team]["marketing"]
+            row["auto_sales"] = autos[team]["sales"]
+            last = scenarios[team][-1]
             for key in ALL_LEVERS:
-                row[key] = get_value(scenarios[-1], key)
-            row["incentives.shared_kpi_weight"] = scenarios[-1].incentives.shared_kpi_weight
+                row[key] = get_value(last, key)
+            row["incentives.shared_kpi_weight"] = last.incentives.shared_kpi_weight
             rows.append(row)
             weekly.append(ledger.assign(team=team, round=index))
+            for r in replications:
+                replay = simulated[(company_index, r)][0]
+                luck.append({"round": index, "team": team, "replication": r,
+                             "revenue_to_date": float(replay["revenue"]),
+                             "profit_to_date": float(replay["profit"])})
         table = pd.DataFrame(rows)
         results = self.folder / "results"
         _write_csv(results / f"weekly-{index:02d}.csv", pd.concat(weekly, ignore_index=True))
+        if not rnd.practice:
+            _write_csv(results / f"luck-{index:02d}.csv", pd.DataFrame(luck, columns=LUCK_COLUMNS))
         _write_csv(results / f"round-{index:02d}.csv", table)
         _write_yaml(results / f"problems-{index:02d}.yaml", {"problems": env.problems})
         state = self.state(index, now)
@@ -672,12 +855,12 @@ class Game:
         return {row["team"]: row for row in table.to_dict("records")}
 
     def play(self, script: Mapping[int, Mapping[str, Mapping[str, Mapping[str, Any]]]],
-             until: int | None = None) -> pd.DataFrame:
+             until: int | None = None, executor: Executor | None = None) -> pd.DataFrame:
         """Play rounds from a script, as if the players had posted it: ``{round: {team: {role:
         choices}}}``. Each round from the next unopened one up to ``until`` (default: the last)
         is opened, given the script's envelopes and processed; teams or rounds the script
         leaves out keep their choices. Returns the leaderboard. For demonstrations, solo
-        practice and tests."""
+        practice and tests. ``executor`` runs the simulations (see :meth:`process_round`)."""
         last = len(self.rounds) - 1 if until is None else until
         start = (self.last_processed() + 1) if self.last_processed() is not None else 0
         for index in range(start, last + 1):
@@ -686,7 +869,7 @@ class Game:
             for team, roles in script.get(index, {}).items():
                 for role, choices in roles.items():
                     self.submit(team, role, choices, index)
-            self.process_round(index)
+            self.process_round(index, executor=executor)
         return self.leaderboard()
 
     # ------------------------------------------------------------------ results
@@ -724,11 +907,34 @@ class Game:
         path = self.folder / "results" / f"weekly-{index:02d}.csv"
         return _read_table(path) if path.exists() else pd.DataFrame()
 
+    def luck(self, index: int | None = None) -> pd.DataFrame:
+        """The replays of a scored round (the last complete one by default): each team's and
+        the reference's revenue and profit to date in every replication, 0 being the played
+        world (``results/luck-NN.csv``); replication 0 alone in a game without replays, and
+        empty for a round processed before the replays existed."""
+        index = self.last_complete_round() if index is None else index
+        path = self.folder / "results" / f"luck-{index:02d}.csv" if index is not None else None
+        if path is None or not path.exists():
+            return pd.DataFrame(columns=list(LUCK_COLUMNS))
+        return _read_table(path)
+
     def leaderboard(self) -> pd.DataFrame:
-        """Teams ranked by cumulative revenue or profit at the last round all completed."""
+        """Teams ranked by cumulative revenue or profit at the last round all completed.
+
+        ``rank`` orders the played world (ties of the score broken by name). The other
+        columns say how much of it is luck, from the round's replays (:meth:`luck`):
+        ``luck_low``/``luck_high`` are the lowest and highest score over all replications,
+        ``vs_reference_low``/``vs_reference_high`` the same as a share of the reference's score
+        in the same replication, ``p_first`` the share of replications the team finishes first
+        in (a first place held jointly is shared). ``place`` is the rank to show: teams whose
+        gap to the team above is within luck (the 95 % interval of their paired differences
+        includes zero) share the first one's rank, written ``=2``, and ``tied_with`` names the
+        others of the group. Without replays (rounds processed before they existed, or a game
+        with ``luck_reps: 0``) these columns are empty and ``place`` is the rank.
+        """
         index = self.last_complete_round()
         columns = ["rank", "team", "revenue_to_date", "profit_to_date", "vs_reference",
-                   "auto_submitted"]
+                   "auto_submitted", *BOARD_LUCK_COLUMNS]
         if index is None:
             return pd.DataFrame(columns=columns)
         table = self.round_results(index)
@@ -744,6 +950,8 @@ class Game:
         board["auto_submitted"] = board["team"].map(autos).fillna(0).astype(int)
         board = board.sort_values([key, "team"], ascending=[False, True])
         board["rank"] = range(1, len(board) + 1)
+        luck = luck_standings(list(board["team"]), self.luck(index), key)
+        board = board.join(luck, on="team")
         return board[columns].reset_index(drop=True)
 
     def export_csv(self, path: str | Path) -> Path:

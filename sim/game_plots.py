@@ -38,7 +38,15 @@ def _empty(text: str, figsize: tuple[float, float] = (7.0, 3.0)) -> Figure:
 def leaderboard_chart(board: pd.DataFrame, rank_by: str = "revenue",
                       reference: float | None = None) -> Figure:
     """Horizontal bars of each team's cumulative revenue (or profit), best on top, with the
-    reference company as a dashed line."""
+    reference company as a dashed line.
+
+    When the round was replayed with other luck (the board's ``luck_low``/``luck_high``), a
+    black whisker on each bar spans the team's lowest to highest score over the replications,
+    and the labels show the ranks with ties (``=2``): overlapping whiskers are the picture of
+    "this gap may be luck". The band is of the board's own ranking KPI; bars of the other KPI
+    get none (the played world is one of the replications, so a band of the bars' KPI always
+    brackets them, and one that does not is of the other KPI).
+    """
     if board.empty:
         return _empty("No scored round processed yet")
     key = f"{rank_by}_to_date"
@@ -46,10 +54,25 @@ def leaderboard_chart(board: pd.DataFrame, rank_by: str = "revenue",
     ax = fig.add_subplot()
     y = np.arange(len(board))
     ax.barh(y, board[key], color=[color(i) for i in range(len(board))], height=0.7)
-    ax.set_yticks(y, [f"{r}. {t}" for r, t in zip(board["rank"], board["team"], strict=True)])
+    ranks = board["place"] if "place" in board else board["rank"]
+    ax.set_yticks(y, [f"{r}. {t}" for r, t in zip(ranks, board["team"], strict=True)])
     ax.invert_yaxis()
+    legend = False
+    if {"luck_low", "luck_high"} <= set(board.columns):
+        low = pd.to_numeric(board["luck_low"], errors="coerce").to_numpy(dtype=float)
+        high = pd.to_numeric(board["luck_high"], errors="coerce").to_numpy(dtype=float)
+        score = board[key].to_numpy(dtype=float)
+        if np.isfinite(low).all() and np.isfinite(high).all() \
+                and (low <= score).all() and (score <= high).all():
+            replications = int(board["replications"].iloc[0]) if "replications" in board else 0
+            ax.errorbar(score, y, xerr=[score - low, high - score], fmt="none", ecolor="black",
+                        elinewidth=1.2, capsize=4,
+                        label=f"lowest to highest in {replications} runs with other luck")
+            legend = True
     if reference is not None and math.isfinite(reference):
         ax.axvline(reference, **REFERENCE_STYLE, label="well-aligned reference")
+        legend = True
+    if legend:
         ax.legend(loc="lower right", fontsize=8)
     ax.xaxis.set_major_formatter(_thousands())
     ax.set_title(f"Leaderboard: {rank_by} to date", loc="left")

@@ -45,6 +45,7 @@ from sim.game import (
     GameError,
     Round,
     game_folder,
+    luck_sentences,
     now_utc,
 )
 from sim.plots import format_kpi
@@ -60,7 +61,8 @@ GAME_RANGES: dict[str, tuple[float, float]] = {
 
 BOARD_HEADERS: dict[str, str] = {
     "revenue_to_date": "revenue to date", "profit_to_date": "profit to date",
-    "vs_reference": "vs. reference", "auto_submitted": "auto-submitted halves",
+    "vs_reference": "vs. reference", "luck_band": "with other luck (vs. reference)",
+    "p_first": "chance of first", "auto_submitted": "auto-submitted halves",
 }
 """Column headers of the console's leaderboard."""
 
@@ -123,6 +125,50 @@ def _show_figure(image: w.Image, fig: Any) -> None:
 
 def _count(value: Any) -> str:
     return f"{float(value):,.0f}" if pd.notna(value) else "–"
+
+
+def _share(value: Any) -> str:
+    return f"{float(value):.0%}" if pd.notna(value) else "–"
+
+
+def _band(low: Any, high: Any) -> str:
+    return f"{_share(low)}–{_share(high)}" if pd.notna(low) and pd.notna(high) else "–"
+
+
+def board_table(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard as the console shows it: the rank with ties (``=2``), money formatted,
+    each team's band over the replications as a share of the reference, and its chance of
+    finishing first."""
+    if board.empty:
+        return board
+    shown = pd.DataFrame({
+        "rank": board["place"], "team": board["team"],
+        "revenue_to_date": board["revenue_to_date"].map(lambda v: format_kpi("revenue", v)),
+        "profit_to_date": board["profit_to_date"].map(lambda v: format_kpi("profit", v)),
+        "vs_reference": board["vs_reference"].map(_share),
+        "luck_band": [_band(lo, hi) for lo, hi in zip(board["vs_reference_low"],
+                                                      board["vs_reference_high"], strict=True)],
+        "p_first": board["p_first"].map(_share),
+        "auto_submitted": board["auto_submitted"],
+    })
+    return shown.rename(columns=BOARD_HEADERS)
+
+
+def luck_html(board: pd.DataFrame, rank_by: str) -> str:
+    """What the band and the ties mean, and the ties themselves, for the trainer to read out."""
+    if board.empty:
+        return ""
+    replications = int(board["replications"].iloc[0])
+    if replications < 2:
+        return ("<div style='color:#555'>This round was processed without replays, so the "
+                "leaderboard cannot tell skill from luck.</div>")
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in luck_sentences(board))
+    return (f"<div style='color:#555'>Luck: each team's {html.escape(rank_by)} to date in "
+            f"{replications} runs of the same quarters (the played one and "
+            f"{replications - 1} replays with other luck, the same luck for every team), as a "
+            "share of the reference's in the same run; <i>chance of first</i> is the share of "
+            "runs a team comes first in. Teams marked = share a rank.</div>"
+            f"<ul style='margin:4px 0'>{lines}</ul>")
 
 
 class _Screen:
@@ -341,7 +387,34 @@ class TeamScreen(_Screen):
             shown["your choices"] = "kept from before" if row[f"auto_{self.role}"] else "submitted"
             rows.append(shown)
         self.results_html.value = ("<h4 style='margin:8px 0 2px'>Your results</h4>"
-                                   + _table_html(pd.DataFrame(rows)))
+                                   + _table_html(pd.DataFrame(rows)) + self._luck_line())
+
+    def _luck_line(self) -> str:
+        """This team's band and chance of first, once the company's score is no secret: from
+        the round that unlocks the shared KPI, or when the game is over (until then each half
+        sees only its own KPI)."""
+        last = self.game.last_complete_round()
+        if last is None:
+            return ""
+        over = self.game.last_processed() == len(self.game.rounds) - 1
+        if not (self.game.round(last).shared_kpi or over):
+            return ""
+        board = self.game.leaderboard()
+        mine = board[board["team"] == self.team]
+        if mine.empty or int(mine["replications"].iloc[0]) < 2:
+            return ""
+        row = mine.iloc[0]
+        kpi = self.game.rank_by
+        text = (f"Luck check: replayed {row['replications'] - 1} times with other luck (the "
+                f"same for every team), your {kpi} to date ranged from "
+                f"{format_kpi(kpi, row['luck_low'])} to {format_kpi(kpi, row['luck_high'])} "
+                f"({_band(row['vs_reference_low'], row['vs_reference_high'])} of the "
+                "reference)")
+        if len(board) > 1:  # a solo player has nobody to be ranked against
+            tied = f", tied with {html.escape(row['tied_with'])}" if row["tied_with"] else ""
+            text += (f"; you came first in {_share(row['p_first'])} of the runs. Rank "
+                     f"{html.escape(row['place'])}{tied}")
+        return f"<div style='margin-top:4px'>{text}.</div>"
 
 
 class Notice(_Screen):
@@ -499,12 +572,8 @@ class FacilitatorScreen(_Screen):
             table = self.game.round_results(last)
             ref = table[table["team"] == REFERENCE]
             reference = float(ref[f"{self.game.rank_by}_to_date"].iloc[0]) if len(ref) else None
-        shown = board.assign(
-            revenue_to_date=board["revenue_to_date"].map(lambda v: format_kpi("revenue", v)),
-            profit_to_date=board["profit_to_date"].map(lambda v: format_kpi("profit", v)),
-            vs_reference=board["vs_reference"].map(lambda v: f"{v:.0%}" if pd.notna(v) else "–"),
-        ) if not board.empty else board
-        self.board_html.value = _table_html(shown.rename(columns=BOARD_HEADERS))
+        self.board_html.value = (_table_html(board_table(board))
+                                 + luck_html(board, self.game.rank_by))
         figures = {
             "Leaderboard": game_plots.leaderboard_chart(board, self.game.rank_by, reference),
             "Funnels": game_plots.team_funnels(results, index if index is not None else 0),
@@ -635,6 +704,8 @@ def _summary(game: Game) -> str:
     if board.empty:
         return ""
     row = board.iloc[0]
+    band = _band(row["vs_reference_low"], row["vs_reference_high"])
+    luck = f" With other luck: {band} of it." if band != "–" else ""
     return (f"Revenue to date {format_kpi('revenue', row['revenue_to_date'])}, "
-            f"{row['vs_reference']:.0%} of the well-aligned reference.")
+            f"{row['vs_reference']:.0%} of the well-aligned reference.{luck}")
 

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,17 +29,24 @@ from sim.params import Scenario
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One job ticket: which scenario, seed and replication to run, and labels to carry along."""
+    """One job ticket: which scenario, seed and replication to run, and labels to carry along.
+
+    ``changes`` (optional) maps a 0-based week to a scenario whose adjustable keys take effect
+    from that week, as :func:`sim.model.run` takes it (the workshop game's quarters). It is
+    written on the ticket like everything else, so a worker needs nothing but the ticket.
+    """
 
     scenario: Scenario
     seed: int
     replication: int
     labels: dict[str, Any] = field(default_factory=dict)
+    changes: Mapping[int, Scenario] | None = None
 
 
 def run_spec(spec: RunSpec) -> dict[str, Any]:
     """Run one job and return its labels, seed, replication and every KPI as one flat row."""
-    result = run(spec.scenario, seed=spec.seed, replication=spec.replication)
+    result = run(spec.scenario, seed=spec.seed, replication=spec.replication,
+                 changes=spec.changes)
     return {**spec.labels, "seed": spec.seed, "replication": spec.replication, **result.kpis}
 
 

@@ -31,7 +31,7 @@ def _refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
 
 def test_full_round_from_the_terminal(run_cli, tmp_path):
     created = _ok(run_cli("game", "new", "g", "--teams", "red,blue", "--no-practice",
-                          "--seed", "7"))
+                          "--seed", "7", "--luck-reps", "2"))
     assert "2 teams" in created.stdout and "4 rounds" in created.stdout
     game = Game(tmp_path / "g")
     assert game.teams == ["red", "blue"] and game.seed == 7
@@ -91,7 +91,8 @@ def test_countdown_must_be_positive(run_cli, tmp_path):
 
 
 def _processed_game(tmp_path) -> Game:
-    game = Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False)
+    game = Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False,
+                       luck_reps=2)
     game.open_round()
     game.lock_round()
     game.process_round(0)
@@ -130,3 +131,31 @@ def test_new_game_on_a_full_drive_is_one_line_and_leaves_no_temporary_file(run_c
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0], lines
     assert not [f for f in done.files if f.endswith(".tmp")], done.files
+
+
+def test_leaderboard_shows_the_luck_band_and_the_ties(run_cli, tmp_path):
+    game = Game.create(tmp_path / "g", teams=["red", "blue"], weeks_per_round=2, practice=False,
+                       luck_reps=2)
+    assert "no scored round" in _ok(run_cli("game", "leaderboard", "g")).stdout
+    _ok(run_cli("game", "open", "g"))
+    _ok(run_cli("game", "process", "g", "--workers", "1"))
+    shown = _ok(run_cli("game", "leaderboard", "g")).stdout
+    assert f"over {1 + game.luck_reps} replications on the same random numbers" in shown
+    assert "luck band vs ref" in shown and "P(first)" in shown
+    rows = {line.split()[1]: line.split() for line in shown.splitlines()
+            if line.split()[:1] in (["=1"], ["1"], ["2"])}
+    # neither team moved a lever: one company, so tied, with first place shared
+    assert rows["red"][0] == rows["blue"][0] == "=1"
+    assert rows["red"][-2] == rows["blue"][-2] == "50%"
+    assert re.search(r"^\d+%-\d+%$", rows["red"][-3])
+    assert "blue and red are tied: the gap between them is within what luck alone produces." \
+        in shown
+    status = _ok(run_cli("game", "status", "g")).stdout
+    assert "processed" in status and "are tied" in status
+
+
+def test_new_game_takes_the_number_of_replays(run_cli, tmp_path):
+    _ok(run_cli("game", "new", "g", "--teams", "red", "--luck-reps", "5"))
+    assert Game(tmp_path / "g").luck_reps == 5
+    _refused(run_cli("game", "new", "h", "--teams", "red", "--luck-reps", "51"), "--luck-reps")
+    assert not (tmp_path / "h").exists()

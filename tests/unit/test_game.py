@@ -8,6 +8,7 @@ explicitly, never waited for.
 from __future__ import annotations
 
 import math
+import re
 import string
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,18 +22,25 @@ from hypothesis import strategies as st
 from sim.game import (
     CODE_ALPHABET,
     DEFAULT_ROUNDS,
+    LEVERS,
+    LUCK_COLUMNS,
     REFERENCE,
+    REFERENCE_CHOICES,
     TEAM_NAME,
     Game,
     GameError,
+    default_luck_reps,
+    luck_sentences,
     write_atomically,
 )
+from sim.parallel import PoolExecutor, SerialExecutor
 
 T0 = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
 
 def new_game(folder: Path, teams=("red", "blue"), **options) -> Game:
     options.setdefault("weeks_per_round", 2)
+    options.setdefault("luck_reps", 2)  # the fewest a game gets by default: the fastest
     return Game.create(folder / "game", teams=list(teams), **options)
 
 
@@ -59,7 +67,7 @@ SCRIPT = {
 def played(tmp_path_factory) -> Game:
     """A whole game of three teams: blue and green always choose alike, red differs."""
     game = Game.create(tmp_path_factory.mktemp("played") / "game", teams=["red", "blue", "green"],
-                       weeks_per_round=4)
+                       weeks_per_round=4, luck_reps=2)
     game.play(SCRIPT)
     return game
 
@@ -684,3 +692,175 @@ def test_every_team_inherits_the_same_company(tmp_path):
     # books is the company's: trust moves by at most one week's step from the same start
     assert abs(start.loc["red", "trust"] - start.loc["blue", "trust"]) < 0.02
     assert start.loc["blue", "trust"] == pytest.approx(company.weekly["trust"].iloc[0])
+
+
+# --------------------------------------------------------------------------- luck
+def test_every_scored_round_is_replayed_with_other_luck(played):
+    assert played.luck_reps == 2
+    assert not (played.folder / "results" / "luck-00.csv").exists()  # practice: not ranked
+    assert played.luck(0).empty
+    for rnd in played.scored_rounds():
+        luck = played.luck(rnd.index)
+        assert list(luck.columns) == list(LUCK_COLUMNS)
+        assert len(luck) == 4 * (1 + played.luck_reps)
+        assert (luck["round"] == rnd.index).all()
+        for team, rows in luck.groupby("team"):
+            assert list(rows["replication"]) == list(range(1 + played.luck_reps)), team
+        assert set(luck["team"]) == {"red", "blue", "green", REFERENCE}
+        # the replays are other luck: the same company does not end the same each time
+        red = luck[luck["team"] == "red"]["revenue_to_date"]
+        assert red.nunique() == len(red)
+
+
+def test_replication_zero_is_the_played_world(played):
+    from sim import run
+
+    for rnd in played.scored_rounds():
+        luck = played.luck(rnd.index)
+        played_world = luck[luck["replication"] == 0].set_index("team")
+        official = played.round_results(rnd.index).set_index("team")
+        for column in ("revenue_to_date", "profit_to_date"):
+            assert played_world[column].to_dict() == official[column].to_dict()
+    # and the official score is still that of one plain run of the team's company
+    timeline = played.scored_rounds()
+    weeks = played.weeks_per_round * len(timeline)
+    changes = {k * played.weeks_per_round: played.scenario_for(played.choices("red", r.index)[0],
+                                                               r, weeks)
+               for k, r in enumerate(timeline)}
+    single = run(played.company(weeks), seed=played.seed, changes=changes).kpis
+    last = played.round_results(timeline[-1].index).set_index("team").loc["red"]
+    assert last["revenue_to_date"] == single["revenue"]
+    assert last["profit_to_date"] == single["profit"]
+
+
+def test_teams_that_choose_alike_are_tied_and_share_first_place(played):
+    board = played.leaderboard().set_index("team")
+    assert board.loc["blue", "place"] == board.loc["green", "place"]
+    assert board.loc["blue", "place"].startswith("=")
+    assert "green" in board.loc["blue", "tied_with"].split(", ")
+    assert "blue" in board.loc["green", "tied_with"].split(", ")
+    assert board.loc["blue", "p_first"] == board.loc["green", "p_first"]
+    assert board["p_first"].sum() == pytest.approx(1.0)
+    for column in ("luck_low", "luck_high"):
+        assert board.loc["blue", column] == board.loc["green", column]
+    assert (board["luck_low"] <= board["revenue_to_date"]).all()
+    assert (board["revenue_to_date"] <= board["luck_high"]).all()
+    assert (board["vs_reference_low"] <= board["vs_reference_high"]).all()
+    assert (board["replications"] == 1 + played.luck_reps).all()
+    assert any("blue" in line and "green" in line and "tied" in line
+               for line in luck_sentences(played.leaderboard()))
+
+
+def test_identical_companies_share_one_simulation(tmp_path, monkeypatch):
+    import sim.game
+
+    calls = []
+    simulate = sim.game._simulate
+    monkeypatch.setattr(sim.game, "_simulate", lambda spec: calls.append(spec) or simulate(spec))
+    game = new_game(tmp_path, teams=["red", "blue", "green"], practice=False, luck_reps=2)
+    game.play({0: {"red": {"sales": {"sales.cold_calling": 0.5}}}}, until=0,
+              executor=SerialExecutor())
+    # blue and green are one company, red another, and the reference a third
+    assert len(calls) == 3 * 3
+    assert len(game.luck(0)) == 4 * 3
+
+
+def bad_and_good(folder: Path, **options) -> Game:
+    """A game of two teams after one quarter: ``good`` plays the reference's core levers,
+    ``bad`` the same with a price far below value and an MQL bar that lets almost nothing
+    through."""
+    core = {role: {k: REFERENCE_CHOICES[k] for k in LEVERS[role]["core"]}
+            for role in ("marketing", "sales")}
+    worse = {**core["marketing"], "pricing.price_index": 0.6, "scoring.mql_threshold": 0.95}
+    game = new_game(folder, teams=["bad", "good"], practice=False, weeks_per_round=6,
+                    **options)
+    game.play({0: {"good": core, "bad": {"marketing": worse, "sales": core["sales"]}}},
+              until=0, executor=SerialExecutor())
+    return game
+
+
+def test_a_clearly_better_plan_is_not_tied(tmp_path):
+    game = bad_and_good(tmp_path, luck_reps=3)
+    board = game.leaderboard().set_index("team")
+    assert list(board.index) == ["good", "bad"]
+    assert list(board["place"]) == ["1", "2"]
+    assert list(board["tied_with"]) == ["", ""]
+    assert board.loc["good", "p_first"] == 1.0 and board.loc["bad", "p_first"] == 0.0
+    assert "No two neighbours" in luck_sentences(game.leaderboard())[0]
+
+
+def test_pool_and_serial_write_the_same_results(tmp_path):
+    script = {0: {"red": {"marketing": {"pricing.price_index": 1.2}}},
+              1: {"blue": {"sales": {"sales.cold_calling": 0.4}}}}
+    folders = {}
+    for name, executor in (("serial", SerialExecutor()), ("pool", PoolExecutor(2))):
+        try:
+            game = new_game(tmp_path / name, practice=False, luck_reps=2)
+            game.play(script, until=1, executor=executor)
+        finally:
+            executor.close()
+        folders[name] = game.folder / "results"
+    names = sorted(p.name for p in folders["serial"].iterdir())
+    assert "luck-01.csv" in names
+    assert names == sorted(p.name for p in folders["pool"].iterdir())
+    for name in names:
+        assert (folders["serial"] / name).read_bytes() == (folders["pool"] / name).read_bytes()
+
+
+def test_a_rules_card_without_luck_reps_loads(tmp_path):
+    game = new_game(tmp_path, practice=False, luck_reps=0, weeks_per_round=13,
+                    teams=[f"t{i}" for i in range(20)])
+    card = game.folder / "game.yaml"
+    data = yaml.safe_load(card.read_text())
+    assert data.pop("luck_reps") == 0
+    card.write_text(yaml.safe_dump(data, sort_keys=False))
+    again = Game(game.folder)
+    # what a new game of that size would get: 20 teams of 13-week quarters fit two replays
+    assert again.luck_reps == 2
+    assert Game.create(tmp_path / "new", teams=again.teams, weeks_per_round=13,
+                       practice=False).luck_reps == 2
+    again.weeks_per_round = 1  # keeps the test short; the card is what was under test
+    again.play({}, until=0)
+    assert list(again.luck(0)["replication"].unique()) == [0, 1, 2]
+
+
+@pytest.mark.parametrize(("teams", "weeks", "replays"), [
+    (20, 13, 2), (15, 13, 3), (10, 13, 4), (6, 13, 8), (4, 13, 9), (1, 13, 9), (40, 13, 2),
+    (20, 4, 5),
+])
+def test_default_replays_fit_the_room(teams, weeks, replays):
+    assert default_luck_reps(teams, weeks, 4, 13) == replays
+
+
+def test_a_new_game_writes_its_replays_on_the_rules_card(tmp_path):
+    game = Game.create(tmp_path / "game", teams=["red", "blue"], weeks_per_round=13)
+    assert game.luck_reps == 9
+    assert yaml.safe_load((game.folder / "game.yaml").read_text())["luck_reps"] == 9
+
+
+def test_rounds_processed_without_replays_rank_as_before(tmp_path):
+    game = new_game(tmp_path, teams=["zed", "amy"], practice=False, luck_reps=0)
+    board = game.play({0: {"zed": {"sales": {"sales.cold_calling": 0.6}}}}, until=0)
+    assert list(game.luck(0)["replication"]) == [0, 0, 0]
+    assert list(board["place"]) == ["1", "2"] and list(board["tied_with"]) == ["", ""]
+    assert board[["luck_low", "luck_high", "p_first"]].isna().all().all()
+    assert luck_sentences(board) == []
+    (game.folder / "results" / "luck-00.csv").unlink()  # as if processed before replays existed
+    again = game.leaderboard()
+    assert list(again["place"]) == ["1", "2"] and (again["replications"] == 0).all()
+
+
+@pytest.mark.parametrize("luck_reps", [-1, 51])
+def test_create_refuses_a_bad_number_of_replays(tmp_path, luck_reps):
+    with pytest.raises(GameError, match="luck_reps"):
+        new_game(tmp_path, luck_reps=luck_reps)
+    assert not (tmp_path / "game").exists()
+
+
+def test_a_damaged_number_of_replays_is_a_game_error(tmp_path):
+    game = new_game(tmp_path)
+    card = game.folder / "game.yaml"
+    for bad in ("-3", "true", "2.5", "many"):
+        card.write_text(re.sub(r"luck_reps: .*", f"luck_reps: {bad}", card.read_text()))
+        with pytest.raises(GameError, match="luck_reps"):
+            Game(game.folder)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim import game_plots
@@ -20,7 +21,8 @@ TEAMS = ["red", "blue", "green", "amber"]
 
 @pytest.fixture(scope="module")
 def game(tmp_path_factory) -> Game:
-    game = Game.create(tmp_path_factory.mktemp("plots") / "game", teams=TEAMS, weeks_per_round=3)
+    game = Game.create(tmp_path_factory.mktemp("plots") / "game", teams=TEAMS, weeks_per_round=3,
+                       luck_reps=2)
     game.play({1: {"red": {"marketing": {"scoring.mql_threshold": 0.2}},
                    "blue": {"sales": {"sales.prioritisation": "cherry_pick"}}}})
     return game
@@ -54,8 +56,31 @@ def test_leaderboard_chart(game):
     widths = [bar.get_width() for bar in ax.patches]
     assert widths == pytest.approx(list(board["revenue_to_date"]))
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == [f"{r}. {t}" for r, t in zip(board["rank"], board["team"], strict=True)]
+    assert labels == [f"{r}. {t}" for r, t in zip(board["place"], board["team"], strict=True)]
     assert any(list(line.get_xdata()) == [reference, reference] for line in ax.get_lines())
+
+
+def test_leaderboard_chart_shows_the_luck_band_and_the_ties(game):
+    board = game.leaderboard()
+    fig = drawn(game_plots.leaderboard_chart(board, "revenue"))
+    (ax,) = fig.axes
+    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    spans = sorted((min(x), max(x)) for x, _ in (seg.T for seg in whiskers.get_segments()))
+    expected = sorted(zip(board["luck_low"], board["luck_high"], strict=True))
+    assert np.allclose(spans, expected)
+    assert any("other luck" in t.get_text() for t in ax.get_legend().get_texts())
+    # green and amber never moved a lever: one company, so tied
+    labels = dict(zip(board["team"], [t.get_text() for t in ax.get_yticklabels()], strict=True))
+    assert labels["amber"].startswith("=") and labels["green"].startswith("=")
+    assert labels["amber"].split(".")[0] == labels["green"].split(".")[0]
+
+
+def test_leaderboard_chart_without_replays_has_no_band(game):
+    board = game.leaderboard().drop(columns=["luck_low", "luck_high", "place"])
+    fig = drawn(game_plots.leaderboard_chart(board, "revenue"))
+    (ax,) = fig.axes
+    assert not [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == f"1. {board['team'].iloc[0]}"
 
 
 def test_leaderboard_chart_by_profit_without_reference(game):
@@ -63,7 +88,7 @@ def test_leaderboard_chart_by_profit_without_reference(game):
     fig = drawn(game_plots.leaderboard_chart(board, "profit", float("nan")))
     (ax,) = fig.axes
     assert [b.get_width() for b in ax.patches] == pytest.approx(list(board["profit_to_date"]))
-    assert ax.get_legend() is None
+    assert ax.get_legend() is None  # no reference; and the board's band is of revenue
     assert "profit" in ax.get_title(loc="left")
 
 
@@ -124,7 +149,7 @@ def test_empty_tables_give_a_placeholder(draw):
 
 
 def test_practice_only_gives_placeholders(tmp_path):
-    game = Game.create(tmp_path / "game", teams=["red"], weeks_per_round=2)
+    game = Game.create(tmp_path / "game", teams=["red"], weeks_per_round=2, luck_reps=2)
     game.play({}, until=0)
     results = game.results()
     assert not results.empty

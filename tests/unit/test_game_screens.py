@@ -28,6 +28,7 @@ PNG = b"\x89PNG"
 def new_game(folder: Path, **options) -> Game:
     options.setdefault("weeks_per_round", 2)
     options.setdefault("teams", ["red", "blue"])
+    options.setdefault("luck_reps", 2)  # the fewest a game gets by default: the fastest
     return Game.create(folder / "game", **options)
 
 
@@ -427,7 +428,7 @@ def test_new_game_form_reports_bad_team_names(tmp_path, teams):
 
 # --------------------------------------------------------------------------- solo
 def test_solo_game_plays_every_round(tmp_path):
-    solo = SoloScreen.new(tmp_path / "solo", weeks_per_round=2)
+    solo = SoloScreen.new(tmp_path / "solo", weeks_per_round=2, luck_reps=2)
     assert solo.game.solo and solo.game.teams == ["solo"]
     assert solo.game.current_round() == 0 and not solo.play_button.disabled
     solo.set("sales.cold_calling", 0.55)
@@ -448,3 +449,47 @@ def test_solo_game_plays_every_round(tmp_path):
         pytest.approx([0.55] * rounds)
     assert results.loc[results["team"] == "solo", "auto_marketing"].sum() == 0
     assert solo.play() is None and "Not played" in solo.message_label.value
+
+
+# --------------------------------------------------------------------------- luck
+def test_console_shows_the_band_and_reads_the_ties_out(tmp_path):
+    game = new_game(tmp_path, practice=False, teams=["red", "blue", "green"])
+    game.play({0: {"green": {"marketing": {"pricing.price_index": 1.3}}}}, until=0)
+    console = FacilitatorScreen(game.folder)
+    board = game.leaderboard().set_index("team")
+    rows = table_rows(console.board_html.value)
+    header = rows[0]
+    shown = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert header[:2] == ["rank", "team"]
+    assert "with other luck (vs. reference)" in header and "chance of first" in header
+    # red and blue never moved a lever: one company, so tied, sharing first place's chances
+    assert shown["red"]["rank"] == shown["blue"]["rank"] and shown["red"]["rank"].startswith("=")
+    assert shown["red"]["chance of first"] == shown["blue"]["chance of first"]
+    for team in ("red", "blue", "green"):
+        low, high = board.loc[team, "vs_reference_low"], board.loc[team, "vs_reference_high"]
+        assert shown[team]["with other luck (vs. reference)"] == f"{low:.0%}–{high:.0%}"
+    text = html.unescape(console.board_html.value)
+    assert "blue and red" in text or "blue, red" in text
+    assert "within what luck alone produces" in text
+    assert f"{1 + game.luck_reps} runs of the same quarters" in text
+
+
+def test_console_says_when_a_round_has_no_replays(tmp_path):
+    game = new_game(tmp_path, practice=False, luck_reps=0)
+    game.play({}, until=0)
+    console = FacilitatorScreen(game.folder)
+    assert "without replays" in console.board_html.value
+    assert [row[0] for row in table_rows(console.board_html.value)[1:]] == ["1", "2"]
+
+
+def test_team_page_shows_its_luck_once_the_company_score_is_shown(tmp_path):
+    game = new_game(tmp_path, teams=["red", "blue"])
+    game.play({1: {"red": {"sales": {"sales.cold_calling": 0.45}}}}, until=3)
+    assert "Luck check" not in TeamScreen(game.folder, "red", "sales").results_html.value
+    game.play({})  # Q4 unlocks the shared revenue KPI
+    page_text = html.unescape(TeamScreen(game.folder, "red", "marketing").results_html.value)
+    row = game.leaderboard().set_index("team").loc["red"]
+    assert "Luck check" in page_text
+    assert f"replayed {game.luck_reps} times" in page_text
+    assert f"first in {row['p_first']:.0%}" in page_text
+    assert f"Rank {row['place']}" in page_text

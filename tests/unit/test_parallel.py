@@ -62,3 +62,29 @@ def test_make_executor_choices():
 def test_scheduler_address_must_look_like_one(address):
     with pytest.raises(ScenarioError, match="expected an address"):
         make_executor(scheduler=address)
+
+
+def test_run_spec_applies_changes_like_run():
+    from sim import run
+    from sim.scenario import with_overrides
+
+    later = with_overrides(SHORT, {"pricing.price_index": 1.4})
+    spec = RunSpec(SHORT, 3, 1, changes={2: later})
+    row = run_spec(spec)
+    direct = run(SHORT, seed=3, replication=1, changes={2: later}).kpis
+    assert {k: row[k] for k in direct} == direct
+    assert row["revenue"] != run_spec(RunSpec(SHORT, 3, 1))["revenue"]
+    assert RunSpec(SHORT, 3, 1).changes is None
+
+
+def test_pool_runs_changes_like_serial():
+    from sim.scenario import with_overrides
+
+    later = with_overrides(SHORT, {"scoring.mql_threshold": 0.2})
+    specs = [RunSpec(SHORT, 2, r, {"r": r}, changes={1: later}) for r in range(3)]
+    pool = PoolExecutor(2)
+    try:
+        parallel = run_all(specs, pool)
+    finally:
+        pool.close()
+    assert pd.DataFrame(run_all(specs, SerialExecutor())).equals(pd.DataFrame(parallel))
