@@ -337,7 +337,7 @@ class SalesTeam:
                 accepted = self.first_look(lead)
                 if lead.state != "ignored" and review_hours > 0:
                     # Reading the record takes time, whatever the verdict.
-                    elapsed = self._lead_work(review_hours, model.interleave)
+                    elapsed = self._lead_work(review_hours, model.dials.interleave)
                 if not accepted:
                     if elapsed:
                         yield env.timeout(elapsed)
@@ -349,18 +349,18 @@ class SalesTeam:
                 metrics.record_first_touch(start - lead.mql_at, start - lead.queued_at)
             lead.state = "working"
             # Prospecting is interleaved with lead work, except while the SLA is being breached.
-            interleave = 1.0 if queue.sla is not None and queue.has_overdue() else model.interleave
-            touch = self._lead_work(lead.touches[k] * touch_mean * model.dispute_factor, interleave)
+            interleave = 1.0 if queue.sla is not None and queue.has_overdue() else model.dials.interleave
+            touch = self._lead_work(lead.touches[k] * touch_mean * model.dials.dispute_factor, interleave)
             lead.attempts = k + 1
             age = start - lead.mql_at
             # contact chance: sim/policies/response.py, inlined as it runs once per attempt
-            odds = model.fresh_contact_odds * (
+            odds = model.dials.fresh_contact_odds * (
                 contact_floor + (1.0 - contact_floor) * exp(-age / contact_decay))
             reached = lead.contacts[k] * (1.0 + odds) < odds
             if reached:
                 lead.reached_at = start + touch
                 if qualify_hours > 0:
-                    touch += self._lead_work(qualify_hours * model.dispute_factor, interleave)
+                    touch += self._lead_work(qualify_hours * model.dials.dispute_factor, interleave)
             yield env.timeout(elapsed + touch)
             if reached:
                 self.qualify(lead, age)
@@ -377,11 +377,11 @@ class SalesTeam:
         model = self.model
         lead.reviewed = True
         self.experience()
-        if lead.u_ignore < model.ignore_probability:
+        if lead.u_ignore < model.dials.ignore_probability:
             model.metrics.count("ignored")
             model.finish(lead, "ignored")
             return False
-        if lead.quality + model.sales_view_noise * lead.view_z < model.sales_bar:
+        if lead.quality + model.dials.sales_view_noise * lead.view_z < model.dials.sales_bar:
             model.metrics.count("rejected")
             model.finish(lead, "rejected")
             self.disposition(lead, "rejected")
@@ -395,7 +395,7 @@ class SalesTeam:
         p = model.p
         pq = response.qualify_probability(
             lead.quality, age, p.sales.qualify_prob_fresh, p.sales.qualify_decay_hours,
-            p.sales.qualify_floor, model.qualify_context,
+            p.sales.qualify_floor, model.dials.qualify_context,
         )
         if lead.u_qualify >= pq:
             model.finish(lead, "disqualified")
@@ -405,7 +405,7 @@ class SalesTeam:
         model.metrics.count("sqls")
         self.week_sqls += 1
         self.disposition(lead, "sql")
-        logit = (model.opp_logit_base + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
+        logit = (model.dials.opp_logit_base + OPP_QUALITY_SLOPE * (lead.quality - 0.4))
         if lead.u_opp < sigmoid(logit):
             self.open_opportunity(lead, model.env.now)
         else:
@@ -421,7 +421,7 @@ class SalesTeam:
             model.metrics.count("opportunities")
         else:
             model.metrics.count_batch("opportunities", 1, counted)
-        close = when + float(gammaincinv(CYCLE_SHAPE, lead.u_cycle)) * model.cycle_scale
+        close = when + float(gammaincinv(CYCLE_SHAPE, lead.u_cycle)) * model.dials.cycle_scale
         model.opportunity_seq += 1
         heapq.heappush(self.opportunities, (close, model.opportunity_seq, lead))
 
@@ -433,7 +433,7 @@ class SalesTeam:
         model.metrics.count("dispositions")
         model.marketing.window_dispositions += 1
         if lead.reported is None:
-            lead.reported = lead.u_report < model.report_probability
+            lead.reported = lead.u_report < model.dials.report_probability
         if lead.reported:
             model.metrics.count("reported")
             model.marketing.hear(lead, kind)
@@ -460,7 +460,7 @@ class SalesTeam:
         price = model.marketing.price_index
         usual = pricing.discount(model.sales_behaviour.base_discount, price, p.pricing.max_discount)
         disc = min(p.pricing.max_discount, usual + extra_discount)
-        logit = (model.win_logit_base + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
+        logit = (model.dials.win_logit_base + WIN_QUALITY_SLOPE * (lead.quality - 0.35)
                  + brand.win_logit_awareness(model.marketing.awareness,
                                              p.marketing.awareness_initial)
                  + pricing.win_logit_price(price, p.pricing.price_elasticity,

@@ -132,6 +132,27 @@ class _Batch:
     shape: tuple[np.ndarray, np.ndarray] | None = None  # each row's beta (alpha, beta)
 
 
+@dataclass(frozen=True, slots=True)
+class Dials:
+    """What the agents read from the model, recomputed weekly and after meetings: the shared
+    state (trust, conflict, understanding, prices, pay plans) turned into the numbers their
+    decisions use. Like the readings on a control panel, agents look but never set them."""
+
+    mql_threshold: float        # marketing's effective MQL bar
+    sales_bar: float            # the quality sales' view must reach to accept a lead
+    ignore_probability: float   # chance a new MQL is left unworked (the black hole)
+    prospecting: float          # planned share of rep time spent prospecting
+    interleave: float           # elapsed hours per hour of lead work, prospecting beside it
+    dispute_factor: float       # lead work stretched by disputes over leads
+    sales_view_noise: float     # how far sales' view of a lead strays from its quality
+    qualify_context: float      # qualification odds kept through the handoff
+    fresh_contact_odds: float   # odds that an attempt reaches a fresh lead
+    report_probability: float   # chance a disposition is reported back to marketing
+    opp_logit_base: float       # SQL-to-opportunity log-odds before lead quality
+    win_logit_base: float       # win log-odds before quality, awareness, price and context
+    cycle_scale: float          # gamma scale of opportunity cycle times (hours)
+
+
 class LeadFlowModel:
     """One company, one replication. Build it, call :meth:`run`, read the result."""
 
@@ -207,43 +228,47 @@ class LeadFlowModel:
 
     # ------------------------------------------------------------------ effective dials
     def refresh(self) -> None:
-        """Recompute the dials agents read from the current state (weekly and after meetings)."""
+        """Recompute the :class:`Dials` agents read from the current state (weekly and after
+        meetings)."""
         p = self.p
         sb = self.sales_behaviour
-        self.mql_threshold = min(1.0, max(0.0, p.scoring.mql_threshold
-                                          + self.marketing_behaviour.threshold_shift))
         # Sales' bar is its own: its idea of a good lead plus the gap that shared understanding
         # and a written definition close; marketing's dial does not move it (empty: it does).
         own_bar = p.sales.acceptance_bar
         if own_bar is None:
             own_bar = p.scoring.mql_threshold
-        self.sales_bar = own_bar + sb.acceptance_bar_shift + communication.definition_gap(
-            p.scoring.definition_gap, self.understanding, p.communication.shared_lead_definition)
-        self.ignore_probability = trust.ignore_probability(
-            self.sales.trust, p.trust.black_hole_max, sb.ignore_factor, p.sales.rep_experience)
         prospecting = min(0.9, p.sales.prospecting_share + sb.prospecting_shift
                           + trust.distrust_prospecting_shift(self.sales.trust))
-        self.prospecting = prospecting
-        self.interleave = 1.0 / (1.0 - prospecting)
-        self.dispute_factor = communication.dispute_time_factor(self.conflict,
-                                                                p.communication.role_clarity)
-        self.sales_view_noise = communication.sales_view_noise(p.scoring.sales_view_noise,
-                                                               p.communication.crm_sharing)
-        self.qualify_context = communication.qualify_factor(p.communication.crm_sharing)
-        self._contact_odds = communication.contact_odds_factor(p.communication.crm_sharing)
-        self.report_probability = self.feedback.report_probability(
-            sb.reporting, p.communication.crm_sharing, self.conflict)
+        contact_odds = communication.contact_odds_factor(p.communication.crm_sharing)
         price_logit = pricing.win_logit_price(self.marketing.price_index,
                                               p.pricing.price_elasticity,
                                               p.pricing.underprice_elasticity)
-        self.opp_logit_base = logit(p.sales.sql_to_opportunity) + 0.5 * price_logit
-        self.win_logit_base = (logit(p.sales.base_win_rate)
-                               + EXPERIENCE_WIN_LOGIT * (p.sales.rep_experience - 0.5)
-                               + math.log(sb.effort))
-        self.cycle_scale = p.sales.cycle_time_days_mean * 24.0 / CYCLE_SHAPE
         s = p.sales
-        self.fresh_contact_odds = (s.contact_prob_fresh / (1.0 - s.contact_prob_fresh)
-                                   * self._contact_odds)
+        self.dials = Dials(
+            mql_threshold=min(1.0, max(0.0, p.scoring.mql_threshold
+                                       + self.marketing_behaviour.threshold_shift)),
+            sales_bar=own_bar + sb.acceptance_bar_shift + communication.definition_gap(
+                p.scoring.definition_gap, self.understanding,
+                p.communication.shared_lead_definition),
+            ignore_probability=trust.ignore_probability(
+                self.sales.trust, p.trust.black_hole_max, sb.ignore_factor, s.rep_experience),
+            prospecting=prospecting,
+            interleave=1.0 / (1.0 - prospecting),
+            dispute_factor=communication.dispute_time_factor(self.conflict,
+                                                             p.communication.role_clarity),
+            sales_view_noise=communication.sales_view_noise(p.scoring.sales_view_noise,
+                                                            p.communication.crm_sharing),
+            qualify_context=communication.qualify_factor(p.communication.crm_sharing),
+            fresh_contact_odds=(s.contact_prob_fresh / (1.0 - s.contact_prob_fresh)
+                                * contact_odds),
+            report_probability=self.feedback.report_probability(
+                sb.reporting, p.communication.crm_sharing, self.conflict),
+            opp_logit_base=logit(s.sql_to_opportunity) + 0.5 * price_logit,
+            win_logit_base=(logit(s.base_win_rate)
+                            + EXPERIENCE_WIN_LOGIT * (s.rep_experience - 0.5)
+                            + math.log(sb.effort)),
+            cycle_scale=s.cycle_time_days_mean * 24.0 / CYCLE_SHAPE,
+        )
 
     # ------------------------------------------------------------------ lead lifecycle
     def finish(self, lead: Lead, state: str) -> None:
@@ -361,7 +386,7 @@ class LeadFlowModel:
             quality, is_mql = self._draw_quality(rows, batch.shape, noise)
         else:
             quality = batch.quality
-            is_mql = quality + noise >= self.mql_threshold
+            is_mql = quality + noise >= self.dials.mql_threshold
         score = quality + noise
         out = ~is_mql
         if out.any():
@@ -406,7 +431,7 @@ class LeadFlowModel:
         """
         u = rows[:, U_QUALITY]
         alpha, beta_ = shape
-        bar = self.mql_threshold - noise
+        bar = self.dials.mql_threshold - noise
         is_mql = (bar <= 0.0) | ((bar <= 1.0) & (u >= betainc(alpha, beta_,
                                                               np.clip(bar, 0.0, 1.0))))
         if self.log.enabled:
@@ -467,7 +492,7 @@ class LeadFlowModel:
                       np.array([it.quality for it in items]))
 
     def _expected_prospecting_hours(self) -> float:
-        return self.sales.rota_hours * self.prospecting
+        return self.sales.rota_hours * self.dials.prospecting
 
     def _self_sourced(self, week, start, length) -> None:
         p = self.p.sales
@@ -604,7 +629,7 @@ class LeadFlowModel:
         beside = self.sales.prospecting_hours - self._prospect_mark
         self._prospect_mark = self.sales.prospecting_hours
         idle = max(0.0, working - busy - beside)
-        share = self.prospecting
+        share = self.dials.prospecting
         self._last_prospecting_hours = beside + idle * (share + (1.0 - share)
                                                         * IDLE_PROSPECTING_YIELD)
 
@@ -628,10 +653,10 @@ class LeadFlowModel:
             "scoring_noise": self.marketing.scoring_noise,
             "price_index": self.marketing.price_index,
             "queue_len_mean": (queue_area - q_before) / length,
-            "mql_threshold": self.mql_threshold,
-            "sales_bar": self.sales_bar,
-            "ignore_probability": self.ignore_probability,
-            "report_probability": self.report_probability,
+            "mql_threshold": self.dials.mql_threshold,
+            "sales_bar": self.dials.sales_bar,
+            "ignore_probability": self.dials.ignore_probability,
+            "report_probability": self.dials.report_probability,
             **{f"mix_{n}": v for n, v in self.marketing.mix.items()},
         })
 

@@ -1,5 +1,7 @@
 """Unit tests of sim.agents: marketing's mix, sales' decisions."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ def make_lead(quality=0.5, **u):
 
 def test_first_look_ignores_rejects_or_accepts():
     model = LeadFlowModel(Scenario(weeks=1), seed=1)
-    model.ignore_probability = 0.3
+    model.dials = dataclasses.replace(model.dials, ignore_probability=0.3)
     ignored = make_lead(**{f"u{U_IGNORE}": 0.1})
     assert model.sales.first_look(ignored) is False and ignored.state == "ignored"
     weak = make_lead(quality=0.1, **{f"u{U_IGNORE}": 0.9, f"u{U_VIEW}": 0.5})
