@@ -37,6 +37,8 @@ BENCHES = (
     ("parallel", "bench_parallel.py", ["--reps", "8", "--repeats", "1", "--sweep-side", "4",
                                        "--sweep-reps", "4"]),
     ("widgets", "bench_widgets.py", ["--repeats", "3"]),
+    ("game", "bench_game.py", ["--teams", "6", "--weeks", "4"]),
+    ("robustness", "bench_robustness.py", ["--repeats", "2", "--no-projection"]),
     ("browser", "bench_browser.py", ["--samples", "5"]),
 )
 

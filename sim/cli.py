@@ -6,6 +6,7 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
     python -m sim compare scenarios/undefined.yaml scenarios/integrated.yaml --reps 20
     python -m sim sweep scenarios/baseline.yaml --grid sales.reps=2,4 --reps 5 --out out/sweep
     python -m sim report scenarios/undefined.yaml scenarios/integrated.yaml --out report.html
+    python -m sim robustness --out out/robustness --markdown docs/robustness.md
     python -m sim validate scenarios/*.yaml
     python -m sim game new games/tuesday --teams red,blue,green
 """
@@ -544,6 +545,46 @@ def _claim_row(r: Any) -> dict[str, Any]:
             "ci95": [r.low, r.high], "reps": r.reps, "verdict": r.verdict}
 
 
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from sim import robustness as rb
+    from sim.claims import claimed_files
+
+    paths = ([resolve_scenario_path(p) for p in args.scenarios] if args.scenarios
+             else claimed_files(resolve_scenario_path("baseline").parent))
+    design = rb.Design(trajectories=args.trajectories, samples=args.samples, top=args.top,
+                       reps=args.reps)
+    design.check(len(rb.factor_groups()))  # before any scenario is read or worker started
+    figure = _figure_target(args.plot)
+    page = None if args.markdown is None else check_target(
+        args.markdown, "--markdown", force=args.force, suffixes=(".md",),
+        protected=paths)
+    with _executor(args, jobs=None) as executor:  # thousands of jobs: every worker
+        result = rb.run(paths, executor, design, seed=args.seed, out=args.out,
+                        resume=args.resume, progress=not args.json, warn=_warn)
+    if figure is not None:
+        fig = rb.plot(result)
+        write_atomic(figure, lambda tmp: fig.savefig(tmp, format=figure.suffix[1:], dpi=110,
+                                                     bbox_inches="tight"))
+    if page is not None:
+        write_atomic(page, rb.markdown(result, rb.command_line(args.argv)))
+    if args.json:
+        print(json.dumps(_clean(result.to_dict())))
+        return 0
+    rows = [[shown(rb.claim_title(c, 60), None), c.claim.kpi, f"{100 * c.share:.0f} %",
+             shown(c.label, None), rb.indices_text(c, most=2)] for c in result.claims]
+    print(_table(["claim", "kpi", "holds on", "label", "ST (top groups)"], rows))
+    counts = result.summary()
+    screening, second = design.points(len(result.groups))
+    print(f"{counts['robust']} robust, {counts['depends']} depend on the assumptions  (seed "
+          f"{result.seed}, {design.reps} replication(s) per point on common random numbers; "
+          f"Morris {screening} points over {len(result.groups)} groups, then Saltelli "
+          f"{second} points over {', '.join(result.chosen)}; {result.runs} runs)")
+    for done, what in ((figure, "chart"), (page, "page")):
+        if done is not None:
+            print(f"{what} written to {shown(str(done), None)}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.scenarios:
@@ -837,6 +878,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_and_workers(p)
     p.set_defaults(func=cmd_claims)
 
+    p = sub.add_parser("robustness", help="how much of the assumption space each claim holds "
+                       "on, and which assumptions it depends on (Morris, then Sobol)")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="scenario files or preset names (default: every preset with claims)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="seed of the samplers and the runs (default: the first scenario's)")
+    p.add_argument("--reps", type=_positive_int, default=1,
+                   help="replications of every scenario at every point (default 1)")
+    p.add_argument("--trajectories", type=_bounded(int, "a whole number", lambda v: v >= 2,
+                                                   "at least 2"),
+                   default=3, help="Morris screening trajectories (default 3)")
+    p.add_argument("--samples", type=_bounded(int, "a whole number",
+                                              lambda v: v >= 2 and v & (v - 1) == 0,
+                                              "a power of two, at least 2 (2, 4, 8, 16, ...)"),
+                   default=8, help="Saltelli base points, a power of two (default 8)")
+    p.add_argument("--top", type=_positive_int, default=3,
+                   help="assumption groups kept after screening (default 3)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="folder keeping every finished run, so a stopped run can --resume")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the robustness run in --out, skipping the runs already there")
+    p.add_argument("--plot", metavar="FILE.png", help="also save the chart")
+    p.add_argument("--markdown", metavar="FILE.md",
+                   help="also write the result as a page (e.g. docs/robustness.md)")
+    p.add_argument("--force", action="store_true", help="replace --markdown if it exists")
+    _add_output_and_workers(p)
+    p.set_defaults(func=cmd_robustness)
+
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
@@ -853,6 +922,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("compare needs at least two scenarios")
     if args.command == "claims" and args.max_reps < args.pilot:
         parser.error("argument --max-reps: must be at least --pilot")
+    if args.command == "robustness" and args.resume and args.out is None:
+        parser.error("argument --resume: needs --out, the folder of the run to continue")
     try:
         return args.func(args)
     except ScenarioError as exc:

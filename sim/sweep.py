@@ -10,7 +10,8 @@ can be resumed and ends with exactly the table an uninterrupted one would have p
 The field book is kept by one surveyor at a time: a lock file gives the folder to one sweep
 until it ends, every run file carries what it is a run of (point, replication and a checksum of
 the scenario, seed and replication), and a resume checks each file against the sweep before
-trusting it, so a copied or foreign file is reported instead of counted.
+trusting it, so a copied or foreign file is reported instead of counted (``sim/runfolder.py``
+keeps the folder, for robustness runs too).
 
 One-at-a-time sensitivity moves each lever to a low and a high value around the base scenario,
 holding the rest, and ranks levers by how far they swing a KPI (the tornado chart of
@@ -19,34 +20,25 @@ holding the rest, and ranks levers by how far they swing a KPI (the tornado char
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
-import os
-import socket
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
 
-from sim import __version__
 from sim.errors import ScenarioError
-from sim.files import writable, write_atomic, write_error
+from sim.files import write_atomic, write_error
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Scenario, plausible_range
+from sim.runfolder import Layout, finished, owned_folder, save_run, scenario_sha
 from sim.scenario import get_value, parse_override, with_overrides
-from sim.yamlio import read_text, shown
+from sim.yamlio import shown
 
 MANIFEST = "sweep.json"
-RUNS_DIR = "runs"
 RESULTS = "results"
 LOCK = "sweep.lock"
 """The lock file that keeps a sweep folder to one sweep at a time."""
@@ -133,175 +125,25 @@ def _manifest(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed
             "grid": {k: list(v) for k, v in grid.items()}, "reps": reps, "seed": seed}
 
 
-@contextmanager
-def _owned_folder(out: Path, manifest: dict, resume: bool) -> Iterator[Path]:
-    """Hold the sweep folder ``out`` for this sweep; yield its ``runs`` folder.
-
-    A lock file (``sweep.lock``) keeps a second sweep, or a ``--resume`` of this one, out of
-    the folder while this one runs, so neither can mix its grid into the other's or delete the
-    other's half-written files. The operating system lets go of the lock when the holder ends,
-    however it ends, so a killed sweep never blocks its own resume.
-    """
-    runs = _make_folder(out)
-    lock = FileLock(out / LOCK, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise ScenarioError("--out", str(out), f"is in use by another sweep ({_holder(out)}); "
-                            "wait until it ends, or choose another folder") from None
-    try:
-        _claim(out)
-        _check_results(out)
-        _check_manifest(out, manifest, resume)
-        for stale in runs.glob("*.partial"):
-            stale.unlink(missing_ok=True)  # left by a run killed mid-write
-        yield runs
-    finally:
-        (out / HOLDER).unlink(missing_ok=True)
-        lock.release()
-
-
-def _make_folder(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", str(out), "is a file; give a folder for the sweep")
-    try:
-        (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError("--out", str(out), f"cannot create folder ({exc.strerror})") from None
-    if not (writable(out) and writable(out / RUNS_DIR)):
-        raise ScenarioError("--out", str(out), "folder is not writable; choose another folder")
-    return out / RUNS_DIR
-
-
-def _claim(out: Path) -> None:
-    """Say who holds the folder, for the message a second sweep gets."""
-    holder = {"pid": os.getpid(), "host": socket.gethostname(),
-              "since": time.strftime("%Y-%m-%d %H:%M:%S %z")}
-    write_atomic(out / HOLDER, json.dumps(holder) + "\n")
-
-
-def _holder(out: Path) -> str:
-    try:
-        found = json.loads(read_text(out / HOLDER))
-        return f"process {int(found['pid'])} on {shown(found['host'])} since {shown(found['since'])}"
-    except (OSError, ValueError, TypeError, KeyError):
-        return "holder not known yet"
-
-
-def _check_manifest(out: Path, manifest: dict, resume: bool) -> None:
-    """Write the manifest of a new sweep folder; refuse a folder that holds another sweep."""
-    path = out / MANIFEST
-    if not path.exists():
-        write_atomic(path, json.dumps({**manifest, "version": __version__}, indent=2))
-        return
-    try:
-        found = json.loads(read_text(path))
-    except (OSError, ValueError):
-        raise ScenarioError("--out", str(path), "is unreadable or damaged; delete the folder "
-                            "or choose another --out") from None
-    if not isinstance(found, dict) or found.get("kind") != manifest["kind"]:
-        raise ScenarioError("--out", str(path), "is not a sweep's manifest; delete the folder "
-                            "or choose another --out")
-    if not resume:
-        raise ScenarioError("--out", str(out), "already holds a sweep; add --resume to "
-                            "continue it, or choose another folder")
-    found.pop("version", None)
-    if found != manifest:
-        raise ScenarioError("--resume", str(out), "this folder holds a different sweep "
-                            "(other scenario, grid, reps or seed); nothing was changed")
-
-
-def _check_results(out: Path) -> None:
-    """Refuse, before any run, result tables that could not be replaced at the end."""
-    for path in (out / f"{RESULTS}.parquet", out / f"{RESULTS}.csv"):
-        if path.exists() and not path.is_file():
-            raise ScenarioError("--out", str(path), "is in the way of the results table (it is "
-                                "not a file); remove it, or choose another --out")
-
-
 def _run_file(runs: Path, point: int, replication: int) -> Path:
     return runs / f"point-{point:05d}-rep-{replication:04d}.parquet"
 
 
-def _spec_file(runs: Path, spec: RunSpec) -> Path:
-    return _run_file(runs, spec.labels["point"], spec.replication)
+LAYOUT = Layout(kind="leadflow-sweep", noun="sweep", manifest=MANIFEST, lock=LOCK, holder=HOLDER,
+                keys=("point",), asked="other scenario, grid, reps or seed",
+                file_name=lambda spec: _run_file(Path(), spec.labels["point"],
+                                                 spec.replication).name,
+                tables=(f"{RESULTS}.parquet", f"{RESULTS}.csv"))
+"""How a sweep folder names its files (``sim/runfolder.py`` keeps them)."""
 
 
 def _save_run(runs: Path, spec: RunSpec, row: dict[str, Any]) -> None:
     """Write one finished run, with what identifies it, as its own Parquet file."""
-    path = _spec_file(runs, spec)
-    record = {**row, "scenario": spec.scenario.name, "checksum": _checksum(spec)}
-    table = pa.Table.from_pylist([record])
-    try:
-        write_atomic(path, lambda tmp: pq.write_table(table, tmp), suffix=".partial")
-    except OSError as exc:
-        raise write_error(path, exc) from None
-
-
-def _checksum(spec: RunSpec) -> str:
-    """A fingerprint of what a run is: its scenario's every value, seed and replication."""
-    text = json.dumps([spec.labels["scenario_sha"], spec.seed, spec.replication])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _scenario_sha(scenario: Scenario) -> str:
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    save_run(runs, LAYOUT, spec, row)
 
 
 def _columns(grid: Mapping[str, Any]) -> list[str]:
     return ["point", *grid, "replication", "seed", *KPI_NAMES]
-
-
-def _finished(runs: Path, specs: Sequence[RunSpec], warn: Callable[[str], None]
-              ) -> dict[int, dict[str, Any]]:
-    """The runs already in ``runs`` that belong to this sweep, by job index.
-
-    Each file must hold the run its name says (scenario, point, replication and checksum): a
-    copied or foreign file is reported and run again, never counted twice. A file that cannot
-    be read at all stops the sweep with the file's name, since deleting it is the user's call.
-    Files in the folder that no job of this sweep would write are reported and left out.
-    """
-    expected = {_spec_file(runs, s).name: i for i, s in enumerate(specs)}
-    done: dict[int, dict[str, Any]] = {}
-    for path in sorted(runs.glob("*.parquet")):
-        index = expected.get(path.name)
-        if index is None:
-            warn(f"{path}: not a run of this sweep; it is left out of the results")
-            continue
-        spec, row = specs[index], _read_run(path)
-        if _holds(row, spec):
-            done[index] = row
-        else:
-            warn(f"{path}: holds {_what(row, spec)}, not point {spec.labels['point']} replication "
-                 f"{spec.replication} of this sweep (a copied file?); that run is done again")
-    return done
-
-
-def _read_run(path: Path) -> dict[str, Any]:
-    try:
-        rows = pq.ParquetFile(path).read().to_pylist()
-    except (OSError, ValueError, pa.ArrowException):
-        rows = []
-    if len(rows) != 1:
-        raise ScenarioError("--resume", str(path), "is damaged (not one complete run); delete "
-                            "it and run again with --resume to redo that run")
-    return rows[0]
-
-
-def _holds(row: dict[str, Any], spec: RunSpec) -> bool:
-    return (row.get("point") == spec.labels["point"]
-            and row.get("replication") == spec.replication
-            and row.get("scenario") == spec.scenario.name
-            and row.get("checksum") == _checksum(spec))
-
-
-def _what(row: dict[str, Any], spec: RunSpec) -> str:
-    if "checksum" not in row:
-        return "a run without a checksum (written by another tool or version)"
-    if (row.get("point"), row.get("replication")) != (spec.labels["point"], spec.replication):
-        return f"point {shown(row.get('point'))} replication {shown(row.get('replication'))}"
-    return "a run of another scenario or seed (its checksum differs)"
 
 
 class _Results:
@@ -353,16 +195,16 @@ def sweep(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed: in
     if out is None:
         return _table([_public(r) for r in run_all(specs, executor, progress, "sweep")], grid)
     out = Path(out)
-    with _owned_folder(out, _manifest(base, grid, reps, seed), resume) as runs:
-        results = _Results(out, grid, _finished(runs, specs, warn or _warn))
+    with owned_folder(out, LAYOUT, _manifest(base, grid, reps, seed), resume) as runs:
+        results = _Results(out, grid, finished(runs, LAYOUT, specs, warn or _warn))
         todo = [i for i in range(len(specs)) if i not in results.rows]
 
-        def finished(i: int, row: dict[str, Any]) -> None:
+        def keep(i: int, row: dict[str, Any]) -> None:
             row = _public(row)
             _save_run(runs, specs[todo[i]], row)
             results.add(todo[i], row)
 
-        run_all([specs[i] for i in todo], executor, progress, "sweep", on_result=finished)
+        run_all([specs[i] for i in todo], executor, progress, "sweep", on_result=keep)
         return results.write()
 
 
@@ -371,7 +213,7 @@ def _specs(base: Scenario, grid: Mapping[str, Sequence[Any]], reps: int, seed: i
     specs = []
     for p, values in enumerate(grid_points(grid)):
         scenario = with_overrides(base, values)
-        labels = {"point": p, **values, "scenario_sha": _scenario_sha(scenario)}
+        labels = {"point": p, **values, "scenario_sha": scenario_sha(scenario)}
         specs += [RunSpec(scenario, seed, r, labels) for r in range(reps)]
     return specs
 
