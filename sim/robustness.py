@@ -37,6 +37,7 @@ robustness run that is stopped resumes where it stopped and ends with the same r
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import textwrap
 import warnings
@@ -603,3 +604,57 @@ def command_line(argv: Sequence[str]) -> str:
     """
     kept = [a for a in argv if a not in ("--resume", "--force")]
     return shlex.join(["python", "-m", "sim", "robustness", *kept])
+
+
+# ----------------------------------------------------------------------------- teaching labels
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "robustness.md"
+"""The page of the default run, which the presets' headers and the notebooks quote."""
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """One claim's line of the robustness page."""
+
+    scenario: str
+    says: str
+    kpi: str
+    share: float
+    label: str
+
+    @property
+    def robust(self) -> bool:
+        return self.label == "robust"
+
+    def sentence(self) -> str:
+        """How a scenario header teaches a claim that is not robust: as conditional, with how
+        much of the plausible space it holds on and what it depends on."""
+        groups = self.label.removeprefix("depends on ")
+        return (f'Depends on the assumptions: "{self.says}" holds in {self.share * 100:.0f} % of their '
+                f"plausible space, mostly on {groups} (docs/robustness.md).")
+
+
+ROBUST_SENTENCE = ("Robust: every claim here holds in at least 90 % of the plausible assumption "
+                   "space (docs/robustness.md).")
+"""How a scenario header says that all of its claims are robust."""
+
+
+def read_page(path: str | Path = PAGE) -> list[PageRow]:
+    """The claims table of a robustness page written by :func:`markdown`."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) != 6 or not cells[3].endswith("%"):
+            continue
+        says = re.sub(r" \(with [^()]*\)$", "", cells[1])
+        rows.append(PageRow(cells[0], says, cells[2], float(cells[3][:-1]) / 100, cells[4]))
+    return rows
+
+
+def header_sentences(rows: Sequence[PageRow], scenario: str) -> list[str]:
+    """The sentences ``scenario``'s header must carry about its claims' robustness."""
+    mine = [r for r in rows if r.scenario == scenario]
+    if not mine:
+        return []
+    if all(r.robust for r in mine):
+        return [ROBUST_SENTENCE]
+    return [r.sentence() for r in mine if not r.robust]

@@ -254,3 +254,46 @@ def test_the_page_and_the_chart_are_made(reference, agg_backend):
     assert "| lever | more opportunities |" in page and "seed 7" in page.lower()
     fig = rb.plot(reference)
     assert len(fig.axes) == 3  # shares, indices and the colour bar
+
+
+# ------------------------------------------------------------------ what the presets teach
+def test_the_page_covers_every_claim_of_the_presets():
+    """docs/robustness.md is the default run over today's claims: each one has its row."""
+    from sim.claims import claimed_files, read_claims
+    from sim.robustness import read_page
+
+    page = {(r.scenario, r.says) for r in read_page()}
+    claims = {(p.stem, c.says) for p in claimed_files("scenarios") for c in read_claims(p)}
+    assert claims == page
+
+
+def test_each_preset_header_says_how_robust_its_lesson_is():
+    """A preset whose claims all hold on 90 % of the plausible space says so; one that does not
+    names the claim, its share and what it depends on, and teaches it as conditional."""
+    from sim.claims import claimed_files, header_text
+    from sim.robustness import header_sentences, read_page
+
+    rows = read_page()
+    for path in claimed_files("scenarios"):
+        header = header_text(path)
+        for sentence in header_sentences(rows, path.stem):
+            assert sentence in header, f"{path.name}: header lacks {sentence!r}"
+        if any(not r.robust for r in rows if r.scenario == path.stem):
+            assert "default assumptions" in header.lower(), path.name
+
+
+def test_page_rows_read_back_with_their_labels(tmp_path):
+    from sim.robustness import ROBUST_SENTENCE, header_sentences, read_page
+
+    page = tmp_path / "page.md"
+    page.write_text("| scenario | claim | kpi | share | label | ST |\n|---|---|---|---:|---|---|\n"
+                    "| a | up (with x=1) | revenue | 95% | robust | - |\n"
+                    "| b | a \\| b | won | 40% | depends on trust & conflict | t 0.5 |\n")
+    rows = read_page(page)
+    assert [(r.scenario, r.says, r.share, r.robust) for r in rows] == [
+        ("a", "up", 0.95, True), ("b", "a | b", 0.40, False)]
+    assert header_sentences(rows, "a") == [ROBUST_SENTENCE]
+    assert header_sentences(rows, "b") == [
+        'Depends on the assumptions: "a | b" holds in 40 % of their plausible space, mostly on '
+        "trust & conflict (docs/robustness.md)."]
+    assert header_sentences(rows, "c") == []
