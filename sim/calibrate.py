@@ -251,19 +251,24 @@ def _observe(cal: Calibration, leads: pd.DataFrame, data: pd.DataFrame) -> None:
 
 # ----------------------------------------------------------------------------- fitting
 def fit(cal: Calibration, scenario: Scenario, reps: int = 20, seed: int | None = None,
-        executor: Any = None, progress: Any = None, budget_seconds: float = 90.0) -> Scenario:
+        executor: Any = None, progress: Any = None, budget_seconds: float = 90.0,
+        max_iter: int = 10) -> Scenario:
     """Move the behavioural parameters until ``scenario`` simulated ``reps`` times reproduces
-    the export (``sim/fit.py``); fills ``cal.fit``, ``cal.sims`` and the simulated column of
-    ``cal.rows``, and returns the fitted scenario."""
+    the export (``sim/fit.py``, at most ``max_iter`` iterations or ``budget_seconds``); fills
+    ``cal.fit``, ``cal.sims`` and the simulated column of ``cal.rows``, and returns the fitted
+    scenario."""
     from sim.fit import INNER, fit_scenario, simulate, simulated_columns, thin_warnings
 
     available = list(cal.rows)
     result = fit_scenario(scenario, cal.rows, reps=reps, seed=seed, executor=executor,
                           available=available, progress=progress,
-                          budget_seconds=budget_seconds)
+                          budget_seconds=budget_seconds, max_iter=max_iter)
     fitted = with_overrides(scenario, result.values)
     seed = fitted.seed if seed is None else seed
-    cal.sims = simulate(fitted, reps, seed, executor, weekly=True)
+    if result.sims and result.scenario.model_dump() == fitted.model_dump():
+        cal.sims = result.sims  # the last iteration simulated the fitted company already
+    else:
+        cal.sims = simulate(fitted, reps, seed, executor, weekly=True)
     shown = {k: v for k, v in cal.rows.items() if k not in INNER}
     simulated_columns(shown, cal.sims)
     cal.rows = shown
@@ -294,6 +299,44 @@ def _holdout(data: pd.DataFrame, weeks: int, total_weeks: float) -> tuple[pd.Dat
                 if "amount" in early:
                     early.loc[late, "amount"] = 0.0
     return early.reset_index(drop=True), cut
+
+
+def _shown(v: Any) -> str:
+    from sim.fit import _fmt
+
+    return f"{v:,}" if isinstance(v, int) else _fmt(float(v))
+
+
+def estimates_table(cal: Calibration) -> pd.DataFrame:
+    """What the export measured, for a notebook: each estimate with the records behind it and
+    how it was measured (a value the fit then moved says so; see :func:`fitted_table`)."""
+    fitted = cal.fit.values if cal.fit is not None else {}
+    rows = [{"parameter": e.key, "value": _shown(e.value), "records": str(e.n),
+             "from": e.note + ("; the fit's starting point" if e.key in fitted else "")}
+            for e in cal.estimates]
+    return pd.DataFrame(rows, columns=["parameter", "value", "records", "from"]
+                        ).set_index("parameter")
+
+
+FIT_TARGETS = {"attempted_share": "MQL → SQL: MQLs sales attempts",
+               "sql_of_attempted": "MQL → SQL: attempted MQLs qualified",
+               "within_1h_of_attempted": "MQLs attempted within 1 h",
+               "sales.reps": "speed to lead (the team grows when prospecting alone cannot)"}
+
+
+def fitted_table(cal: Calibration) -> pd.DataFrame:
+    """The parameters :func:`fit` moved, each with the figure of the export it was moved to
+    match (empty before a fit)."""
+    from sim.fit import DIALS, ROWS
+
+    targets = {d.key: d.target for d in DIALS}
+    values = cal.fit.values if cal.fit is not None else {}
+    rows = []
+    for key, v in values.items():
+        target = targets.get(key, key)
+        rows.append({"parameter": key, "value": _shown(v),
+                     "matches": FIT_TARGETS.get(target, ROWS.get(target, target))})
+    return pd.DataFrame(rows, columns=["parameter", "value", "matches"]).set_index("parameter")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -329,9 +372,11 @@ def calibrate(csv_path: str | Path, out: str | Path,
               column_map: Mapping[str, str] | None = None, name: str | None = None, *,
               fit_reps: int | None = 20, seed: int | None = None, executor: Any = None,
               report: str | Path | None = None, holdout_weeks: int | None = None,
-              force: bool = False, progress: Any = None, data: Any = None) -> Calibration:
-    """Read a CRM export, estimate, fit (``fit_reps`` replications; None: measure only) and
-    write a commented scenario YAML (atomically), and ``report`` (HTML) if given.
+              force: bool = False, progress: Any = None, data: Any = None,
+              max_iter: int = 10) -> Calibration:
+    """Read a CRM export, estimate, fit (``fit_reps`` replications, at most ``max_iter``
+    iterations; None: measure only) and write a commented scenario YAML (atomically), and
+    ``report`` (HTML) if given.
 
     With ``holdout_weeks`` the fit uses the earlier weeks only and ``cal.holdout`` compares the
     last weeks of the export with the same weeks simulated.
@@ -362,7 +407,7 @@ def calibrate(csv_path: str | Path, out: str | Path,
         cal = full
     scenario = calibrated_scenario(cal, name or out.stem)
     if fit_reps is not None:
-        scenario = fit(cal, scenario, fit_reps, seed, executor, progress)
+        scenario = fit(cal, scenario, fit_reps, seed, executor, progress, max_iter=max_iter)
     if cut is not None:
         _predict(cal, full, frame, scenario, cut, holdout_weeks, fit_reps, seed, executor)
     lines = [f"Calibrated from {Path(csv_path).name}: {len(frame)} records over "

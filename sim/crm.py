@@ -1111,6 +1111,16 @@ EXAMPLES = {  # file name: (crm, writer options)
     "zoho_leads.csv": ("zoho", {}),
 }
 EXAMPLE_SEED = 11
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "crm"
+
+
+def example_path(name: str) -> Path:
+    """The shipped example export ``name`` (one of :data:`EXAMPLES`), wherever the current
+    folder is: notebooks read ``example_path("salesforce_leads.csv")``, not a ``../`` path."""
+    if name not in EXAMPLES:
+        raise ScenarioError("example", str(name),
+                            f"no such example export; choose one of {', '.join(EXAMPLES)}")
+    return EXAMPLES_DIR / name
 
 
 def example_logs() -> dict[str, pd.DataFrame]:
@@ -1148,6 +1158,6 @@ def write_examples(folder: str | Path) -> list[Path]:
 if __name__ == "__main__":  # python -m sim.crm [FOLDER]: rewrite the example exports
     import sys
 
-    target = sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[1] / "examples" / "crm"
+    target = sys.argv[1] if len(sys.argv) > 1 else EXAMPLES_DIR
     for p in write_examples(target):
         print(p)

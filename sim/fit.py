@@ -414,6 +414,8 @@ class FitResult:
     defaults: list[str] = field(default_factory=list)
     converged: bool = False
     seconds: float = 0.0
+    sims: list[dict[str, Any]] = field(default_factory=list)
+    """The replications of the last iteration (of ``scenario``), with their weekly figures."""
 
 
 def fit_scenario(scenario: Scenario, observed: Mapping[str, Row], reps: int = 20,
@@ -452,11 +454,12 @@ def fit_scenario(scenario: Scenario, observed: Mapping[str, Row], reps: int = 20
     prev: dict[str, tuple[float, float]] = {}
     converged = False
     current = scenario
+    sims: list[dict[str, Any]] = []
     for it in range(max_iter):
         current = with_overrides(scenario, {**{k: _round(v) for k, v in x.items()},
                                             reps_key: team})
         t0 = time.perf_counter()
-        sims = simulate(current, reps, seed, executor)
+        sims = simulate(current, reps, seed, executor, weekly=True)
         means = {d.target: float(np.nanmean([s["figures"][d.target] for s in sims]))
                  for d in dials}
         history.append({"iteration": it + 1, **{k: _round(v) for k, v in x.items()},
@@ -507,7 +510,7 @@ def fit_scenario(scenario: Scenario, observed: Mapping[str, Row], reps: int = 20
     if team != scenario.sales.reps:
         values[reps_key] = team
     return FitResult(current, values, history, defaults, converged,
-                     time.perf_counter() - started)
+                     time.perf_counter() - started, sims)
 
 
 def _get(scenario: Scenario, key: str) -> Any:
@@ -549,6 +552,16 @@ def fit_table(rows: Mapping[str, Row]) -> list[list[str]]:
                     f"{_fmt(row.simulated)} [{_fmt(row.sim_low)}, {_fmt(row.sim_high)}]",
                     row.verdict])
     return out
+
+
+FIT_HEADER = ("figure", "observed [95 %]", "n", "simulated [95 %]", "verdict")
+"""The columns of :func:`fit_table`."""
+
+
+def fit_frame(rows: Mapping[str, Row]) -> pd.DataFrame:
+    """The fit table as a DataFrame for a notebook: one row per figure, every number written as
+    the command line writes it."""
+    return pd.DataFrame(fit_table(rows), columns=list(FIT_HEADER)).set_index("figure")
 
 
 def _fmt(v: float) -> str:
