@@ -47,30 +47,27 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
 from scipy import stats
 
-from sim.metrics import KPI_GLOSSARY
-
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow (last: faint on white)
+from sim.labels import (
+    KPI_LABELS,
+    OKABE_ITO,
+    SERIES_LABELS,
+    SERIES_SHORT,
+    color,
+    format_tick,
+    format_value,
+    is_share,
+    kpi_label,
+    lever_label,
+    number,
+    scenario_colors,
 )
-"""Colours for scenarios, in order (Okabe & Ito, "Color Universal Design", 2008)."""
 
 FUNNEL_STAGES: tuple[str, ...] = ("leads", "mqls", "sals", "sqls", "opportunities", "won")
 STAGE_LABELS: dict[str, str] = {
     "leads": "leads", "mqls": "MQLs", "sals": "SALs", "sqls": "SQLs",
     "opportunities": "opportunities", "won": "won",
 }
-PERCENT_KPIS: frozenset[str] = frozenset({
-    "mql_rate", "mql_to_sql", "win_rate", "leakage_rate", "contacted_within_1h",
-    "feedback_coverage", "marketing_sourced_revenue_share", "mean_discount", "rep_utilization",
-    "roi",
-})
+PERCENT_KPIS: frozenset[str] = frozenset(k for k in KPI_LABELS if is_share(k))
 """KPIs that are shares: shown as percentages, and their differences in percentage points."""
 
 WEEKLY_SERIES_STYLES: tuple[str, ...] = ("-", "--", ":", "-.")
@@ -87,44 +84,18 @@ TORNADO_COLUMNS: tuple[str, ...] = (
 
 
 # ------------------------------------------------------------------------------ helpers
-def color(i: int) -> str:
-    """The ``i``-th colour of the palette (it repeats after eight)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
+format_kpi = format_value
+"""The presentation layer's :func:`sim.labels.format_value`, under the name older code uses."""
 
-
-def kpi_label(kpi: str, width: int | None = None) -> str:
-    """``"name: definition"`` from :data:`~sim.metrics.KPI_GLOSSARY` (just the name if unknown),
-    wrapped to ``width`` characters when given."""
-    text = f"{kpi}: {KPI_GLOSSARY[kpi]}" if kpi in KPI_GLOSSARY else kpi
-    return textwrap.fill(text, width) if width else text
+WEEKLY_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""A marker shape per scenario on lines over time, so lines that run close stay apart."""
 
 
 def _finite(value: Any) -> bool:
-    try:
-        return value is not None and math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+    return math.isfinite(number(value))
 
 
-def format_kpi(kpi: str, value: Any, signed: bool = False) -> str:
-    """A KPI value as people read it: shares as percentages (differences in percentage points),
-    large numbers with thousands separators, undefined values as a dash."""
-    if not _finite(value):
-        return "–"
-    v = float(value)
-    sign = "+" if signed else ""
-    if kpi in PERCENT_KPIS:
-        return f"{v * 100:{sign}.1f} pp" if signed else f"{v * 100:.1f} %"
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000:
-        return f"{v:{sign},.0f}"
-    if abs(v) >= 10:
-        return f"{v:{sign},.1f}"
-    return f"{v:{sign}.3f}"
-
-
-def _format_param(value: Any) -> str:
+def _format_param(value: Any) -> str:  # a lever's value on a tick
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         return str(value)
     return f"{float(value):,.6g}"
@@ -152,8 +123,14 @@ def _thousands() -> _Thousands:
     return _Thousands()
 
 
-def _axis_formatter(kpi: str | None) -> ScalarFormatter | PercentFormatter:
-    return PercentFormatter(1.0) if kpi in PERCENT_KPIS else _Thousands()
+def _axis_formatter(kpi: str | None) -> ScalarFormatter | PercentFormatter | FuncFormatter:
+    if kpi is None:
+        return _Thousands()
+    if is_share(kpi):
+        return PercentFormatter(1.0)
+    if KPI_LABELS.get(kpi, ("", "", ""))[2] == "currency":
+        return FuncFormatter(lambda x, _pos: _plain(format_tick(kpi, x)))
+    return _Thousands()
 
 
 def _root_figure(ax: Axes) -> Figure:
@@ -161,10 +138,6 @@ def _root_figure(ax: Axes) -> Figure:
         return ax.get_figure(root=True)  # matplotlib >= 3.10 (an axis may sit in a subfigure)
     except TypeError:
         return ax.figure
-
-
-def _number(value: Any) -> float:
-    return float(value) if _finite(value) else math.nan
 
 
 def _as_frames(runs: Any) -> list[pd.DataFrame]:
@@ -283,8 +256,9 @@ class FunnelPlot(_Plot):
     """Leads -> MQLs -> SALs -> SQLs -> opportunities -> won as centred horizontal bars, each
     labelled with its count and its conversion from the stage above.
 
-    Opportunities include those sales found itself, so their conversion from SQLs can exceed
-    100 %; MQLs count a lead again when it re-qualifies from nurture.
+    Opportunities include those sales found itself by prospecting: their label splits the
+    count into those from SQLs (with their share of SQLs) and those sales found, so no share of
+    a stage goes above 100 %. MQLs count a lead again when it re-qualifies from nurture.
     """
 
     def __init__(self, ax: Axes | None = None, title: str = "Funnel"):
@@ -310,26 +284,44 @@ class FunnelPlot(_Plot):
         ``scale`` is the count drawn at full width (default: the largest stage); give several
         funnels the same scale to compare their volumes as well as their shapes.
         """
-        values = [max(0.0, v) if _finite(v := _number(kpis.get(s))) else 0.0
+        values = [max(0.0, v) if _finite(v := number(kpis.get(s))) else 0.0
                   for s in FUNNEL_STAGES]
         top = max(values) if scale is None or not _finite(scale) or scale <= 0 else float(scale)
         top = top or 1.0
         for i, (bar, label, v) in enumerate(zip(self.bars, self.labels, values, strict=True)):
             bar.set_x(-v / 2)
             bar.set_width(v)
-            text = f"{v:,.0f}"
-            if i:
-                prev = values[i - 1]
-                share = f"{v / prev:.1%}".replace("%", " %") if prev else "–"
-                text += f"  ({share} of {STAGE_LABELS[FUNNEL_STAGES[i - 1]]})"
-            label.set_text(text)
+            label.set_text(self._stage_text(i, values, kpis))
             label.set_x(v / 2 + 0.02 * top)
-        self.ax.set_xlim(-0.51 * top, 1.25 * top)  # room on the right for the labels
+        self.ax.set_xlim(-0.51 * top, 1.6 * top)  # room on the right for the labels
         if title is not None:
             self.title.set_text(_plain(title))
         self.values = values
         self.fig.canvas.draw_idle()
         return self
+
+
+    @staticmethod
+    def _stage_text(i: int, values: Sequence[float], kpis: Mapping[str, Any]) -> str:
+        """A stage's count and its conversion from the stage above. Opportunities count those
+        sales found itself too, so their share is of SQLs only for the marketing-sourced ones."""
+        v = values[i]
+        text = f"{v:,.0f}"
+        if not i:
+            return text
+        prev = values[i - 1]
+        above = STAGE_LABELS[FUNNEL_STAGES[i - 1]]
+        stage = FUNNEL_STAGES[i]
+        own = number(kpis.get("self_sourced_opportunities"))
+        if stage == "opportunities" and math.isfinite(own) and own > 0:
+            from_sqls = max(0.0, v - own)
+            share = format_value("mql_to_sql", from_sqls / prev) if prev else "–"
+            return f"{text}  ({share} of SQLs\n+ {own:,.0f} found by sales itself)"
+        if not prev:
+            return f"{text}  (– of {above})"
+        if v > prev:  # only where the stage takes in more than the stage above
+            return f"{text}  (more than the {above}: includes leads from outside them)"
+        return f"{text}  ({format_value('mql_to_sql', v / prev)} of {above})"
 
 
 def funnel(kpis: Mapping[str, Any], ax: Axes | None = None, title: str = "Funnel",
@@ -345,18 +337,13 @@ class _WeeklyBands(_Plot):
 
     def __init__(self, ax: Axes | None, figsize: tuple[float, float]):
         super().__init__(ax, figsize)
+        self.own_figure = ax is None
+        self.legend: Any = None
         self.lines: dict[tuple[str, str], Line2D] = {}
         self.bands: dict[tuple[str, str], PolyCollection] = {}
         self._legend_labels: list[str] = []
         self.ax.set_xlabel("week")
         self.ax.grid(True, alpha=0.3)
-
-    def _label(self, name: str, column: str, n: int, multi_names: bool, multi_cols: bool) -> str:
-        if multi_names and multi_cols:
-            return f"{_plain(name)} – {column}"
-        if multi_cols:
-            return column
-        return _plain(name) if name else f"mean of {n} run{'s' if n != 1 else ''}"
 
     def _draw(self, data: Any, columns: Sequence[str], cumulative: bool) -> None:
         groups = _scenario_groups(data)
@@ -364,6 +351,7 @@ class _WeeklyBands(_Plot):
         for key in [k for k in self.lines if k not in wanted]:
             self.lines.pop(key).remove()
             self.bands.pop(key).remove()
+        colours = scenario_colors(groups)
         extra = []
         labels = []
         for i, (name, runs) in enumerate(groups.items()):
@@ -374,32 +362,61 @@ class _WeeklyBands(_Plot):
                 key = (name, col)
                 if key not in self.lines:
                     (self.lines[key],) = self.ax.plot([], [], lw=1.8)
-                    self.bands[key] = PolyCollection([], alpha=0.2, linewidths=0)
+                    self.bands[key] = PolyCollection([], alpha=0.18, linewidths=0)
                     self.ax.add_collection(self.bands[key])
                 line, poly = self.lines[key], self.bands[key]
                 line.set_data(x, band["mean"].to_numpy())
-                line.set_color(color(i))
+                line.set_color(colours[name])
                 line.set_linestyle(WEEKLY_SERIES_STYLES[j % len(WEEKLY_SERIES_STYLES)])
-                label = self._label(name, col, len(frames), len(groups) > 1, len(columns) > 1)
-                line.set_label(label)
-                labels.append(label)
+                if len(groups) > 1:  # markers at staggered weeks keep close lines apart
+                    step = max(2, len(x) // 8)
+                    line.set_marker(WEEKLY_MARKERS[i % len(WEEKLY_MARKERS)])
+                    line.set_markersize(5)
+                    line.set_markevery((min(i * max(1, step // len(groups)), step - 1), step))
+                series = SERIES_SHORT.get(col, kpi_label(col))
+                line.set_label(_plain(name) if len(columns) == 1 else
+                               f"{_plain(name)} – {series}" if name else series)
+                labels.append(f"{name}|{col}")
                 verts = np.column_stack([np.r_[x, x[::-1]],
                                          np.r_[band["low"].to_numpy(), band["high"].to_numpy()[::-1]]])
                 poly.set_verts([verts] if len(x) else [])
-                poly.set_facecolor(color(i))
+                poly.set_facecolor(colours[name])
                 extra.append(verts)
         if labels != self._legend_labels:
-            if self.ax.get_legend() is not None:
-                self.ax.get_legend().remove()
-            if labels:
-                handles = [self.lines[k] for k in self._order(groups, columns)]
-                if len(handles) > 3:
-                    self.ax.legend(handles=handles, fontsize=8, loc="upper left",
-                                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+            if self.legend is not None:
+                self.legend.remove()
+                self.legend = None
+            handles = self._legend_handles(groups, columns, colours)
+            if handles:
+                ncol = 1 if len(handles) == 1 else 2 if len(handles) <= 6 else 3
+                if self.own_figure:  # below the chart, outside it: it never covers a line
+                    self.legend = self.fig.legend(handles=handles, fontsize=8,
+                                                  loc="outside lower left", ncol=ncol,
+                                                  frameon=False)
                 else:
-                    self.ax.legend(handles=handles, fontsize=8, loc="upper left")
+                    self.legend = self.ax.legend(handles=handles, fontsize=8, ncol=ncol,
+                                                 loc="upper left", bbox_to_anchor=(0.0, -0.16),
+                                                 frameon=False, borderaxespad=0.0)
             self._legend_labels = labels
         self._redraw(extra)
+
+    def _legend_handles(self, groups: Mapping[str, Any], columns: Sequence[str],
+                        colours: Mapping[str, str]) -> list[Line2D]:
+        """A compact legend below the chart: one entry per scenario (its colour and marker) and,
+        with several series, one per series (its line style); none for one unnamed line."""
+        handles = []
+        multi = len(groups) > 1
+        if multi or any(groups):
+            for i, name in enumerate(groups):
+                handles.append(Line2D([], [], color=colours[name], lw=1.8,
+                                      marker=WEEKLY_MARKERS[i % len(WEEKLY_MARKERS)] if multi
+                                      else None, markersize=5, label=_plain(name)))
+        if len(columns) > 1:
+            for j, col in enumerate(columns):
+                handles.append(Line2D([], [], color="0.25", lw=1.5,
+                                      ls=WEEKLY_SERIES_STYLES[j % len(WEEKLY_SERIES_STYLES)],
+                                      label=SERIES_SHORT.get(col, kpi_label(col))))
+        return handles
 
     @staticmethod
     def _order(groups: Mapping[str, Any], columns: Sequence[str]) -> list[tuple[str, str]]:
@@ -413,7 +430,7 @@ class RevenuePlot(_WeeklyBands):
     def __init__(self, ax: Axes | None = None, cumulative: bool = True):
         super().__init__(ax, (7.0, 4.0))
         self.cumulative = cumulative
-        self.ax.yaxis.set_major_formatter(_thousands())
+        self.ax.yaxis.set_major_formatter(_axis_formatter("revenue"))
         self.ax.set_ylabel("revenue")
         self.title = self.ax.set_title("", loc="left")
 
@@ -423,8 +440,10 @@ class RevenuePlot(_WeeklyBands):
         long DataFrame with a ``scenario`` column."""
         if cumulative is not None:
             self.cumulative = cumulative
-        kind = "Cumulative revenue" if self.cumulative else "Weekly revenue"
-        self.title.set_text(f"{kind}: mean and 95 % interval over replications")
+        self.title.set_text("Revenue booked so far" if self.cumulative else "Revenue per week")
+        n = max((len(_as_frames(r)) for r in _scenario_groups(runs).values()), default=0)
+        self.ax.set_xlabel("week" + (f"  ·  line: mean of {n} replications, band: 95 % interval"
+                                     if n > 1 else ""))
         self._draw(runs, ("revenue",), self.cumulative)
         return self
 
@@ -434,7 +453,8 @@ def revenue_over_time(runs: Any, cumulative: bool = True, ax: Axes | None = None
     return RevenuePlot(ax, cumulative).update(runs).fig
 
 
-LEVEL_SERIES = frozenset({"trust", "conflict", "understanding", "awareness"})
+LEVEL_SERIES = frozenset({"trust", "conflict", "understanding", "awareness",
+                          "ignore_probability"})
 """Weekly columns that are levels on a 0-1 scale."""
 
 
@@ -450,8 +470,18 @@ class TrustPlot(_WeeklyBands):
         if not self.series:
             raise ValueError("series must name at least one weekly column")
         self.levels = set(self.series) <= LEVEL_SERIES
-        self.ax.set_ylabel("level (0-1)" if self.levels else "value")
-        self.title = self.ax.set_title(", ".join(self.series) + " over time", loc="left")
+        names = [kpi_label(c) for c in self.series]
+        if self.levels:
+            self.ax.set_ylabel("level (0 = none, 1 = full)")
+        else:
+            self.ax.set_ylabel(textwrap.fill(names[0], 34) if len(names) == 1 else "value")
+            if len(names) == 1 and SERIES_LABELS.get(self.series[0], ("", ""))[1] == "share":
+                self.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        short = [SERIES_SHORT.get(c, kpi_label(c).lower()) for c in self.series]
+        text = (names[0] if len(names) == 1 else
+                ", ".join(short[:-1]) + " and " + short[-1])
+        text = text[:1].upper() + text[1:]
+        self.title = self.ax.set_title(textwrap.fill(text + " over time", 64), loc="left")
 
     def update(self, runs: Any) -> TrustPlot:
         """Draw ``runs`` (same shapes as :meth:`RevenuePlot.update`).
@@ -503,6 +533,8 @@ class KpiBarsPlot:
             for spare in grid[len(self.kpis):]:
                 spare.remove()
             axes = list(grid[:len(self.kpis)])
+        self.own_figure = ax is None
+        self.legend: Any = None
         self.axes: list[Axes] = axes
         self.ax = axes[0]
         self.fig: Figure = _root_figure(self.ax)
@@ -511,7 +543,7 @@ class KpiBarsPlot:
         self.whiskers: dict[str, LineCollection] = {}
         self.texts: dict[str, list[Any]] = {}
         for kpi, a in zip(self.kpis, self.axes, strict=True):
-            a.set_title(kpi_label(kpi, 42), fontsize=8.5, loc="left")
+            a.set_title(kpi_label(kpi, 38), fontsize=9, loc="left")
             a.yaxis.set_major_formatter(_axis_formatter(kpi))
             a.axhline(0.0, color="0.3", lw=0.8)
             a.margins(x=0.08, y=0.18)
@@ -519,20 +551,54 @@ class KpiBarsPlot:
             self.whiskers[kpi] = LineCollection([], colors="0.15", linewidths=1.2)
             a.add_collection(self.whiskers[kpi])
 
+    FONT = 8.0
+    CHAR_WIDTH = 0.62
+    """Width of an average character in units of the font size (DejaVu Sans), to judge
+    whether labels fit side by side before anything is drawn."""
+
+    def _slot_points(self, a: Axes, n: int) -> float:
+        """Width of one bar's slot in points (the axis' share of the figure, less a margin)."""
+        width_in = a.get_position().width * self.fig.get_figwidth() * 0.95
+        return width_in * 72.0 / max(n, 1) / (1 + 2 * 0.08)
+
+    def _fits(self, a: Axes, texts: Sequence[str], n: int) -> bool:
+        longest = max((len(t) for t in texts), default=0)
+        return longest * self.FONT * self.CHAR_WIDTH <= 0.95 * self._slot_points(a, n)
+
     def _build(self, names: list[str]) -> None:
         x = np.arange(len(names))
-        rotate = sum(len(n) for n in names) > 36
+        colours = scenario_colors(names)
         for kpi, a in zip(self.kpis, self.axes, strict=True):
             for artist in [*self.bars.get(kpi, []), *self.texts.get(kpi, [])]:
                 artist.remove()
             self.bars[kpi] = list(a.bar(x, np.zeros(len(names)), width=0.7,
-                                        color=[color(i) for i in range(len(names))]))
+                                        color=[colours[n] for n in names]))
             self.texts[kpi] = [a.annotate("", (i, 0.0), xytext=(0, 3),
                                           textcoords="offset points", ha="center",
-                                          va="bottom", fontsize=8)
+                                          va="bottom", fontsize=self.FONT)
                                for i in range(len(names))]
-            a.set_xticks(x, [_plain(n) for n in names], rotation=25 if rotate else 0,
-                         ha="right" if rotate else "center", fontsize=8)
+            shown = [_plain(n) for n in names]
+            fits = self._fits(a, shown, len(names))
+            if not fits and self.own_figure:  # the names go into one legend below the panels
+                a.set_xticks(x, [""] * len(names))
+                a.tick_params(axis="x", length=0)
+                continue
+            rotation = 0 if fits else (30 if len(names) <= 6 else 90)
+            a.set_xticks(x, shown, rotation=rotation,
+                         ha="center" if rotation in (0, 90) else "right",
+                         rotation_mode="anchor" if rotation == 30 else "default",
+                         fontsize=self.FONT)
+        if self.legend is not None:
+            self.legend.remove()
+            self.legend = None
+        if self.own_figure and not self._fits(self.axes[0], [_plain(n) for n in names],
+                                              len(names)):
+            handles = [Patch(color=colours[n], label=_plain(n)) for n in names]
+            longest = max(len(n) for n in names)
+            ncol = max(1, min(len(names), int(self.fig.get_figwidth() * 72 /
+                                              (longest * self.FONT * self.CHAR_WIDTH + 30))))
+            self.legend = self.fig.legend(handles=handles, fontsize=self.FONT, ncol=ncol,
+                                          loc="outside lower center", frameon=False)
         self.names = names
 
     def update(self, means: Mapping[str, Mapping[str, Any]],
@@ -548,7 +614,7 @@ class KpiBarsPlot:
             segments = []
             for i, (row, bar, text) in enumerate(zip(rows, self.bars[kpi], self.texts[kpi],
                                                      strict=True)):
-                v = _number(row.get(kpi))
+                v = number(row.get(kpi))
                 bar.set_height(v if _finite(v) else 0.0)
                 top = bottom = v if _finite(v) else 0.0
                 pair = intervals[i].get(kpi)
@@ -557,18 +623,33 @@ class KpiBarsPlot:
                     segments += [[(i, lo), (i, hi)], [(i - 0.12, lo), (i + 0.12, lo)],
                                  [(i - 0.12, hi), (i + 0.12, hi)]]
                     top, bottom = max(top, hi), min(bottom, lo)
-                text.set_text(format_kpi(kpi, v))
+                text.set_text(_plain(format_value(kpi, v, compact=True)))
                 below = _finite(v) and v < 0
                 text.xy = (i, bottom if below else top)
                 text.set_position((0, -3 if below else 3))
                 text.set_verticalalignment("top" if below else "bottom")
+            labels = [t.get_text() for t in self.texts[kpi]]
+            upright = not self._fits(a, labels, len(labels))
+            for text in self.texts[kpi]:
+                text.set_rotation(90 if upright else 0)
             self.whiskers[kpi].set_segments(segments)
             a.relim()
             if segments:
                 a.update_datalim(np.asarray(segments, dtype=float).reshape(-1, 2))
             a.autoscale_view()
+            if upright:  # room above (and below) the bars for labels standing upright
+                self._headroom(a, max(len(t) for t in labels))
         self.fig.canvas.draw_idle()
         return self
+
+
+    def _headroom(self, a: Axes, chars: int) -> None:
+        height_pt = a.get_position().height * self.fig.get_figheight() * 72.0 * 0.8
+        share = min(0.6, (chars * self.FONT * self.CHAR_WIDTH + 6) / max(height_pt, 1.0))
+        low, high = a.get_ylim()
+        span = (high - low) or 1.0
+        extra = span * share / (1 - share)
+        a.set_ylim(low - (extra if low < 0 else 0.0), high + (extra if high > 0 else 0.0))
 
 
 def kpi_bars(means: Mapping[str, Mapping[str, Any]],
@@ -623,7 +704,8 @@ class SpeedToLeadPlot(_Plot):
         for name in [n for n in self.artists if n not in groups]:
             self.artists.pop(name).remove()
         labels = []
-        for i, (name, item) in enumerate(groups.items()):
+        colours = scenario_colors(groups)
+        for name, item in groups.items():
             every = _hours(item)
             n = len(every)  # MQLs, contacted or not
             hours = np.clip(every[np.isfinite(every)], SPEED_FLOOR_H, None)
@@ -640,14 +722,14 @@ class SpeedToLeadPlot(_Plot):
                 if name not in self.artists:
                     (self.artists[name],) = self.ax.plot([], [], drawstyle="steps-post", lw=1.8)
                 self.artists[name].set_data(x, y)
-                self.artists[name].set_color(color(i))
+                self.artists[name].set_color(colours[name])
             else:
                 counts, _ = np.histogram(np.clip(hours, None, SPEED_CAP_H), SPEED_BINS)
                 share = counts / n if n else np.zeros(len(SPEED_BINS) - 1)
                 if name not in self.artists:
                     self.artists[name] = self.ax.stairs(share, SPEED_BINS, lw=1.8)
                 self.artists[name].set_data(share, SPEED_BINS)
-                self.artists[name].set_edgecolor(color(i))
+                self.artists[name].set_edgecolor(colours[name])
             self.artists[name].set_label(label)
             labels.append(label)
         if labels != self._legend_labels:
@@ -743,7 +825,7 @@ class TornadoPlot(_Plot):
             self._build(n)
         bases = table["kpi_base"].astype(float).to_numpy()
         base_ref = float(np.nanmean(bases)) if n and np.isfinite(bases).any() else 0.0
-        fmt = (lambda v: format_kpi(self.kpi, v)) if self.kpi else (lambda v: f"{v:,.4g}")
+        fmt = (lambda v: _plain(format_value(self.kpi, v))) if self.kpi else (lambda v: f"{v:,.4g}")
         for i, row in table.iterrows():
             base = float(row["kpi_base"]) if _finite(row["kpi_base"]) else base_ref
             pairs = ((self.low_bars[i], self.low_texts[i], row["kpi_low"], row["low_value"]),
@@ -756,14 +838,15 @@ class TornadoPlot(_Plot):
                 text.set_horizontalalignment("right" if v < base else "left")
                 text.set_text(f" {_plain(_format_param(setting))}: {fmt(v)} ")
         self.order = [str(p) for p in table["parameter"]]
-        self.ax.set_yticks(np.arange(n), [_plain(p) for p in self.order])
+        self.ax.set_yticks(np.arange(n), [_plain(lever_label(p)) for p in self.order])
         self.base_line.set_xdata([base_ref, base_ref])
         self.base_label.set_x(base_ref)
         self.base_label.set_text(f"base {fmt(base_ref)}")
         if self.kpi:
             self.ax.xaxis.set_major_formatter(_axis_formatter(self.kpi))
-        self.ax.set_xlabel(kpi_label(self.kpi, 80) if self.kpi else "KPI")
-        self.title.set_text(f"Sensitivity of {self.kpi or 'the KPI'}, one parameter at a time")
+        self.ax.set_xlabel(_plain(kpi_label(self.kpi, 80)) if self.kpi else "KPI")
+        self.title.set_text(f"Sensitivity of {kpi_label(self.kpi).lower() if self.kpi else 'the KPI'}"
+                            ", one parameter at a time")
         self._redraw()
         self.ax.set_ylim(n - 0.5, -0.5)
         return self
@@ -796,13 +879,13 @@ class SweepHeatmap(_Plot):
         self.image = self.ax.imshow(np.ma.masked_all((1, 1)), cmap=cmap, origin="lower",
                                     aspect="auto", interpolation="nearest")
         self.colorbar = self.fig.colorbar(self.image, ax=self.ax)
-        self.colorbar.set_label(kpi_label(kpi, 40), fontsize=8)
+        self.colorbar.set_label(_plain(kpi_label(kpi, 40)), fontsize=8)
         self.colorbar.formatter = _axis_formatter(kpi)
         self.texts: list[list[Any]] = []
         self.table: pd.DataFrame | None = None
-        self.ax.set_xlabel(_plain(x))
-        self.ax.set_ylabel(_plain(y))
-        self.ax.set_title(f"{_plain(kpi)}: mean over replications", loc="left")
+        self.ax.set_xlabel(_plain(lever_label(x)))
+        self.ax.set_ylabel(_plain(lever_label(y)))
+        self.ax.set_title(f"{_plain(kpi_label(kpi))}: mean over replications", loc="left")
 
     def update(self, data: pd.DataFrame) -> SweepHeatmap:
         """Draw a tidy sweep table: one row per run with the ``x`` and ``y`` parameter columns
@@ -827,7 +910,7 @@ class SweepHeatmap(_Plot):
             for c in range(nx):
                 v = values[r, c]
                 text = self.texts[r][c]
-                text.set_text(format_kpi(self.kpi, v))
+                text.set_text(_plain(format_value(self.kpi, v, compact=True)))
                 shade = (v - lo) / (hi - lo) if np.isfinite(v) else 1.0
                 text.set_color("white" if shade < 0.55 else "black")
         self.ax.set_xticks(np.arange(nx), [_plain(_format_param(v)) for v in table.columns])
@@ -849,7 +932,7 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, kpi: str,
 __all__ = [
     "FUNNEL_STAGES", "OKABE_ITO", "PERCENT_KPIS", "TORNADO_COLUMNS", "FunnelPlot",
     "KpiBarsPlot", "RevenuePlot", "SpeedToLeadPlot", "SweepHeatmap", "TornadoPlot", "TrustPlot",
-    "color", "format_kpi", "funnel", "kpi_bars", "kpi_label", "revenue_over_time",
+    "color", "format_kpi", "format_value", "funnel", "kpi_bars", "kpi_label", "revenue_over_time",
     "speed_to_lead", "speed_to_lead_hours", "sweep_heatmap", "sweep_table", "tornado",
     "tornado_order", "trust_over_time", "weekly_mean_ci",
 ]

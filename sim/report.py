@@ -3,14 +3,17 @@
 The report is a sealed envelope: a single ``.html`` file with everything inside it. Styles are
 in the page, figures are PNG images written into the page as base64 text, and nothing is fetched
 from anywhere, so the file opens the same way from an e-mail attachment, a shared drive or an
-offline laptop. It holds
+offline laptop. It is written for the manager who reads it, in this order:
 
-* a summary sentence per scenario: its revenue and profit against the first scenario, as paired
-  differences with 95 % intervals (common random numbers, as in :func:`sim.experiment.compare`),
-  or the means with their intervals when there is only one scenario;
-* every KPI with its mean and 95 % interval per scenario, and the paired differences from the
-  first scenario, highlighted where the interval excludes zero;
+* the answer, in words: how much more or less revenue each scenario earns than the first, with
+  its 95 % interval and whether that is clearly more than luck (paired differences on common
+  random numbers, as in :func:`sim.experiment.compare`), then revenue and profit per scenario;
+* the scenarios, each with its description (or, where it repeats the first one's, what it
+  changes);
 * the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.plots`);
+* every KPI under its human label (:mod:`sim.labels`) with its mean and 95 % interval per
+  scenario, and the paired differences from the first scenario, highlighted where the interval
+  excludes zero;
 * the settings that differ from the first scenario, every setting, and a reproducibility
   footer: seed, replications, weeks, versions and the command that rebuilds the report.
 
@@ -54,14 +57,25 @@ import sim
 from sim.errors import ScenarioError
 from sim.experiment import Comparison, summarise, unique_names
 from sim.files import writable, write_atomic
-from sim.metrics import KPI_GLOSSARY, KPI_NAMES
+from sim.labels import (
+    describe_changes,
+    describe_difference,
+    excludes_zero,
+    format_interval,
+    format_setting,
+    format_value,
+    kpi_definition,
+    kpi_label,
+    lever_label,
+    number,
+    scenario_colors,
+)
+from sim.metrics import KPI_NAMES
 from sim.model import run
 from sim.params import Scenario, flatten_settings
 from sim.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
-    color,
-    format_kpi,
     kpi_bars,
     revenue_over_time,
     speed_to_lead,
@@ -168,13 +182,11 @@ def settings_diff(first: Scenario, other: Scenario,
 def _setting_text(value: Any) -> str:
     if value is ABSENT:
         return "(absent)"
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.10g}"
-    return str(value)
+        return f"{value:,.10g}"
+    if isinstance(value, str):
+        return value
+    return format_setting("", value)
 
 
 def _yaml_value(value: Any) -> str:
@@ -214,7 +226,7 @@ def _funnels(data: ReportData) -> Figure:
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for spare in axes[n:]:
         spare.remove()
-    scale = max((_number(data.means[n].get(s)) for n in data.names for s in FUNNEL_STAGES),
+    scale = max((number(data.means[n].get(s), 0.0) for n in data.names for s in FUNNEL_STAGES),
                 default=0.0)
     for ax, name in zip(axes, data.names, strict=False):
         FunnelPlot(ax, title=name).update(data.means[name], scale=scale)
@@ -225,8 +237,9 @@ def _figures(data: ReportData) -> list[tuple[str, str, str]]:
     """``(title, caption, data URI)`` for each figure of the report."""
     reps = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
     specs = [
-        ("Funnel", f"Mean count at each stage over {reps}, with the conversion from the stage "
-         "above. Opportunities include those sales found itself.", lambda: _funnels(data)),
+        ("Funnel", f"Mean count at each stage over {reps}, with the share of the stage above "
+         "that reached it. Opportunities are split into those from SQLs and those sales found "
+         "itself by prospecting.", lambda: _funnels(data)),
         ("Revenue over time", f"Cumulative revenue: the line is the mean over {reps}, the band "
          "its 95 % interval.", lambda: revenue_over_time(data.weekly, cumulative=True)),
         ("KPI comparison", "Means with 95 % intervals across replications (no error bar with a "
@@ -262,6 +275,8 @@ p.meta, .note, figcaption, footer { color: var(--muted); font-size: .9rem; }
 .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px;
           margin-right: .35em; vertical-align: baseline; }
 ul.summary li { margin: .35rem 0; }
+p.answer { font-size: 1.12rem; margin: .4rem 0; }
+code.key { color: var(--muted); font-size: .75rem; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .86rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .5rem; vertical-align: top; }
@@ -286,71 +301,84 @@ footer dd { margin: 0 0 .2rem 11.5rem; }
 """
 
 
-def _significant(ci: Any) -> bool:
-    return (ci is not None and len(ci) == 2 and all(_finite(v) for v in ci)
-            and (float(ci[0]) > 0 or float(ci[1]) < 0))
-
-
-def _finite(value: Any) -> bool:
-    try:
-        return value is not None and math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(value: Any) -> float:
-    return float(value) if _finite(value) else 0.0
-
-
 def _interval(kpi: str, ci: Any, signed: bool = False) -> str:
-    if ci is None or len(ci) != 2 or not all(_finite(v) for v in ci):
+    if ci is None or len(ci) != 2:
         return ""
-    return f"{format_kpi(kpi, ci[0], signed)} to {format_kpi(kpi, ci[1], signed)}"
+    return format_interval(kpi, ci[0], ci[1], signed)
 
 
-def _swatch(i: int) -> str:
-    return f'<span class="swatch" style="background:{color(i)}"></span>'
+def _swatch(data: ReportData, i: int) -> str:
+    colour = scenario_colors(data.names)[data.names[i]]
+    return f'<span class="swatch" style="background:{colour}"></span>'
+
+
+def _reps_text(data: ReportData) -> str:
+    return f"{data.reps} replication{'s' if data.reps != 1 else ''}"
 
 
 def _summary_item(data: ReportData, i: int) -> str:
+    """The answer for one scenario, in words: its headline differences from the first one with
+    their intervals (the first scenario, or a single one, with its means)."""
     name = data.names[i]
     weeks = f"{data.scenarios[i].weeks:g} weeks"
-    reps = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
     if i == 0:
         parts = []
         for kpi in SUMMARY_KPIS:
             ci = (data.ci[name] or {}).get(kpi)
             interval = _interval(kpi, ci)
-            parts.append(f"{kpi} {_e(format_kpi(kpi, data.means[name].get(kpi)))}"
-                         + (f" (95 % CI {_e(interval)})" if interval else ""))
-        lead = "the reference for every comparison below: " if len(data.names) > 1 else ""
-        return (f"<li>{_swatch(i)}<strong>{_e(name)}</strong> is {lead}"
-                f"{' and '.join(parts)} over {_e(weeks)}, mean of {_e(reps)}.</li>")
+            parts.append(f"{kpi_label(kpi).lower()} {_e(format_value(kpi, data.means[name].get(kpi)))}"
+                         + (f" (95 % interval {_e(interval)})" if interval else ""))
+        lead = "the reference for every comparison: " if len(data.names) > 1 else ""
+        return (f"<li>{_swatch(data, i)}<strong>{_e(name)}</strong> is {lead}"
+                f"{' and '.join(parts)} over {_e(weeks)}, mean of {_e(_reps_text(data))}.</li>")
     first = data.names[0]
-    parts, verdicts = [], []
+    sentences = []
     for kpi in SUMMARY_KPIS:
         d = data.differences[name][kpi]
-        interval = _interval(kpi, d["ci95"], signed=True)
-        text = f"{kpi} {_e(format_kpi(kpi, d['mean'], signed=True))}"
-        notes = []
-        base = data.means[first].get(kpi)
-        if kpi == "revenue" and _finite(base) and base > 0 and _finite(d["mean"]):
-            notes.append(f"{d['mean'] / base:+.0%}".replace("%", " %"))
-        if interval:
-            notes.append(f"95 % CI {_e(interval)}")
-        if notes:
-            text += f" ({'; '.join(notes)})"
-        parts.append(text)
-        if not interval:
+        sentences.append(_e(describe_difference(kpi, d["mean"], d["ci95"],
+                                                reference=data.means[first].get(kpi))))
+    return (f"<li>{_swatch(data, i)}<strong>{_e(name)}</strong> compared with "
+            f"<strong>{_e(first)}</strong> over {_e(weeks)}, paired over "
+            f"{_e(_reps_text(data))}: {' '.join(sentences)}</li>")
+
+
+def _headline(data: ReportData) -> str:
+    """The answer in one sentence, before anything else: which scenario earns the most revenue,
+    and whether the difference is clearly more than luck."""
+    if len(data.names) < 2:
+        name = data.names[0]
+        return (f"<p class=\"answer\"><strong>{_e(name)}</strong> books "
+                f"{_e(format_value('revenue', data.means[name].get('revenue')))} of revenue and "
+                f"{_e(format_value('profit', data.means[name].get('profit')))} of profit over "
+                f"{_e(f'{data.scenarios[0].weeks:g}')} weeks (mean of "
+                f"{_e(_reps_text(data))}).</p>")
+    first = data.names[0]
+    out = []
+    for name in data.names[1:]:
+        d = data.differences[name]["revenue"]
+        mean = number(d["mean"])
+        ci = d["ci95"]
+        if not np.isfinite(mean):
+            out.append(f"<strong>{_e(name)}</strong>: no revenue difference could be computed.")
             continue
-        if _significant(d["ci95"]):
-            verdicts.append(f"{kpi} is clearly {'higher' if d['mean'] > 0 else 'lower'}")
+        if mean == 0:
+            out.append(f"<strong>{_e(name)}</strong> earns the same revenue as "
+                       f"<strong>{_e(first)}</strong> in every replication.")
+            continue
+        word = "more" if mean > 0 else "less"
+        amount = format_value("revenue", abs(mean))
+        if ci is None or not all(np.isfinite(number(v)) for v in ci):
+            verdict = "one replication gives no interval; run more to judge it"
+        elif excludes_zero(ci):
+            verdict = "clearly more than luck"
         else:
-            verdicts.append(f"the {kpi} difference could be luck (its interval includes zero)")
-    verdict = ("; ".join(verdicts).capitalize() + "." if verdicts
-               else "A single replication gives no interval; run more to judge the difference.")
-    return (f"<li>{_swatch(i)}<strong>{_e(name)}</strong> vs <strong>{_e(first)}</strong>: "
-            f"{' and '.join(parts)} over {_e(weeks)}, paired over {_e(reps)}. {verdict}</li>")
+            verdict = "the interval includes zero, so this could be luck"
+        interval = _interval("revenue", ci, signed=True)
+        out.append(f"<strong>{_e(name)}</strong> earns {_e(amount)} {word} revenue than "
+                   f"<strong>{_e(first)}</strong>"
+                   + (f" (95 % interval {_e(interval)})" if interval else "")
+                   + f": {_e(verdict)}.")
+    return "".join(f'<p class="answer">{line}</p>' for line in out)
 
 
 def _kpi_rows(data: ReportData) -> list[str]:
@@ -358,17 +386,21 @@ def _kpi_rows(data: ReportData) -> list[str]:
     return list(KPI_NAMES) + list(dict.fromkeys(extra))
 
 
+def _kpi_head(kpi: str) -> str:
+    return f"<th title=\"{_e(kpi)}\">{_e(kpi_label(kpi))}</th>"
+
+
 def _kpi_table(data: ReportData) -> str:
-    head = "".join(f"<th>{_swatch(i)}{_e(n)}</th>" for i, n in enumerate(data.names))
+    head = "".join(f"<th>{_swatch(data, i)}{_e(n)}</th>" for i, n in enumerate(data.names))
     rows = []
     for kpi in _kpi_rows(data):
         cells = []
         for name in data.names:
             mean = data.means[name].get(kpi)
             interval = _interval(kpi, (data.ci[name] or {}).get(kpi))
-            ci_html = f'<span class="ci">[{_e(interval)}]</span>' if interval else ""
-            cells.append(f'<td class="num">{_e(format_kpi(kpi, mean))}{ci_html}</td>')
-        rows.append(f"<tr><th>{_e(kpi)}</th><td class=\"def\">{_e(KPI_GLOSSARY.get(kpi, ''))}"
+            ci_html = f'<span class="ci">{_e(interval)}</span>' if interval else ""
+            cells.append(f'<td class="num">{_e(format_value(kpi, mean))}{ci_html}</td>')
+        rows.append(f"<tr>{_kpi_head(kpi)}<td class=\"def\">{_e(kpi_definition(kpi))}"
                     f"</td>{''.join(cells)}</tr>")
     return (f'<div class="scroll"><table><thead><tr><th>KPI</th><th>definition</th>{head}</tr>'
             f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -377,7 +409,7 @@ def _kpi_table(data: ReportData) -> str:
 def _diff_table(data: ReportData) -> str:
     first = data.names[0]
     others = data.names[1:]
-    head = "".join(f"<th>{_swatch(i + 1)}{_e(n)} − {_e(first)}</th>"
+    head = "".join(f"<th>{_swatch(data, i + 1)}{_e(n)} − {_e(first)}</th>"
                    for i, n in enumerate(others))
     rows = []
     for kpi in _kpi_rows(data):
@@ -385,11 +417,11 @@ def _diff_table(data: ReportData) -> str:
         for name in others:
             d = data.differences[name].get(kpi, {"mean": math.nan, "ci95": None})
             interval = _interval(kpi, d["ci95"], signed=True)
-            ci_html = f'<span class="ci">[{_e(interval)}]</span>' if interval else ""
-            cls = "num sig" if _significant(d["ci95"]) else "num"
-            cells.append(f'<td class="{cls}">{_e(format_kpi(kpi, d["mean"], signed=True))}'
+            ci_html = f'<span class="ci">{_e(interval)}</span>' if interval else ""
+            cls = "num sig" if excludes_zero(d["ci95"]) else "num"
+            cells.append(f'<td class="{cls}">{_e(format_value(kpi, d["mean"], signed=True))}'
                          f"{ci_html}</td>")
-        rows.append(f"<tr><th>{_e(kpi)}</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr>{_kpi_head(kpi)}{''.join(cells)}</tr>")
     return (f'<div class="scroll"><table><thead><tr><th>KPI</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -399,25 +431,27 @@ def _settings_section(data: ReportData) -> str:
     parts = []
     for i, (name, scenario) in enumerate(zip(data.names[1:], data.scenarios[1:], strict=True)):
         diff = settings_diff(first, scenario)
-        parts.append(f"<h3>{_swatch(i + 1)}{_e(name)} vs {_e(data.names[0])}</h3>")
+        parts.append(f"<h3>{_swatch(data, i + 1)}{_e(name)} vs {_e(data.names[0])}</h3>")
         if not diff:
             parts.append('<p class="note">Same settings as the first scenario.</p>')
             continue
         rows = "".join(
-            f"<tr><td><code>{_e(k)}</code></td><td>{_e(_setting_text(a))}</td>"
-            f"<td>{_e(_setting_text(b))}</td></tr>" for k, a, b in diff)
+            f"<tr><td>{_e(lever_label(k))} <code class=\"key\">{_e(k)}</code></td>"
+            f"<td>{_e(_setting_text(a))}</td><td>{_e(_setting_text(b))}</td></tr>"
+            for k, a, b in diff)
         parts.append(f'<table class="diff"><thead><tr><th>setting</th><th>{_e(data.names[0])}'
                      f"</th><th>{_e(name)}</th></tr></thead><tbody>{rows}</tbody></table>")
     flat = [flatten_settings(s) for s in data.scenarios]
     keys = list(dict.fromkeys(k for f in flat for k in f if k not in _HIDDEN_SETTINGS))
-    head = "".join(f"<th>{_swatch(i)}{_e(n)}</th>" for i, n in enumerate(data.names))
+    head = "".join(f"<th>{_swatch(data, i)}{_e(n)}</th>" for i, n in enumerate(data.names))
     rows = []
     for k in keys:
         values = [f.get(k, ABSENT) for f in flat]
         differs = any(v != values[0] for v in values[1:])
         cells = "".join(f"<td>{_e(_setting_text(v))}</td>" for v in values)
         row_class = ' class="differs"' if differs else ""
-        rows.append(f"<tr{row_class}><td><code>{_e(k)}</code></td>{cells}</tr>")
+        rows.append(f"<tr{row_class}><td>{_e(lever_label(k))} <code class=\"key\">{_e(k)}</code>"
+                    f"</td>{cells}</tr>")
     intro = ("" if len(data.names) > 1 else
              '<p class="note">One scenario: there is nothing to compare its settings with.</p>')
     every = (f"<details><summary>Every setting ({len(keys)})"
@@ -450,8 +484,8 @@ def _command(data: ReportData, source_paths: Sequence[str] | None,
     """The command that rebuilds the report, and a note on how far it can be trusted."""
     args = ["python", "-m", "sim", "report"]
     if not source_paths:
-        return ("", "The scenarios were built in Python; their resolved settings are below "
-                "(save each with sim.dump_scenario to run them from the command line).")
+        return ("", "The scenarios were set up in the scenario lab or a notebook rather than "
+                "read from files; every setting that ran is listed below.")
     args += [str(p) for p in source_paths]
     args += ["--reps", str(data.reps), "--seed", str(data.seed)]
     changes = [_overrides(str(p), s) for p, s in zip(source_paths, data.scenarios, strict=True)]
@@ -523,13 +557,13 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
         data = simulate(scenarios, reps, seed)
     generated = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
     title = title or "LeadFlow Lab report: " + " vs ".join(data.names)
-    reps_text = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
     described = []
-    for i, (name, s) in enumerate(zip(data.names, data.scenarios, strict=True)):
+    for i, name in enumerate(data.names):
         path = (f' <span class="note">(<code>{_e(source_paths[i])}</code>)</span>'
                 if source_paths else "")
-        text = f": {_e(s.description)}" if s.description else ""
-        described.append(f"<li>{_swatch(i)}<strong>{_e(name)}</strong>{path}{text}</li>")
+        text = _scenario_text(data, i)
+        described.append(f"<li>{_swatch(data, i)}<strong>{_e(name)}</strong>{path}"
+                         f"{': ' + _e(text) if text else ''}</li>")
     figures = "".join(
         f"<figure><h3>{_e(t)}</h3><img src=\"{uri}\" alt=\"{_e(t)}\"><figcaption>{_e(c)}"
         f"</figcaption></figure>" for t, c, uri in _figures(data))
@@ -548,19 +582,33 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<meta name=\"generator\" content=\"LeadFlow Lab {_e(sim.__version__)}\">"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(generated)} · {_e(reps_text)} per "
-        f"scenario · seed {_e(data.seed)}</p></header>"
-        f"<section id=\"summary\"><h2>Summary</h2><ul class=\"summary\">{summary}</ul></section>"
+        f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(generated)} · "
+        f"{_e(_reps_text(data))} per scenario · seed {_e(data.seed)}</p></header>"
+        f"<section id=\"answer\"><h2>The answer</h2>{_headline(data)}"
+        f"<ul class=\"summary\">{summary}</ul></section>"
         f"<section id=\"scenarios\"><h2>Scenarios</h2><ul>{''.join(described)}</ul></section>"
-        "<section id=\"kpis\"><h2>KPIs</h2><p class=\"note\">Mean over replications, with the "
-        "95 % interval of the mean below it (none with a single replication); – marks a ratio "
-        f"with nothing to divide by.</p>{_kpi_table(data)}</section>"
-        f"{differences}"
         f"<section id=\"figures\"><h2>Figures</h2>{figures}</section>"
+        "<section id=\"kpis\"><h2>Every KPI</h2><p class=\"note\">Mean over replications, "
+        "with the 95 % interval of the mean below it (none with a single replication); – marks "
+        f"a ratio with nothing to divide by.</p>{_kpi_table(data)}</section>"
+        f"{differences}"
         f"<section id=\"settings\"><h2>Settings</h2>{_settings_section(data)}</section>"
         f"{_footer(data, source_paths, command, generated, out)}"
         "</body></html>\n"
     )
+
+
+def _scenario_text(data: ReportData, i: int) -> str:
+    """A scenario's description; for a later scenario that repeats the first one's
+    description, what it changes instead."""
+    s = data.scenarios[i]
+    if i == 0 or s.description != data.scenarios[0].description:
+        return s.description
+    diff = [(k, b) for k, _a, b in settings_diff(data.scenarios[0], s)
+            if k not in ("seed", "weeks", "warmup_weeks")]
+    if not diff:
+        return s.description
+    return f"{data.names[0]} with {describe_changes(dict(diff))}"
 
 
 def _check_target(out: Path) -> None:

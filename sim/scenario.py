@@ -39,7 +39,12 @@ from sim.yamlio import (
     shown,
 )
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+"""The project folder, where ``python -m sim`` is run from."""
+SCENARIO_DIR = PROJECT_DIR / "scenarios"
+MY_SCENARIOS_DIR = PROJECT_DIR / "my_scenarios"
+"""Where the scenario lab saves scenarios, so ``python -m sim run my_scenarios/NAME.yaml`` finds
+them from the project folder (and ``NAME`` alone finds them too)."""
 _META_KEYS = {"extends", "claims"}  # about the file, not parameters: never merged
 _MISSING = object()
 _KEY_CHARS = 100  # longest key or file name a message repeats; real keys are under 60
@@ -484,6 +489,7 @@ def load_scenario(
     ``overrides`` is either ``["sales.reps=8", …]`` as on the command line, or a mapping
     ``{"sales.reps": 8}``. Raises :class:`~sim.errors.ScenarioError` on any bad input.
     """
+    path = resolve_scenario_path(path)
     raw = load_raw(path)
     source = str(path)
     overridden: set[str] = set()
@@ -565,12 +571,16 @@ def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> Non
 
 
 def resolve_scenario_path(name: str | Path) -> Path:
-    """Accept a path, or a bare preset name such as ``baseline`` from ``scenarios/``."""
+    """Accept a path, or a bare name: a preset such as ``baseline`` from ``scenarios/``, else a
+    scenario the lab saved in ``my_scenarios/``."""
     path = Path(name)
     if path.exists() or path.suffix:
         return path
-    candidate = SCENARIO_DIR / f"{name}.yaml"
-    return candidate if candidate.exists() else path
+    for folder in (SCENARIO_DIR, MY_SCENARIOS_DIR):
+        candidate = folder / f"{name}.yaml"
+        if candidate.exists():
+            return candidate
+    return path
 
 
 def preset_names() -> list[str]:

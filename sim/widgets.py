@@ -59,12 +59,33 @@ from pydantic.fields import FieldInfo
 from sim.errors import ScenarioError
 from sim.experiment import compare as compare_scenarios
 from sim.experiment import summarise
-from sim.metrics import KPI_GLOSSARY, KPI_NAMES
+from sim.labels import (
+    FIRST_LEVER,
+    change_label,
+    describe_changes,
+    excludes_zero,
+    format_interval,
+    format_setting,
+    format_value,
+    grouped_levers,
+    kpi_definition,
+    kpi_label,
+    lever_group,
+    lever_help,
+    lever_label,
+    lever_option,
+    lever_table_key,
+    lower_first,
+)
+from sim.labels import lever_unit as _lever_unit
+from sim.metrics import KPI_NAMES
 from sim.model import run
-from sim.params import Scenario, parameter_table
-from sim.plots import FunnelPlot, KpiBarsPlot, RevenuePlot, format_kpi
+from sim.params import Scenario
+from sim.plots import FunnelPlot, KpiBarsPlot, RevenuePlot
 from sim.report import write_report
 from sim.scenario import (
+    MY_SCENARIOS_DIR,
+    PROJECT_DIR,
     _field_at,
     dump_scenario,
     field_bounds,
@@ -117,8 +138,10 @@ bounds (or pass a narrower ``ranges=`` entry to get a slider)."""
 DPI = 80
 """Resolution of the figures shown in the widgets (dots per inch)."""
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
-_UNITS = {key: unit for key, unit, _default, _text in parameter_table()}
-_TEXTS = {key: text for key, _unit, _default, text in parameter_table()}
+APP_STYLE = ("<style>body[data-voila] .jp-Cell:not(:has(.widget-vbox, .jupyter-widgets))"
+             " { display: none; }</style>")
+"""In a Voilà app (``make app``) only the cells that show a widget are visible: the notebook's
+instructions, exercises and code examples are for JupyterLab. Jupyter itself shows them all."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -144,18 +167,16 @@ def _prepare(fig: Figure, width: float, height: float) -> None:
     fig.set_dpi(DPI)
 
 
-def _table_key(key: str) -> str:
-    """``marketing.channels.webinar.cost_per_lead`` -> the parameter table's
-    ``marketing.channels.*.cost_per_lead``."""
-    parts = key.split(".")
-    if len(parts) == 4 and parts[:2] == ["marketing", "channels"]:
-        return f"marketing.channels.*.{parts[3]}"
-    return key
+_table_key = lever_table_key
 
 
 def lever_unit(key: str) -> str:
     """The unit of a dotted key, as written in square brackets in its description."""
-    return _UNITS.get(_table_key(key), "")
+    return _lever_unit(key)
+
+
+def _tip(key: str) -> str:
+    return lever_help(key)
 
 
 def lever_field(key: str) -> FieldInfo:
@@ -189,6 +210,14 @@ def _data_link(data: bytes, filename: str, mime: str, label: str) -> str:
             f'target="_blank">{html.escape(label)}</a>')
 
 
+def _shown_path(path: Path) -> str:
+    """A path as the project folder sees it (``my_scenarios/dearer.yaml``), or as it is."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_DIR).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _message_html(text: str, kind: str, extra_html: str = "") -> str:
     """A one-line message in the widget: red for errors, green for success; ``extra_html``
     (a link) is appended as it is."""
@@ -219,9 +248,11 @@ class LeverControl:
         self.optional = type(None) in args
         base = next((a for a in args if a is not type(None)), ann) if self.optional else ann
         unit = lever_unit(key)
-        text = f"{key} [{unit}]" if unit and label else (key if label else "")
+        shown = lever_label(key)
+        text = ((f"{shown} [{unit}]" if unit and unit not in ("-", "flag", "rule", "choice")
+                 else shown) if label else "")
         style = {"description_width": "initial"}
-        tip = _TEXTS.get(_table_key(key), "")
+        tip = f"{key}: {_tip(key)}"
         common = dict(description=text, style=style, tooltip=tip)
         if label:  # room for a long label and a track wide enough to drag
             common["layout"] = w.Layout(width="560px")
@@ -369,14 +400,16 @@ class Dashboard:
         self.status_label = w.HTML()
         self.message_label = w.HTML()
         self.reset_button = w.Button(description="Reset to scenario", icon="undo",
-                                     tooltip="Put every lever back to the scenario's value")
+                                     tooltip="Put every lever back to the scenario's value",
+                                     layout=w.Layout(width="auto"))
         self.reset_button.on_click(lambda _b: self.reset())
         for control in self.controls.values():
             control.observe(self._on_change)
         controls = w.VBox([c.widget for c in self.controls.values()])
         self.widget = w.VBox([
-            w.HTML(f"<b>{html.escape(self.scenario.name)}</b> · {self.reps} replication"
-                   f"{'s' if self.reps != 1 else ''} per change · seed {self.seed}"),
+            w.HTML(f"<b>{html.escape(self.scenario.name)}</b> · {self.scenario.weeks:g} weeks · "
+                   + (f"mean of {self.reps} replications" if self.reps != 1 else "one run")
+                   + f" per change · seed {self.seed}"),
             controls,
             w.HBox([self.reset_button, self.status_label]),
             self.message_label,
@@ -471,18 +504,19 @@ class Dashboard:
         rows = []
         for kpi in PANEL_KPIS:
             v = self.kpis.get(kpi)
-            cell = format_kpi(kpi, v)
+            cell = format_value(kpi, v)
             if self.ci and self.ci.get(kpi) and all(map(math.isfinite, self.ci[kpi])):
                 lo, hi = self.ci[kpi]
-                cell += (f" <span style='color:#666'>[{format_kpi(kpi, lo)} – "
-                         f"{format_kpi(kpi, hi)}]</span>")
+                cell += (f" <span style='color:#666'>"
+                         f"[{html.escape(format_interval(kpi, lo, hi, signed=False))}]</span>")
             ref = self.reference.get(kpi)
             delta = ""
             if ref is not None and v is not None and math.isfinite(ref) and math.isfinite(v) \
                     and v != ref:
-                delta = format_kpi(kpi, v - ref, signed=True)
-            rows.append(f"<tr title='{html.escape(KPI_GLOSSARY.get(kpi, ''))}'>"
-                        f"<td style='padding:1px 10px 1px 0'>{kpi}</td>"
+                delta = format_value(kpi, v - ref, signed=True)
+            rows.append(f"<tr title='{html.escape(kpi_definition(kpi))}'>"
+                        f"<td style='padding:1px 10px 1px 0'>"
+                        f"{html.escape(lower_first(kpi_label(kpi)))}</td>"
                         f"<td style='text-align:right; padding:1px 10px'>{cell}</td>"
                         f"<td style='text-align:right; color:#555'>{delta}</td></tr>")
         self.panel.value = ("<table style='font-size:90%'><tr><th style='text-align:left'>KPI"
@@ -510,7 +544,7 @@ class ScenarioLab:
     """
 
     def __init__(self, base: str | Path = "baseline", reps: int = 10, seed: int | None = None,
-                 weeks: float | None = None, folder: str | Path = "my_scenarios"):
+                 weeks: float | None = None, folder: str | Path = MY_SCENARIOS_DIR):
         if reps < 1:
             raise ValueError("reps must be at least 1")
         self.reps = int(reps)
@@ -537,7 +571,7 @@ class ScenarioLab:
                              description="find a lever", continuous_update=True,
                              style={"description_width": "initial"})
         self.search.observe(lambda _ch: self._filter(), "value")
-        self.key_list = w.Select(rows=8, layout=w.Layout(width="420px"))
+        self.key_list = w.Select(rows=10, layout=w.Layout(width="520px"))
         self.key_list.observe(lambda _ch: self._pick(), "value")
         self.key_help = w.HTML()
         self.editor_box = w.Box()
@@ -556,9 +590,10 @@ class ScenarioLab:
         self.all_kpis = w.Checkbox(description="show every KPI", indent=False)
         self.all_kpis.observe(lambda _ch: self._render_table(), "value")
         self.bars = KpiBarsPlot(BAR_KPIS, ncols=3)
-        _prepare(self.bars.fig, 9.0, 4.6)
-        self.bars_image = w.Image(format="png", layout=w.Layout(max_width="100%",
-                                                                 display="none"))
+        _prepare(self.bars.fig, 9.0, 5.2)
+        self.bars_image = w.Image(format="png", layout=w.Layout(
+            width="100%", max_width="720px", height="auto", object_fit="contain",
+            display="none"))
         self.file_name = w.Text(placeholder="file name, e.g. my_change", description="name",
                                 style={"description_width": "initial"})
         self.save_button = w.Button(description="Save scenario", icon="save")
@@ -569,7 +604,10 @@ class ScenarioLab:
         self.links = w.HTML()
 
         self.widget = w.VBox([
-            w.HTML("<h3 style='margin:4px 0'>Scenario lab</h3>"),
+            w.HTML(APP_STYLE + "<h3 style='margin:4px 0'>Scenario lab</h3><div style="
+                   "'color:#333; max-width:720px'>Pick the company you start from, change one "
+                   "or more levers, and compare both companies on the same simulated luck: the "
+                   "difference is what the change is worth in the model.</div>"),
             self.base_picker, self.base_text,
             w.HTML("<b>1 · Change any lever</b>"),
             self.search, self.key_list, self.key_help,
@@ -620,14 +658,14 @@ class ScenarioLab:
             return False
         self.changes[key] = value
         self._render_changes()
-        self._say(f"Change added: {key} = {_show(value)}.", "ok")
+        self._say(f"Change added: {lever_label(key)} = {format_setting(key, value)}.", "ok")
         return True
 
     def remove(self, key: str) -> None:
         """Drop one change."""
         self.changes.pop(key, None)
         self._render_changes()
-        self._say(f"Change removed: {key}.", "info")
+        self._say(f"Change removed: {lever_label(key)}.", "info")
 
     def clear(self) -> None:
         """Drop every change."""
@@ -640,8 +678,15 @@ class ScenarioLab:
         return self._scenario(self._base, {})
 
     def changed_scenario(self) -> Scenario:
-        """The base scenario with every change applied (and the lab's horizon)."""
-        return self._scenario(self._base, self.changes)
+        """The base scenario with every change applied (and the lab's horizon), named and
+        described by what changed (``"baseline + price 1.1"``)."""
+        changed = self._scenario(self._base, self.changes)
+        if not self.changes:
+            return changed
+        return with_overrides(changed, {
+            "name": change_label(self._base.name, self.changes),
+            "description": f"{self._base.name} with {describe_changes(self.changes)}",
+        })
 
     def compare(self) -> pd.DataFrame | None:
         """Run base and changed with common random numbers; fill :attr:`result` (one row per
@@ -658,6 +703,8 @@ class ScenarioLab:
         self.compare_button.disabled = True
         self.status_label.value = (f"<span style='color:#E69F00'><b>running… 2 × {self.reps} "
                                    f"replications of {base.weeks:g} weeks</b></span>")
+        if changed.name == base.name:  # a change label that repeats the base name
+            changed = with_overrides(changed, {"name": f"{base.name}, changed"})
         start = time.perf_counter()
         try:
             comparison = compare_scenarios([base, changed], self.reps, self.seed)
@@ -676,7 +723,7 @@ class ScenarioLab:
             low, high = (float(x) for x in diff[kpi]["ci95"])
             rows[kpi] = {"base": means[first][kpi], "changed": means[second][kpi],
                          "difference": float(diff[kpi]["mean"]), "ci_low": low, "ci_high": high,
-                         "excludes_zero": bool(low > 0 or high < 0)}
+                         "excludes_zero": excludes_zero((low, high))}
         self.result = pd.DataFrame.from_dict(rows, orient="index")
         self.result.index.name = "kpi"
         ci = {name: summarise(table)[1] for name, table in comparison.tables.items()}
@@ -693,23 +740,23 @@ class ScenarioLab:
         return self.result
 
     def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame | None:
-        """:attr:`result` as people read it (shares in %, differences in pp, thousands
-        separators), for ``kpis`` (default: :data:`LAB_KPIS`); None before a comparison."""
+        """:attr:`result` as people read it (:mod:`sim.labels`: KPI labels, money with its
+        symbol, shares in %, differences in pp), for ``kpis`` (default: :data:`LAB_KPIS`); None
+        before a comparison."""
         if self.result is None:
             return None
         rows = {}
         for kpi in kpis or LAB_KPIS:
             r = self.result.loc[kpi]
-            rows[kpi] = {
-                "base": format_kpi(kpi, r["base"]),
-                "changed": format_kpi(kpi, r["changed"]),
-                "difference": format_kpi(kpi, r["difference"], signed=True),
-                "95 % interval": (f"[{format_kpi(kpi, r['ci_low'], True)}, "
-                                  f"{format_kpi(kpi, r['ci_high'], True)}]"),
-                "excludes zero": "yes" if r["excludes_zero"] else "no",
+            rows[kpi_label(kpi)] = {
+                "base": format_value(kpi, r["base"]),
+                "changed": format_value(kpi, r["changed"]),
+                "difference": format_value(kpi, r["difference"], signed=True),
+                "95 % interval": format_interval(kpi, r["ci_low"], r["ci_high"]) or "–",
+                "beyond luck": "yes" if r["excludes_zero"] else "no",
             }
         out = pd.DataFrame.from_dict(rows, orient="index")
-        out.index.name = "kpi"
+        out.index.name = "KPI"
         return out
 
     def save(self, path: str | Path, from_widget: bool = False) -> Path | None:
@@ -720,6 +767,7 @@ class ScenarioLab:
         target = self._target(path, (".yaml", ".yml"), ".yaml", from_widget)
         if target is None:
             return None
+        command = self.run_command(target)
         try:
             scenario = with_overrides(self.changed_scenario(), {
                 "name": target.stem,
@@ -731,14 +779,15 @@ class ScenarioLab:
                 f"Base scenario: {self._base_name}",
                 "Changes:" if self.changes else "Changes: none",
                 *(f"  {k}: {_show(v)}" for k, v in self.changes.items()),
-                f"Load it with: python -m sim run {target.name}",
+                f"Run it from the project folder with: {command}",
             ])
             dump_scenario(scenario, target, header=header)
         except (ScenarioError, OSError) as exc:
             self._say(f"Not saved: {exc}", "error")
             return None
         link = _data_link(target.read_bytes(), target.name, "text/yaml", "download")
-        self._say(f"Saved {target}.", "ok", link)
+        self._say(f"Saved {_shown_path(target)}. Run it from the project folder with: "
+                  f"{command}", "ok", link)
         self.links.value = self.message_label.value
         return target
 
@@ -750,23 +799,29 @@ class ScenarioLab:
             return None
         try:
             base, changed = self.base_scenario(), self.changed_scenario()
-            changed = with_overrides(changed, {"name": f"{base.name} + changes"})
+            if changed.name == base.name:
+                changed = with_overrides(changed, {"name": f"{base.name}, unchanged copy"})
         except ScenarioError as exc:
             self._say(str(exc), "error")
             return None
+        title = f"{target.stem}: {base.name} vs {changed.name}"
         self.status_label.value = (f"<span style='color:#E69F00'><b>running… writing the "
                                    f"report ({self.reps} replications each)</b></span>")
         try:
-            write_report([base, changed], target, reps=self.reps, seed=self.seed)
+            write_report([base, changed], target, reps=self.reps, seed=self.seed, title=title)
         except (ScenarioError, OSError, ValueError) as exc:
             self.status_label.value = ""
             self._say(f"No report: {exc}", "error")
             return None
         self.status_label.value = "<span style='color:#006644'>report written</span>"
         link = _data_link(target.read_bytes(), target.name, "text/html", "download")
-        self._say(f"Report written to {target}.", "ok", link)
+        self._say(f"Report written to {_shown_path(target)}.", "ok", link)
         self.links.value = self.message_label.value
         return target
+
+    def run_command(self, target: str | Path) -> str:
+        """The command that runs a saved scenario from the project folder."""
+        return f"python -m sim run {_shown_path(Path(target))}"
 
     # ---------------------------------------------------------------- internals
     def _load_base(self, name: str | Path) -> Scenario:
@@ -829,15 +884,17 @@ class ScenarioLab:
     def _filter(self) -> None:
         words = self.search.value.lower().split()
         options = []
-        for key in self.keys():
-            text = f"{key} {_TEXTS.get(_table_key(key), '')}".lower()
+        for key in grouped_levers(self.keys()):
+            text = f"{key} {lever_option(key)} {lever_help(key)}".lower()
             if all(word in text for word in words):
-                unit = lever_unit(key)
-                options.append((f"{key} [{unit}]" if unit else key, key))
+                options.append((lever_option(key), key))
         current = self.key_list.value
+        values = [v for _l, v in options]
         self.key_list.options = options
-        if current in [v for _l, v in options]:
+        if current in values:
             self.key_list.value = current
+        elif FIRST_LEVER in values:
+            self.key_list.value = FIRST_LEVER
         elif options:
             self.key_list.value = options[0][1]
         else:
@@ -858,15 +915,18 @@ class ScenarioLab:
         self.editor_box.children = (self._editor.widget,)
         low, low_open, high, high_open = self._editor.bounds
         valid = ""
-        if low is not None or high is not None:
-            valid = (f" · valid: {'above' if low_open else 'from'} {_show(low)}"
+        if (low is not None or high is not None) and self._editor.kind in ("int", "float"):
+            valid = (f" · allowed: {'above' if low_open else 'from'} {_show(low)}"
                      if low is not None else "") + \
                     (f" {'below' if high_open else 'to'} {_show(high)}" if high is not None else "")
-        self.key_help.value = (f"<div style='max-width:640px'><code>{html.escape(key)}</code> "
-                               f"[{html.escape(lever_unit(key))}] · base value "
-                               f"<b>{html.escape(_show(get_value(self._base, key)))}</b>{valid}"
-                               f"<br><span style='color:#555'>"
-                               f"{html.escape(_TEXTS.get(_table_key(key), ''))}</span></div>")
+        unit = lever_unit(key)
+        unit_text = f" [{html.escape(unit)}]" if unit and unit not in ("-", "flag", "rule") else ""
+        self.key_help.value = (f"<div style='max-width:640px'><b>{html.escape(lever_label(key))}"
+                               f"</b>{unit_text} · {html.escape(lever_group(key))} · base value "
+                               f"<b>{html.escape(format_setting(key, get_value(self._base, key)))}"
+                               f"</b>{valid}<br><span style='color:#555'>"
+                               f"{html.escape(lever_help(key))}</span> <code style='color:#888; "
+                               f"font-size:85%'>{html.escape(key)}</code></div>")
 
     def _add_clicked(self) -> None:
         if self._editor is not None:
@@ -880,8 +940,9 @@ class ScenarioLab:
             button.on_click(lambda _b, k=key: self.remove(k))
             base_value = get_value(self._base, key)
             rows.append(w.HBox([button, w.HTML(
-                f"<code>{html.escape(key)}</code>: {html.escape(_show(base_value))} → "
-                f"<b>{html.escape(_show(value))}</b>")]))
+                f"<span title='{html.escape(key)}'>{html.escape(lever_label(key))}</span>: "
+                f"{html.escape(format_setting(key, base_value))} → "
+                f"<b>{html.escape(format_setting(key, value))}</b>")]))
         if not rows:
             rows.append(w.HTML("<i>None yet: pick a lever above, set its value, "
                                "press \"Add change\".</i>"))
@@ -894,22 +955,23 @@ class ScenarioLab:
         kpis = list(KPI_NAMES) if self.all_kpis.value else list(LAB_KPIS)
         first, second = self.comparison.names
         head = ("<tr><th style='text-align:left'>KPI</th>"
-                f"<th>base: {html.escape(first)}</th><th>changed</th>"
+                f"<th>base: {html.escape(first)}</th><th style='max-width:16em'>changed: "
+                f"<span style='font-weight:normal'>{html.escape(second)}</span></th>"
                 "<th>difference</th><th>95 % interval of the difference</th></tr>")
         body = []
         for kpi in kpis:
             r = self.result.loc[kpi]
             mark = r["excludes_zero"]
             style = " style='background:#FFF3C4; font-weight:bold'" if mark else ""
-            interval = (f"[{format_kpi(kpi, r['ci_low'], True)}, "
-                        f"{format_kpi(kpi, r['ci_high'], True)}]"
+            interval = (format_interval(kpi, r["ci_low"], r["ci_high"])
                         if math.isfinite(r["ci_low"]) else "– (needs 2+ replications)")
+            cells = (format_value(kpi, r["base"]), format_value(kpi, r["changed"]),
+                     format_value(kpi, r["difference"], True), interval + (" *" if mark else ""))
             body.append(
-                f"<tr{style} title='{html.escape(KPI_GLOSSARY.get(kpi, ''))}'>"
-                f"<td>{kpi}</td><td style='text-align:right'>{format_kpi(kpi, r['base'])}</td>"
-                f"<td style='text-align:right'>{format_kpi(kpi, r['changed'])}</td>"
-                f"<td style='text-align:right'>{format_kpi(kpi, r['difference'], True)}</td>"
-                f"<td style='text-align:right'>{interval}{' *' if mark else ''}</td></tr>")
+                f"<tr{style} title='{html.escape(kpi_definition(kpi))}'>"
+                f"<td>{html.escape(kpi_label(kpi))}</td>"
+                + "".join(f"<td style='text-align:right'>{html.escape(c)}</td>" for c in cells)
+                + "</tr>")
         self.table_html.value = (
             "<table style='border-collapse:collapse; font-size:90%'>" + head + "".join(body)
             + "</table><div style='color:#555; font-size:85%'>changed − base, replication by "
@@ -927,5 +989,68 @@ class ScenarioLab:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+# --------------------------------------------------------------------------- self-assessment
+class SelfAssessment:
+    """The alignment self-assessment of :mod:`sim.assessment` as a form: one row of answer
+    buttons (1 = strongly disagree … 5 = strongly agree) per statement, and the stage the answers
+    place the team in, updated on every click.
+
+    ``answers`` gives the starting answers (``{statement key: 1-5}``; 3 for any not given).
+    :attr:`answers` is what the form holds now, ready for :func:`sim.assessment.assess`; without a
+    browser (a headless run) the form simply keeps its starting answers.
+    """
+
+    def __init__(self, answers: Mapping[str, int] | None = None):
+        from sim.assessment import QUESTIONS, SCALE_LABELS, SCALE_MAX, SCALE_MIN
+
+        start = dict(answers or {})
+        unknown = sorted(set(start) - {k for k, _t in QUESTIONS})
+        if unknown:
+            raise KeyError(f"unknown statement(s) {unknown}; the keys are "
+                           f"{', '.join(k for k, _t in QUESTIONS)}")
+        self.buttons: dict[str, w.ToggleButtons] = {}
+        rows: list[w.Widget] = []
+        for i, (key, text) in enumerate(QUESTIONS, start=1):
+            buttons = w.ToggleButtons(
+                options=[(str(v), v) for v in range(SCALE_MIN, SCALE_MAX + 1)],
+                value=int(start.get(key, 3)), tooltips=[SCALE_LABELS[v] for v in
+                                                        range(SCALE_MIN, SCALE_MAX + 1)],
+                style={"button_width": "34px"})
+            buttons.observe(lambda _ch: self._update(), "value")
+            self.buttons[key] = buttons
+            rows.append(w.HBox([buttons, w.HTML(f"<div style='max-width:560px; padding-top:4px'>"
+                                                f"{i}. {html.escape(text)}</div>")]))
+        scale = ", ".join(f"{k} = {v}" for k, v in SCALE_LABELS.items())
+        self.result = w.HTML()
+        self.widget = w.VBox([w.HTML(f"<b>Where does your team stand?</b> <span style="
+                                     f"'color:#555'>({html.escape(scale)})</span>"),
+                              *rows, self.result])
+        self._update()
+
+    @property
+    def answers(self) -> dict[str, int]:
+        """The answers now, ``{statement key: 1-5}``."""
+        return {key: int(b.value) for key, b in self.buttons.items()}
+
+    def set(self, key: str, value: int) -> None:
+        """Answer one statement, as a click would."""
+        self.buttons[key].value = int(value)
+
+    def _update(self) -> None:
+        from sim.assessment import assess
+
+        placement = assess(self.answers)
+        self.result.value = (f"<div style='margin-top:4px'>Mean answer {placement.mean:.2f}: "
+                             f"stage <b>{html.escape(placement.stage)}</b></div>")
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
 __all__ = ["BAR_KPIS", "DEFAULT_LEVERS", "DEFAULT_RANGES", "LAB_KPIS", "PANEL_KPIS", "Dashboard",
-           "LeverControl", "ScenarioLab", "get_value", "lever_field", "lever_unit"]
+           "LeverControl", "ScenarioLab", "SelfAssessment", "get_value", "lever_field", "lever_unit"]

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from sim.labels import kpi_label, lever_option
 from sim.widgets import LAB_KPIS
 from tests.servers import NOTEBOOKS, notebook_code_lines
 
@@ -41,11 +42,19 @@ def test_scenario_lab_compares_a_change_in_voila(page, voila_server, output_dir)
     shown = [line for line in notebook_code_lines(LAB) if line in text]
     assert not shown, f"code shown in the app: {shown}"
     assert "Traceback" not in text
+    # no notebook text either: instructions, exercises and code examples are for JupyterLab
+    for notebook_text in ("Shift + Enter", "Exercises", "The same from code", "Key points",
+                          "Teaching:"):
+        assert notebook_text not in text, f"notebook text shown in the app: {notebook_text!r}"
+    picker = lab.locator(".widget-select select")
+    # the lever list is grouped, labelled for people and opens on a sensible lever
+    expect(picker).to_have_value(lever_option(LEVER))
+    first = picker.locator("option").first.text_content().replace("\xa0", " ")
+    assert first.startswith("Incentives · ") and "_" not in first
 
     search.fill("shared_kpi")
-    picker = lab.locator(".widget-select select")
     expect(picker.locator("option")).to_have_count(1)
-    expect(picker).to_have_value(f"{LEVER} [0-1]")
+    expect(picker).to_have_value(lever_option(LEVER))
     handle = lab.locator(".noUi-handle")
     handle.focus()
     page.keyboard.press("End")  # the top of the range, 1 ...
@@ -53,7 +62,7 @@ def test_scenario_lab_compares_a_change_in_voila(page, voila_server, output_dir)
         page.keyboard.press("ArrowLeft")  # ... and five steps back: 0.95
     expect(lab.locator(".widget-readout")).to_have_text("0.95")
     lab.get_by_role("button", name="Add change").click()
-    expect(lab).to_contain_text(f"{LEVER}: 0 → 0.95")
+    expect(lab).to_contain_text("Weight of a shared revenue goal: 0 → 0.95")
 
     lab.get_by_role("button", name="Compare").click()
     table = lab.locator("table", has_text="95 % interval of the difference")
@@ -71,10 +80,17 @@ def test_scenario_lab_compares_a_change_in_voila(page, voila_server, output_dir)
     lab.screenshot(path=output_dir / "3-lab.png")
 
     header = table.locator("tr").first.text_content()
-    assert "base: baseline" in header and "changed" in header and "difference" in header
+    assert "base: baseline" in header and "difference" in header
+    assert "changed: baseline + weight of a shared revenue goal 0.95" in header
+    assert "baseline (2)" not in header
     rows = table.locator("tr").all()[1:]
-    assert [r.locator("td").first.text_content() for r in rows] == list(LAB_KPIS)
+    assert [r.locator("td").first.text_content() for r in rows] == [kpi_label(k) for k in LAB_KPIS]
     intervals = [r.locator("td").nth(4).text_content() for r in rows]
-    assert all(re.match(r"^\[.+, .+\]( \*)?$", i) for i in intervals), intervals
+    assert all(re.match(r"^.+ to .+( \*)?$", i) for i in intervals), intervals
+    # the chart is not clipped: the whole image fits in the lab
+    box, frame = bars.bounding_box(), lab.bounding_box()
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+    natural = page.evaluate("img => [img.naturalWidth, img.clientWidth]", bars.element_handle())
+    assert natural[1] > 0 and natural[1] <= natural[0] * 1.01
     assert any(i.endswith("*") for i in intervals), "no KPI changed beyond luck at weight 0.95"
     assert "Traceback" not in page.locator("body").inner_text()

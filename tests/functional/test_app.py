@@ -65,4 +65,5 @@ def test_notebooks_take_injected_parameters(notebook, parameters, tmp_path):
         table = next(o for c in nb["cells"] if c["cell_type"] == "code"
                      for o in c.get("outputs", []) if "95 % interval" in
                      "".join(o.get("data", {}).get("text/plain", "")))
-        assert "revenue" in "".join(table["data"]["text/plain"])
+        shown = "".join(table["data"]["text/plain"])
+        assert "Revenue" in shown and "€" in shown  # labels and money as people read them

@@ -192,3 +192,49 @@ def test_runs_under_papermill_with_small_parameters(path, tmp_path):
     errors = [o for c in executed.cells if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+
+
+LESSONS = [p for p in NOTEBOOKS if re.match(r"0[0-68]_", p.name)]  # not the game (07)
+RAW_NUMBER = re.compile(r"(?<![\w.])(\d{4,}\.\d+|\d+\.\d{4,})(?![\w.])")
+"""A number printed as the computer holds it (``3219597.093``, ``2980.0``, ``0.13912``) rather
+than through :mod:`sim.labels`."""
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
+def test_presets_are_loaded_by_name(path):
+    for i, cell in enumerate(_read(path).cells):
+        if cell.cell_type == "code":
+            assert "../scenarios" not in cell.source, f"cell {i} loads a preset by its path"
+
+
+def _shown_text(output: nbformat.NotebookNode) -> str:
+    if output.get("output_type") == "stream":
+        return output.get("text", "")
+    data = output.get("data", {})
+    if "application/vnd.jupyter.widget-view+json" in data or "image/png" in data:
+        return ""  # a widget's or a figure's text stand-in is not what the reader sees
+    return str(data.get("text/html", "")) + str(data.get("text/plain", ""))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
+def test_stored_outputs_show_no_raw_numbers(path):
+    for i, cell in enumerate(_read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        text = "".join(_shown_text(o) for o in cell.get("outputs", []))
+        text = re.sub(r"<style.*?</style>", "", text, flags=re.S)  # a Styler's CSS
+        raw = RAW_NUMBER.findall(text)
+        assert not raw, f"cell {i} shows raw numbers {raw[:3]}; format them with sim.labels"
+        assert ".round(3)" not in cell.source, f"cell {i} rounds instead of formatting"
+
+
+@pytest.mark.slow
+def test_start_here_runs_from_the_project_folder(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    start = NOTEBOOKS_DIR / "00_start_here.ipynb"
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(start), str(out), parameters={"weeks": 4, "seed": 3},
+                               cwd=str(REPO), kernel_name="python3", progress_bar=False)
+    errors = [o for c in _read(out).cells if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors

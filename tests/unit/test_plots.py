@@ -21,6 +21,7 @@ from sim.plots import (
     TornadoPlot,
     TrustPlot,
     format_kpi,
+    format_value,
     funnel,
     kpi_bars,
     revenue_over_time,
@@ -59,17 +60,21 @@ FUNNEL_B = {"leads": 8000, "mqls": 4000, "sals": 1000, "sqls": 500, "opportuniti
 
 
 # ------------------------------------------------------------------------------ helpers
-def test_format_kpi():
-    assert format_kpi("revenue", 1234567.4) == "1,234,567"
-    assert format_kpi("revenue", -2500.0, signed=True) == "-2,500"
-    assert format_kpi("revenue", 2500.0, signed=True) == "+2,500"
-    assert format_kpi("won", 43.44) == "43.4"
-    assert format_kpi("trust_final", 0.51234) == "0.512"
+def _legend_texts(fig: Figure) -> list[str]:
+    """Every legend entry of a figure: legends on its axes and legends of the figure itself."""
+    legends = [a.get_legend() for a in fig.axes if a.get_legend() is not None] + fig.legends
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+def test_format_kpi_is_the_presentation_layer():
+    assert format_kpi is format_value
+    assert format_kpi("revenue", 1234567.4) == "€1,234,567"
+    assert format_kpi("revenue", -2500.0, signed=True) == "−€2,500"
+    assert format_kpi("won", 43.44) == "43"
+    assert format_kpi("trust_final", 0.51234) == "0.51"
     assert format_kpi("mql_to_sql", 0.2512) == "25.1 %"
     assert format_kpi("mql_to_sql", 0.032, signed=True) == "+3.2 pp"
-    assert format_kpi("meeting_cost", 0.0) == "0"
     assert format_kpi("win_rate", math.nan) == "–"
-    assert format_kpi("win_rate", None) == "–"
 
 
 def test_weekly_mean_ci_is_the_t_interval():
@@ -139,7 +144,7 @@ def test_revenue_over_time_lines_and_bands(runs):
     ax = fig.axes[0]
     assert len(ax.lines) == 2
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["base", "volume"]
+    assert _legend_texts(fig) == ["base", "volume"]
     line = ax.lines[0]
     final = np.mean([r.weekly["revenue"].sum() for r in runs["base"]])
     assert line.get_ydata()[-1] == pytest.approx(final)
@@ -147,7 +152,7 @@ def test_revenue_over_time_lines_and_bands(runs):
     band = ax.collections[0].get_paths()[0].vertices
     assert band[:, 1].min() <= line.get_ydata().min()
     assert band[:, 1].max() >= line.get_ydata().max()
-    assert "Cumulative" in ax.get_title(loc="left")
+    assert "so far" in ax.get_title(loc="left")
     assert _png(fig).startswith(b"\x89PNG")
 
 
@@ -176,13 +181,13 @@ def test_revenue_updates_in_place(runs):
     plot.update({"b": runs["volume"]})
     assert len(plot.ax.lines) == 1 and len(plot.ax.collections) == 1
     plot.update({"b": runs["volume"]}, cumulative=False)
-    assert plot.ax.get_title(loc="left").startswith("Weekly")
+    assert plot.ax.get_title(loc="left") == "Revenue per week"
 
 
 def test_user_text_is_drawn_literally(runs):
     name = r"$\bad{$ _quote"
     fig = revenue_over_time({name: runs["base"], "_hidden": runs["volume"]})
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = _legend_texts(fig)
     assert len(labels) == 2  # a leading underscore would have hidden the entry
     assert _png(fig).startswith(b"\x89PNG")  # unescaped, "$\bad{$" is invalid mathtext
 
@@ -192,10 +197,12 @@ def test_trust_over_time_series_and_scenarios(runs):
     fig = trust_over_time(runs, series=("trust", "conflict"))
     ax = fig.axes[0]
     assert len(ax.lines) == 4
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["base – trust", "base – conflict", "volume – trust", "volume – conflict"]
+    # a compact legend: one entry per scenario (colour and marker), one per series (line style)
+    assert _legend_texts(fig) == ["base", "volume", "trust", "conflict"]
     assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle()
     assert ax.lines[0].get_color() != ax.lines[2].get_color()
+    assert ax.lines[0].get_marker() != ax.lines[2].get_marker()  # close lines stay apart
+    assert ax.get_title(loc="left") == "Trust and conflict over time"
     assert ax.get_ylim() == (0.0, 1.0)
     expected = np.mean([r.weekly["trust"].to_numpy() for r in runs["base"]], axis=0)
     assert ax.lines[0].get_ydata() == pytest.approx(expected)
@@ -238,8 +245,8 @@ def test_kpi_bars_small_multiples_with_error_bars():
         assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
         (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
         assert len(whiskers.get_segments()) == 6  # stem and two caps, for a and b only
-        assert kpi in ax.get_title(loc="left")
-    assert [t.get_text() for t in fig.axes[0].texts] == ["1,000", "1,500", "1,200"]
+        assert ax.get_title(loc="left") == {"revenue": "Revenue", "profit": "Profit"}[kpi]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["€1.00 k", "€1.50 k", "€1.20 k"]
     profit_a = fig.axes[1].texts[0]
     assert profit_a.xy == (0, -300.0) and profit_a.get_va() == "top"
     assert _png(fig).startswith(b"\x89PNG")
@@ -346,14 +353,15 @@ def test_tornado_chart_sorted_largest_on_top():
     fig = tornado(TORNADO, kpi="revenue")
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["sales.reps", "feedback.mode", "communication.crm_sharing"]
+    assert labels == ["Sales reps", "Feedback from sales to marketing",
+                      "Lead context shared through the CRM"]
     assert ax.get_ylim()[0] > ax.get_ylim()[1]  # the first row is drawn at the top
     assert len(ax.patches) == 6
     low_reps = ax.patches[0]  # low bars come first, in sorted order
     assert (low_reps.get_x(), low_reps.get_width()) == (100.0, -40.0)
     assert ax.lines[0].get_xdata()[0] == 100.0
     texts = [t.get_text() for t in ax.texts]
-    assert any("4: 60.0" in t for t in texts) and any("closed_loop: 80.0" in t for t in texts)
+    assert any("4: €60" in t for t in texts) and any("closed_loop: €80" in t for t in texts)
     assert _png(fig).startswith(b"\x89PNG")
 
 
@@ -386,7 +394,8 @@ def test_sweep_heatmap_two_by_three():
     assert values[0, 0] == pytest.approx(4 * 100 - 0.9 * 50 + 1)  # mean over replications
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.9", "1", "1.2"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "6"]
-    assert len(ax.texts) == 6 and ax.texts[0].get_text() == "356.0"
+    assert len(ax.texts) == 6 and ax.texts[0].get_text() == "€356"
+    assert ax.get_xlabel() == "Price (1 = market fit)" and ax.get_ylabel() == "Sales reps"
     assert len(fig.axes) == 2  # the colour bar
     assert _png(fig).startswith(b"\x89PNG")
 
@@ -397,7 +406,62 @@ def test_sweep_heatmap_updates_in_place_and_checks_columns():
     plot.update(_sweep(scale=2.0))
     assert plot.image is image and plot.fig is fig and plot.texts is texts
     assert np.asarray(image.get_array())[0, 0] == pytest.approx(2 * 356.0)
-    assert plot.texts[0][0].get_text() == "712.0"
+    assert plot.texts[0][0].get_text() == "€712"
     assert sweep_table(_sweep(), "pricing.price_index", "sales.reps", "revenue").shape == (2, 3)
     with pytest.raises(ValueError, match="revenue"):
         plot.update(_sweep().drop(columns="revenue"))
+
+
+# ------------------------------------------------------------------------------ presentation
+def _drawn_boxes(fig: Figure, texts) -> list:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    return [t.get_window_extent(renderer) for t in texts if t.get_text()]
+
+
+@pytest.mark.parametrize("n", [2, 5, 9])
+def test_kpi_bar_value_labels_never_overlap(n):
+    # revenue in the millions, as in the notebooks: "3,346,283" beside "3,262,611" overlapped
+    names = [f"plan {i}" for i in range(n)]
+    means = {name: {"revenue": 3_346_283.0 - 80_000 * i, "mql_to_sql": 0.21 + 0.004 * i}
+             for i, name in enumerate(names)}
+    plot = KpiBarsPlot(("revenue", "mql_to_sql"), ncols=2).update(means)
+    for kpi in plot.kpis:
+        boxes = _drawn_boxes(plot.fig, plot.texts[kpi])
+        assert len(boxes) == n
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not a.overlaps(b), (kpi, n, [t.get_text() for t in plot.texts[kpi]])
+
+
+def test_kpi_bars_put_long_names_in_one_legend():
+    names = ["undefined", "+ closed loop", "+ closed loop, meetings, shared goal", "aligned",
+             "integrated", "defined"]
+    fig = kpi_bars({n: {"revenue": 1e6} for n in names}, kpis=("revenue", "profit"))
+    assert _legend_texts(fig) == names
+    assert all(t.get_text() == "" for t in fig.axes[0].get_xticklabels())
+
+
+def test_scenario_colours_are_fixed_by_name():
+    one = kpi_bars({"undefined": {"revenue": 1.0}, "integrated": {"revenue": 2.0}})
+    other = kpi_bars({"integrated": {"revenue": 2.0}, "x": {"revenue": 1.0},
+                      "undefined": {"revenue": 1.0}})
+    first = [p.get_facecolor() for p in one.axes[0].patches]
+    second = [p.get_facecolor() for p in other.axes[0].patches]
+    assert first[0] == second[2] and first[1] == second[0]  # the same colour in every chart
+    assert len(set(second)) == 3
+
+
+def test_funnel_shares_of_a_stage_never_exceed_100_percent():
+    kpis = dict(FUNNEL_A, sqls=150, opportunities=186, self_sourced_opportunities=100)
+    plot = FunnelPlot().update(kpis)
+    text = plot.labels[FUNNEL_STAGES.index("opportunities")].get_text()
+    assert "57.3 % of SQLs" in text and "100 found by sales itself" in text
+    assert "122" not in text
+
+
+def test_a_single_unnamed_line_has_no_legend(runs):
+    fig = revenue_over_time(runs["base"][:1])
+    assert _legend_texts(fig) == []  # no "mean of 1 run"

@@ -1,6 +1,7 @@
 """Unit tests of sim.report: one self-contained, escaped HTML page, written atomically."""
 
 import base64
+import html
 import platform
 import re
 from datetime import datetime
@@ -14,6 +15,7 @@ from sim import KPI_NAMES, Scenario, ScenarioError, load_scenario, with_override
 from sim import files as files_module
 from sim import report as report_module
 from sim.experiment import compare, replicate, summarise
+from sim.labels import format_interval, kpi_label
 from sim.plots import format_kpi, funnel
 from sim.report import (
     ABSENT,
@@ -106,8 +108,9 @@ def test_html_parses_with_balanced_tags(page):
 
 
 def test_every_kpi_and_scenario_name_appear(page):
-    for kpi in KPI_NAMES:
-        assert page.count(f"<th>{kpi}</th>") == 2, kpi  # KPI table and differences table
+    for kpi in KPI_NAMES:  # by its human label, the code name as a tooltip
+        head = f'<th title="{kpi}">{html.escape(kpi_label(kpi), quote=True)}</th>'
+        assert page.count(head) == 2, kpi  # KPI table and differences table
     assert "volume &lt;i&gt;KPI&lt;/i&gt;" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -142,7 +145,7 @@ def test_numbers_are_those_of_compare(scenarios, data, page):
 
 def test_differences_highlighted_when_the_interval_excludes_zero(data, page):
     table = _section(page, '<section id="differences">', "</section>")
-    marks = dict(re.findall(r'<tr><th>(\w+)</th><td class="(num sig|num)">', table))
+    marks = dict(re.findall(r'<tr><th title="(\w+)">[^<]*</th><td class="(num sig|num)">', table))
     assert set(marks) == set(KPI_NAMES)
     for kpi, cls in marks.items():
         low, high = data.differences[SECOND][kpi]["ci95"]
@@ -151,23 +154,55 @@ def test_differences_highlighted_when_the_interval_excludes_zero(data, page):
 
 
 def test_summary_sentence_per_scenario(page):
-    summary = _section(page, '<section id="summary">', "</section>")
+    summary = _section(page, '<section id="answer">', "</section>")
     items = re.findall(r"<li>.*?</li>", summary)
     assert len(items) == 2
     assert "reference" in items[0] and "revenue" in items[0] and "profit" in items[0]
-    assert "<strong>volume &lt;i&gt;KPI&lt;/i&gt;</strong> vs <strong>&lt;script&gt;" in items[1]
-    assert items[1].count("95 % CI") == 2
+    assert ("<strong>volume &lt;i&gt;KPI&lt;/i&gt;</strong> compared with "
+            "<strong>&lt;script&gt;") in items[1]
+    assert items[1].count("95 % interval") == 2
+    assert "Revenue is " in items[1] and "Profit is " in items[1]  # in words
+
+
+def test_report_leads_with_the_answer_then_figures_then_tables(data, page):
+    order = [page.index(f'<section id="{s}">') for s in ("answer", "figures", "kpis")]
+    assert order == sorted(order)
+    answer = _section(page, '<section id="answer">', "</section>")
+    d = data.differences[SECOND]["revenue"]
+    assert "revenue than" in answer and format_interval("revenue", *d["ci95"]) in answer
+    assert "€" in answer  # money with its currency symbol
+
+
+def test_report_has_no_developer_text(scenarios, data):
+    page = render_report(scenarios, data=data)
+    assert "dump_scenario" not in page and "sim." not in _section(page, "<body>", "<footer>")
+
+
+def test_report_title_uses_the_names_given(scenarios, data):
+    page = render_report(scenarios, data=data, title="Dearer prices: baseline vs dearer")
+    assert "<h1>Dearer prices: baseline vs dearer</h1>" in page
+    assert "<title>Dearer prices: baseline vs dearer</title>" in page
+
+
+def test_a_repeated_description_says_what_changed():
+    base = Scenario(weeks=2, name="base", description="A typical company.")
+    dearer = with_overrides(base, {"name": "base + price 1.1", "pricing.price_index": 1.1})
+    page = render_report([base, dearer], data=simulate([base, dearer], reps=1))
+    scenarios = _section(page, '<section id="scenarios">', "</section>")
+    assert scenarios.count("A typical company.") == 1
+    assert "base with price 1.1" in scenarios
 
 
 def test_settings_diff_lists_what_differs(page):
     diff = _section(page, '<table class="diff">', "</table>")
-    assert "<code>incentives.marketing_kpi</code></td><td>pipeline</td><td>mql_volume</td>" in diff
+    key = '<code class="key">incentives.marketing_kpi</code>'
+    assert f"What marketing is measured on {key}</td><td>pipeline</td><td>mql_volume</td>" in diff
     assert "sales.reps" not in diff and ">name<" not in diff
-    fair = "<code>marketing.channels.&lt;b&gt;fair&lt;/b&gt;.leads_per_week</code></td>"
+    fair = '<code class="key">marketing.channels.&lt;b&gt;fair&lt;/b&gt;.leads_per_week</code></td>'
     assert f"{fair}<td>(absent)</td><td>5</td>" in diff
     every = _section(page, "<details><summary>Every setting", "</details>")
-    assert '<tr class="differs"><td><code>incentives.marketing_kpi</code>' in every
-    assert "<tr><td><code>sales.reps</code>" in every
+    assert '<tr class="differs"><td>What marketing is measured on <code class="key">' in every
+    assert '<tr><td>Sales reps <code class="key">sales.reps</code>' in every
 
 
 def test_reproducibility_footer(scenarios, page):
@@ -190,7 +225,7 @@ def test_single_scenario_uses_replicate_and_summarise(scenarios):
     assert _balance(page).errors == []
     means, ci = summarise(replicate(one, 2, seed=9))
     revenue = format_kpi("revenue", means["revenue"])
-    summary = _section(page, '<section id="summary">', "</section>")
+    summary = _section(page, '<section id="answer">', "</section>")
     assert f"revenue {revenue}" in summary and "mean of 2 replications" in summary
     assert format_kpi("revenue", ci["revenue"][0]) in summary
     assert "python -m sim report" not in page  # no files to name: the YAML is given instead
@@ -203,7 +238,7 @@ def test_command_carries_overrides_of_the_files(repo):
                          data=simulate(loaded, reps=1))
     footer = _section(page, "<footer>", "</footer>")
     assert "--set weeks=4.0 --out r.html" in footer
-    assert "single replication gives no interval" in page
+    assert "one replication gives no interval" in page
 
 
 def test_render_checks_its_arguments(scenarios, data):

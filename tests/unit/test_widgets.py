@@ -7,7 +7,7 @@ import math
 import ipywidgets as w
 import pytest
 
-from sim import ScenarioError, load_scenario, with_overrides
+from sim import Scenario, ScenarioError, load_scenario, with_overrides
 from sim.scenario import field_bounds, resolve_scenario_path
 from sim.widgets import (
     DEFAULT_LEVERS,
@@ -258,7 +258,7 @@ def test_lab_base_switch(lab):
     lab.base("integrated")
     assert lab.base_picker.value == "integrated"
     assert lab.changed_scenario().sales.reps == 6
-    assert lab.changed_scenario().name == "integrated"
+    assert lab.changed_scenario().name == "integrated + sales reps 6"
     lab.base("no_such_scenario")
     assert "no_such_scenario" in lab.message
     assert lab.base_picker.value == "integrated"
@@ -278,6 +278,96 @@ def test_lab_table_is_formatted(lab):
     lab.change("pricing.price_index", 2.0)
     lab.compare()
     shown = lab.table(["revenue", "win_rate"])
-    assert list(shown.index) == ["revenue", "win_rate"]
-    assert shown.loc["win_rate", "difference"].endswith("pp")
-    assert shown.loc["revenue", "difference"].startswith("-")
+    assert list(shown.index) == ["Revenue", "Win rate"]
+    assert shown.loc["Win rate", "difference"].endswith("pp")
+    assert shown.loc["Revenue", "difference"].startswith("−€")
+    assert " to " in shown.loc["Revenue", "95 % interval"]
+
+
+# --------------------------------------------------------------------------- presentation
+def test_lab_opens_on_a_grouped_human_lever_list(lab):
+    assert lab.key_list.value == "incentives.shared_kpi_weight"
+    labels = [label for label, _v in lab.key_list.options]
+    assert labels[0].startswith("Incentives · ")
+    groups = [label.split(" · ")[0] for label in labels]
+    assert groups == sorted(groups, key=["Incentives", "Communication", "Feedback", "Sales",
+                                         "Marketing"].index)  # grouped, in this order
+    assert "Sales · Sales reps [people]" in labels
+    assert not any("." in label.split(" · ")[1].split(" [")[0] for label in labels)
+    assert "Weight of a shared revenue goal" in lab.key_help.value
+
+
+def test_a_changed_company_is_named_by_what_changed(lab):
+    lab.change("pricing.price_index", 1.1)
+    assert lab.changed_scenario().name == "baseline + price 1.1"
+    assert lab.changed_scenario().description == "baseline with price 1.1"
+    lab.compare()
+    assert lab.comparison.names == ["baseline", "baseline + price 1.1"]
+    assert "baseline (2)" not in lab.table_html.value
+    assert "changed: <span style='font-weight:normal'>baseline + price 1.1</span>" in \
+        lab.table_html.value
+    assert "Revenue" in lab.table_html.value and "<td>revenue</td>" not in lab.table_html.value
+
+
+def test_lab_report_is_titled_with_the_names_given(lab):
+    lab.change("pricing.price_index", 1.1)
+    path = lab.report("dearer")
+    page = path.read_text(encoding="utf-8")
+    assert "<h1>dearer: baseline vs baseline + price 1.1</h1>" in page
+    assert "undefined" not in page.split("<footer>")[0].split("<h1>")[1][:80]
+    assert "+ changes" not in page
+
+
+def test_saved_scenarios_go_where_the_printed_command_finds_them(tmp_path, monkeypatch):
+    from sim import scenario as scenario_module
+    from sim import widgets as widgets_module
+
+    project = tmp_path / "project"
+    monkeypatch.setattr(widgets_module, "PROJECT_DIR", project)
+    monkeypatch.setattr(scenario_module, "MY_SCENARIOS_DIR", project / "my_scenarios")
+    lab = ScenarioLab("baseline", reps=1, weeks=2, folder=project / "my_scenarios")
+    lab.change("sales.reps", 4)
+    target = lab.save("four reps")
+    assert target == project / "my_scenarios" / "four reps.yaml"
+    assert "python -m sim run 'my_scenarios/four reps.yaml'" in lab.message or \
+        "python -m sim run my_scenarios/four reps.yaml" in lab.message
+    assert "from the project folder" in target.read_text(encoding="utf-8")
+    assert scenario_module.resolve_scenario_path("four reps") == target  # the bare name works
+
+
+def test_the_lab_folder_is_the_projects_my_scenarios():
+    from sim.scenario import MY_SCENARIOS_DIR, PROJECT_DIR
+
+    assert ScenarioLab("baseline", reps=1).folder == MY_SCENARIOS_DIR == PROJECT_DIR / "my_scenarios"
+
+
+def test_app_style_hides_notebook_text_only_in_voila(lab):
+    style = lab.widget.children[0].value
+    assert "body[data-voila]" in style and "display: none" in style
+
+
+def test_self_assessment_form_places_the_team():
+    from sim.assessment import QUESTIONS, assess
+    from sim.widgets import SelfAssessment
+
+    example = {"shared_goals": 2, "meetings": 3, "lead_definition": 3, "feedback": 2, "crm": 3,
+               "roles": 3, "leadership": 2, "no_blame": 2}
+    form = SelfAssessment(example)
+    assert form.answers == example  # headless, the form keeps its starting answers
+    assert assess(form.answers).stage in form.result.value
+    for key, _text in QUESTIONS:
+        form.set(key, 5)
+    assert "integrated" in form.result.value
+    with pytest.raises(KeyError):
+        SelfAssessment({"no_such_statement": 3})
+
+
+def test_dashboard_speaks_in_labels():
+    dash = Dashboard(Scenario(weeks=2), levers=["incentives.shared_kpi_weight"])
+    control = dash.controls["incentives.shared_kpi_weight"]
+    assert control.input.description == "Weight of a shared revenue goal [0-1]"
+    assert dash.reset_button.layout.width == "auto"  # "Reset to scenario" is never cut
+    panel = dash.panel.value
+    assert ">revenue</td>" in panel and "MQL → SQL conversion" in panel and "€" in panel
+    assert ">mql_to_sql<" not in panel and ">revenue<" in panel
+    assert dash.revenue.ax.get_legend() is None and not dash.revenue.fig.legends

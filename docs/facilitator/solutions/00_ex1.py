@@ -4,7 +4,7 @@ Run from the notebooks folder (``%load ../docs/facilitator/solutions/00_ex1.py``
 """
 from sim import KPI_GLOSSARY, load_scenario, run
 
-result = run(load_scenario("../scenarios/baseline.yaml"), seed=1)
+result = run(load_scenario("baseline"), seed=1)
 k = result.kpis
 stages = ["leads", "mqls", "sals", "sqls", "opportunities", "won"]
 for before, after in zip(stages, stages[1:], strict=False):

@@ -4,7 +4,7 @@ Run from the notebooks folder (``%load ../docs/facilitator/solutions/00_ex2.py``
 """
 from sim import load_scenario, run
 
-baseline = load_scenario("../scenarios/baseline.yaml")
+baseline = load_scenario("baseline")
 one, two = run(baseline, seed=1).kpis, run(baseline, seed=2).kpis
 for kpi in ["leads", "mqls", "sqls", "won", "revenue", "leakage_rate"]:
     change = (two[kpi] - one[kpi]) / one[kpi]

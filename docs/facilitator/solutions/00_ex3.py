@@ -8,8 +8,8 @@ The terminal command is
 from sim import load_scenario
 from sim.experiment import compare
 
-comparison = compare([load_scenario("../scenarios/undefined.yaml"),
-                      load_scenario("../scenarios/integrated.yaml")], reps=20)
+comparison = compare([load_scenario("undefined"),
+                      load_scenario("integrated")], reps=20)
 diff = comparison.differences()["integrated"]["revenue"]
 low, high = diff["ci95"]
 print(f"revenue integrated - undefined: {diff['mean']:,.0f}  95% CI [{low:,.0f}, {high:,.0f}]")

@@ -6,8 +6,8 @@ from sim import load_scenario
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-comparison = compare([load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
-                      load_scenario("../scenarios/batch_handoff.yaml", {"weeks": weeks})],
+comparison = compare([load_scenario("baseline", {"weeks": weeks}),
+                      load_scenario("batch_handoff", {"weeks": weeks})],
                      reps=reps, seed=seed)
 means = comparison.means()
 diff = comparison.differences()["batch_handoff"]

@@ -8,7 +8,7 @@ from sim import load_scenario, run
 
 weeks, reps, seed = 52, 3, 1
 for reps_in_team in [3, 2]:  # the baseline team, then one rep fewer
-    scenario = load_scenario("../scenarios/baseline.yaml",
+    scenario = load_scenario("baseline",
                              {"weeks": weeks, "sales.reps": reps_in_team})
     results = [run(scenario, seed=seed, replication=r, event_log=True) for r in range(reps)]
     mqls = pd.concat([r.event_log for r in results], ignore_index=True)

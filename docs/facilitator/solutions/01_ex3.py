@@ -9,7 +9,7 @@ weeks, seed = 52, 1
 logs = {}
 for team in [2, 1]:
     for name in ["baseline", "cherry_pick_queue"]:
-        scenario = load_scenario(f"../scenarios/{name}.yaml",
+        scenario = load_scenario(name,
                                  {"weeks": weeks, "sales.reps": team})
         result = run(scenario, seed=seed, event_log=True)
         k = result.kpis

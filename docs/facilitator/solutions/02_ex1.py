@@ -6,10 +6,10 @@ from sim import load_scenario, with_overrides
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-volume = load_scenario("../scenarios/volume_kpi.yaml", {"weeks": weeks})
+volume = load_scenario("volume_kpi", {"weeks": weeks})
 comparison = compare([
     volume,
-    load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
+    load_scenario("baseline", {"weeks": weeks}),
     with_overrides(volume, {"name": "volume + shared goal", "incentives.shared_kpi_weight": 1.0}),
 ], reps=reps, seed=seed)
 for name, m in comparison.means().items():

@@ -6,11 +6,11 @@ from sim import load_scenario, with_overrides
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-baseline = load_scenario("../scenarios/baseline.yaml", {"weeks": weeks})
+baseline = load_scenario("baseline", {"weeks": weeks})
 comparison = compare([
     baseline,
-    load_scenario("../scenarios/volume_kpi.yaml", {"weeks": weeks}),
-    load_scenario("../scenarios/commission_only.yaml", {"weeks": weeks}),
+    load_scenario("volume_kpi", {"weeks": weeks}),
+    load_scenario("commission_only", {"weeks": weeks}),
     with_overrides(baseline, {"name": "both", "incentives.marketing_kpi": "mql_volume",
                               "incentives.sales_comp": "individual_commission"}),
 ], reps=reps, seed=seed)

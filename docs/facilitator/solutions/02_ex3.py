@@ -6,8 +6,8 @@ from sim import KPI_GLOSSARY, load_scenario
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-comparison = compare([load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
-                      load_scenario("../scenarios/team_selling.yaml", {"weeks": weeks})],
+comparison = compare([load_scenario("baseline", {"weeks": weeks}),
+                      load_scenario("team_selling", {"weeks": weeks})],
                      reps=reps, seed=seed)
 for kpi in ["mean_discount", "pulled_in_deals"]:
     print(f"{kpi}: {KPI_GLOSSARY[kpi]}")

@@ -6,7 +6,7 @@ from sim import load_scenario
 from sim.sweep import sweep
 
 weeks, reps, seed = 52, 3, 1
-table = sweep(load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
+table = sweep(load_scenario("baseline", {"weeks": weeks}),
               {"communication.meeting_every_weeks": [0, 1, 2, 4, 8]}, reps=reps, seed=seed)
 summary = table.groupby("communication.meeting_every_weeks")[
     ["meeting_time_value", "revenue", "profit", "understanding_final"]].mean()

@@ -6,11 +6,11 @@ from sim import load_scenario, with_overrides
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-baseline = load_scenario("../scenarios/baseline.yaml", {"weeks": weeks})
+baseline = load_scenario("baseline", {"weeks": weeks})
 comparison = compare([
     baseline,
-    load_scenario("../scenarios/crm_sharing.yaml", {"weeks": weeks}),
-    load_scenario("../scenarios/shared_lead_definition.yaml", {"weeks": weeks}),
+    load_scenario("crm_sharing", {"weeks": weeks}),
+    load_scenario("shared_lead_definition", {"weeks": weeks}),
     with_overrides(baseline, {"name": "both", "communication.crm_sharing": 1.0,
                               "communication.shared_lead_definition": True}),
 ], reps=reps, seed=seed)

@@ -6,7 +6,7 @@ from sim import load_scenario, with_overrides
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-tense = load_scenario("../scenarios/baseline.yaml",
+tense = load_scenario("baseline",
                       {"weeks": weeks, "trust.conflict_initial": 0.8, "name": "high conflict"})
 comparison = compare([tense, with_overrides(tense, {"name": "high conflict + leadership",
                                                     "communication.leadership": 1.0})],

@@ -8,7 +8,7 @@ from sim.plots import trust_over_time
 weeks, reps, seed = 52, 3, 1
 runs = {}
 for rate in [0.025, 0.05, 0.1]:
-    scenario = load_scenario("../scenarios/undefined.yaml",
+    scenario = load_scenario("undefined",
                              {"weeks": weeks, "trust.adjust_rate": rate})
     runs[f"adjust_rate {rate}"] = [run(scenario, seed=seed, replication=r) for r in range(reps)]
 for name, results in runs.items():

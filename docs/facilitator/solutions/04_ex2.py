@@ -7,11 +7,11 @@ from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
 comparison = compare([
-    load_scenario("../scenarios/baseline.yaml", {"weeks": weeks}),
-    load_scenario("../scenarios/balanced_scrutiny.yaml", {"weeks": weeks}),
-    load_scenario("../scenarios/baseline.yaml",
+    load_scenario("baseline", {"weeks": weeks}),
+    load_scenario("balanced_scrutiny", {"weeks": weeks}),
+    load_scenario("baseline",
                   {"weeks": weeks, "feedback.mode": "none", "name": "no feedback"}),
-    load_scenario("../scenarios/balanced_scrutiny.yaml",
+    load_scenario("balanced_scrutiny",
                   {"weeks": weeks, "feedback.mode": "none", "name": "scrutiny, no feedback"}),
 ], reps=reps, seed=seed)
 for name, m in comparison.means().items():

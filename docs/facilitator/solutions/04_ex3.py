@@ -8,8 +8,8 @@ from sim.experiment import compare
 weeks, reps, seed = 52, 3, 1
 closed = {"weeks": weeks, "feedback.mode": "closed_loop"}
 comparison = compare([
-    load_scenario("../scenarios/price_too_high.yaml", {**closed, "name": "learning rate 0.3"}),
-    load_scenario("../scenarios/price_too_high.yaml",
+    load_scenario("price_too_high", {**closed, "name": "learning rate 0.3"}),
+    load_scenario("price_too_high",
                   {**closed, "feedback.price_learning_rate": 0.6, "name": "learning rate 0.6"}),
 ], reps=reps, seed=seed)
 for name, m in comparison.means().items():

@@ -8,7 +8,7 @@ from sim import load_scenario, with_overrides
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-defined = load_scenario("../scenarios/defined.yaml", {"weeks": weeks})
+defined = load_scenario("defined", {"weeks": weeks})
 comparison = compare([
     defined,
     with_overrides(defined, {"name": "defined + closed loop", "feedback.mode": "closed_loop"}),
@@ -16,7 +16,7 @@ comparison = compare([
                              "incentives.shared_kpi_weight": 0.5}),
     with_overrides(defined, {"name": "defined + fortnightly meetings",
                              "communication.meeting_every_weeks": 2}),
-    load_scenario("../scenarios/aligned.yaml", {"weeks": weeks}),
+    load_scenario("aligned", {"weeks": weeks}),
 ], reps=reps, seed=seed)
 diffs = comparison.differences()
 whole = diffs["aligned"]["revenue"]["mean"]

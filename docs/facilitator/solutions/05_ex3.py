@@ -7,7 +7,7 @@ from sim.assessment import STAGES
 from sim.experiment import compare
 
 weeks, reps, seed = 52, 3, 1
-comparison = compare([load_scenario(f"../scenarios/{s}.yaml", {"weeks": weeks}) for s in STAGES],
+comparison = compare([load_scenario(s, {"weeks": weeks}) for s in STAGES],
                      reps=reps, seed=seed)
 means = comparison.means()
 for name, m in means.items():
