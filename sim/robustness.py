@@ -658,3 +658,24 @@ def header_sentences(rows: Sequence[PageRow], scenario: str) -> list[str]:
     if all(r.robust for r in mine):
         return [ROBUST_SENTENCE]
     return [r.sentence() for r in mine if not r.robust]
+
+
+def lesson_lines(rows: Sequence[PageRow], scenarios: Sequence[str]) -> list[str]:
+    """One Markdown bullet per preset for a notebook's or the trainer notes' "how far these
+    lessons hold": robust, or which of its claims depend on the assumptions and how much."""
+    lines = []
+    for scenario in scenarios:
+        mine = [r for r in rows if r.scenario == scenario]
+        if not mine:
+            continue
+        weak = [r for r in mine if not r.robust]
+        if not weak:
+            lines.append(f"- `{scenario}`: **robust**, every claim holds in at least 90 % of the "
+                         "plausible assumption space.")
+            continue
+        parts = [f'"{r.says}" holds in {r.share * 100:.0f} % and {r.label}' for r in weak]
+        rest = len(mine) - len(weak)
+        tail = (f"; its other {rest} claim{'s are' if rest != 1 else ' is'} robust" if rest else "")
+        lines.append(f"- `{scenario}`: **depends on the assumptions**: {'; '.join(parts)}"
+                     f"{tail}. Teach it as \"at the default assumptions\".")
+    return lines

@@ -297,3 +297,27 @@ def test_page_rows_read_back_with_their_labels(tmp_path):
         'Depends on the assumptions: "a | b" holds in 40 % of their plausible space, mostly on '
         "trust & conflict (docs/robustness.md)."]
     assert header_sentences(rows, "c") == []
+
+
+def test_notebooks_and_trainer_notes_label_each_lesson():
+    """Notebooks 00-05 and the run sheet carry each preset's robustness label as the page
+    gives it, so a lesson that depends on the assumptions is never shown as a fact."""
+    import re
+
+    import nbformat
+
+    from sim.claims import claimed_files
+    from sim.robustness import lesson_lines, read_page
+
+    rows = read_page()
+    for path in sorted(Path("notebooks").glob("0[0-5]_*.ipynb")):
+        cells = [c.source for c in nbformat.read(path, as_version=4).cells
+                 if c.cell_type == "markdown" and c.source.startswith("## How far these lessons hold")]
+        assert len(cells) == 1, f"{path.name}: no 'How far these lessons hold' cell"
+        named = re.findall(r"^- `([a-z_]+)`", cells[0], flags=re.M)
+        assert named, path.name
+        for line in lesson_lines(rows, named):
+            assert line in cells[0], f"{path.name}: {line!r}"
+    sheet = Path("docs/facilitator/run_sheet.md").read_text(encoding="utf-8")
+    for line in lesson_lines(rows, [p.stem for p in claimed_files("scenarios")]):
+        assert line in sheet, line
