@@ -38,6 +38,7 @@ import html
 import io
 import math
 import platform
+import re
 import shlex
 import time
 from collections.abc import Sequence
@@ -538,6 +539,28 @@ def _footer(data: ReportData, source_paths: Sequence[str] | None, command: str |
 
 
 # ------------------------------------------------------------------------------ public
+def _robustness_section(data: ReportData) -> str:
+    """How far the presets compared teach what holds: their labels from the robustness page
+    (docs/robustness.md), or nothing when no compared scenario is a preset with claims."""
+    from sim.robustness import PAGE, lesson_lines, read_page
+
+    if not PAGE.is_file():
+        return ""
+    lines = lesson_lines(read_page(PAGE), list(data.names))
+    if not lines:
+        return ""
+    items = []
+    for line in lines:
+        text = _e(line.removeprefix("- "))
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+        items.append("<li>" + re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text) + "</li>")
+    return ("<section id=\"robustness\"><h2>How far this holds</h2><p class=\"note\">Each "
+            "preset's claims checked across the plausible ranges of the model's assumptions "
+            "(<code>python -m sim robustness</code>): a lesson that holds in fewer than 90 % of "
+            f"that space is what follows at the default assumptions, not a fact.</p><ul>"
+            f"{''.join(items)}</ul></section>")
+
+
 def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = None,
                   source_paths: Sequence[str] | None = None, *, command: str | None = None,
                   title: str | None = None, now: datetime | None = None,
@@ -587,6 +610,7 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
         f"<section id=\"answer\"><h2>The answer</h2>{_headline(data)}"
         f"<ul class=\"summary\">{summary}</ul></section>"
         f"<section id=\"scenarios\"><h2>Scenarios</h2><ul>{''.join(described)}</ul></section>"
+        f"{_robustness_section(data)}"
         f"<section id=\"figures\"><h2>Figures</h2>{figures}</section>"
         "<section id=\"kpis\"><h2>Every KPI</h2><p class=\"note\">Mean over replications, "
         "with the 95 % interval of the mean below it (none with a single replication); – marks "

@@ -344,3 +344,16 @@ def test_settings_text_is_read_back_within_the_yaml_readers_limits():
     ) + "]"
     assert report_module._yaml_value(laughs) == f"'{laughs}'"
     assert report_module._yaml_value("fifo") == "fifo"
+
+
+def test_report_says_how_far_a_compared_presets_lesson_holds():
+    """A report comparing presets carries their robustness labels; one of ad-hoc scenarios
+    has no such section."""
+    base = with_overrides(load_scenario("baseline"), {"weeks": 4})
+    team = with_overrides(load_scenario("team_selling"), {"weeks": 4})
+    page = render_report([base, team], data=simulate([base, team], reps=1))
+    section = page.split('<section id="robustness">', 1)[1].split("</section>", 1)[0]
+    assert "<code>team_selling</code>" in section and "depends on the assumptions" in section
+    assert "revenue rises by less than a tenth" in section
+    plain = [Scenario(weeks=4, name="a"), Scenario(weeks=4, name="b")]
+    assert 'id="robustness"' not in render_report(plain, data=simulate(plain, reps=1))
