@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.files import check_can_create, check_folder, check_target, writable, write_atomic
+from sim.labels import plain_number
 from sim.metrics import KPI_NAMES
 from sim.params import Scenario
 from sim.scenario import load_scenario, resolve_scenario_path
@@ -85,14 +86,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _fmt(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:.3f}"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -163,10 +156,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     header = ["kpi", "mean"] + (["95% CI"] if ci else [])
     rows = []
     for k in KPI_NAMES:
-        row = [k, _fmt(payload["kpis"][k])]
+        row = [k, plain_number(payload["kpis"][k])]
         if ci:
             low, high = payload["ci95"][k]
-            row.append(f"[{_fmt(low)}, {_fmt(high)}]")
+            row.append(f"[{plain_number(low)}, {plain_number(high)}]")
         rows.append(row)
     print(_table(header, rows))
     if ci:
@@ -229,13 +222,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         header += [n, f"diff vs {first}", "95% CI"]
     rows = []
     for k in args.kpis or KPI_NAMES:
-        row = [k, _fmt(payload["kpis"][first][k])]
+        row = [k, plain_number(payload["kpis"][first][k])]
         for n in comparison.names[1:]:
             d = payload["diff_vs_first"][n][k]
             low, high = d["ci95"]
             mark = "*" if low is not None and (low > 0 or high < 0) else " "
-            row += [_fmt(payload["kpis"][n][k]), f"{_fmt(d['mean'])}{mark}",
-                    f"[{_fmt(low)}, {_fmt(high)}]"]
+            row += [plain_number(payload["kpis"][n][k]), f"{plain_number(d['mean'])}{mark}",
+                    f"[{plain_number(low)}, {plain_number(high)}]"]
         rows.append(row)
     print(_table(header, rows))
     if reps > 1:
@@ -302,7 +295,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
           f"{len(table)} runs (means per point)")
     header = ["point", *grid, *SWEEP_COLUMNS]
     rows = [[str(int(r["point"])), *(str(_plain(r[k])) for k in grid),
-             *(_fmt(float(r[k])) for k in SWEEP_COLUMNS)] for _, r in means.iterrows()]
+             *(plain_number(float(r[k])) for k in SWEEP_COLUMNS)] for _, r in means.iterrows()]
     print(_table(header, rows))
     print(f"every run, with all KPIs: {shown(args.out, None)}/results.csv and results.parquet")
     return 0
@@ -336,10 +329,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return 0
     print(f"one-at-a-time sensitivity of {args.kpi}  scenario {shown(scenario.name, None)}  "
           f"seed {seed}  "
-          f"reps {args.reps}  (base {_fmt(float(table.kpi_base.iloc[0]))})")
+          f"reps {args.reps}  (base {plain_number(float(table.kpi_base.iloc[0]))})")
     header = ["lever", "low", "high", f"{args.kpi} at low", f"{args.kpi} at high", "swing"]
-    rows = [[r.parameter, str(_plain(r.low_value)), str(_plain(r.high_value)), _fmt(r.kpi_low),
-             _fmt(r.kpi_high), _fmt(r.swing)] for r in table.itertuples()]
+    rows = [[r.parameter, str(_plain(r.low_value)), str(_plain(r.high_value)), plain_number(r.kpi_low),
+             plain_number(r.kpi_high), plain_number(r.swing)] for r in table.itertuples()]
     print(_table(header, rows))
     return 0
 
@@ -536,7 +529,7 @@ def _claim_test(r: Any) -> str:
 
 def _claim_number(r: Any, x: float) -> str:
     if r.claim.value is not None:
-        return _fmt(x)
+        return plain_number(x)
     return f"{100 * x:+.1f} %" if math.isfinite(x) else "-"
 
 
@@ -624,7 +617,7 @@ def _print_standings(game: Any) -> None:
 
     print(_table(["rank", "team", f"{game.rank_by} to date", "vs ref", "luck band vs ref",
                   "P(first)", "auto-submitted"],
-                 [[r["place"], r["team"], _fmt(r[f"{game.rank_by}_to_date"]),
+                 [[r["place"], r["team"], plain_number(r[f"{game.rank_by}_to_date"]),
                    share(r["vs_reference"]), band(r), share(r["p_first"]),
                    str(r["auto_submitted"])] for r in board.to_dict("records")]))
     for line in luck_sentences(board):
@@ -683,7 +676,7 @@ def cmd_game(args: argparse.Namespace) -> int:
         for problem in game.problems(index):
             print(f"skipped: {problem}")
         print(_table(["team", "revenue", "revenue to date", "auto-submitted"],
-                     [[r["team"], _fmt(r["revenue"]), _fmt(r["revenue_to_date"]),
+                     [[r["team"], plain_number(r["revenue"]), plain_number(r["revenue_to_date"]),
                        ",".join(role for role in ("marketing", "sales") if r[f"auto_{role}"])
                        or "-"] for r in table.to_dict("records")]))
     elif args.action == "export":

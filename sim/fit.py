@@ -42,6 +42,7 @@ from scipy import optimize, special, stats
 from sim.agents import CYCLE_SHAPE
 from sim.calendar import CLOSE_HOUR, OPEN_HOUR, WORKDAYS
 from sim.experiment import ci95
+from sim.labels import plain_number
 from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Scenario
 from sim.scenario import with_overrides
@@ -547,9 +548,9 @@ def fit_table(rows: Mapping[str, Row]) -> list[list[str]]:
     out = []
     for row in rows.values():
         flag = " (thin)" if row.thin else ""
-        out.append([row.label, f"{_fmt(row.observed)} [{_fmt(row.low)}, {_fmt(row.high)}]",
+        out.append([row.label, f"{plain_number(row.observed)} [{plain_number(row.low)}, {plain_number(row.high)}]",
                     f"{row.n}{flag}",
-                    f"{_fmt(row.simulated)} [{_fmt(row.sim_low)}, {_fmt(row.sim_high)}]",
+                    f"{plain_number(row.simulated)} [{plain_number(row.sim_low)}, {plain_number(row.sim_high)}]",
                     row.verdict])
     return out
 
@@ -564,14 +565,6 @@ def fit_frame(rows: Mapping[str, Row]) -> pd.DataFrame:
     return pd.DataFrame(fit_table(rows), columns=list(FIT_HEADER)).set_index("figure")
 
 
-def _fmt(v: float) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:.1f}"
-    return f"{v:.3f}"
 
 
 def thin_warnings(rows: Mapping[str, Row]) -> list[str]:

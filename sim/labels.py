@@ -490,6 +490,18 @@ def grouped_levers(keys: Iterable[str]) -> list[str]:
                                        written.get(k, len(written)), position[k]))
 
 
+def plain_number(value: float | None) -> str:
+    """A number for a plain-text table where its unit is in the header: whole thousands with
+    separators, one decimal from 10, three below; ``-`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:.3f}"
+
+
 def format_setting(key: str, value: Any) -> str:
     """A lever's value as people read it: ``0.5``, ``3 reps``-like numbers, yes/no, none."""
     if value is None:

@@ -39,26 +39,6 @@ def test_clean_keeps_types_of_finite_values():
     assert type(cleaned["i"]) is int and type(cleaned["flag"]) is bool
 
 
-# ------------------------------------------------------------------------------ _fmt
-@pytest.mark.parametrize(("value", "shown"), [
-    (None, "-"),
-    (math.nan, "-"),
-    (0.0, "0.000"),
-    (0.12345, "0.123"),
-    (-0.5, "-0.500"),
-    (9.9996, "10.000"),
-    (12.34, "12.3"),
-    (-45.67, "-45.7"),
-    (999.94, "999.9"),
-    (1000, "1,000"),
-    (12345.6, "12,346"),
-    (-2_500_000.0, "-2,500,000"),
-    (7, "7.000"),
-])
-def test_fmt(value, shown):
-    assert cli._fmt(value) == shown
-
-
 def test_table_aligns_columns():
     text = cli._table(["kpi", "mean"], [["leads", "1,000"], ["won", "3.000"]])
     lines = text.splitlines()

@@ -171,3 +171,23 @@ def test_unknown_names_still_read_as_words():
     assert kpi_label("some_new_kpi") == "Some new kpi"
     assert kind_of("some_new_kpi") == "number"
     assert format_value("some_new_kpi", 1234.5) == "1,234"
+
+
+# ------------------------------------------------------------------ plain numbers
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "-"),
+    (math.nan, "-"),
+    (0.0, "0.000"),
+    (0.12345, "0.123"),
+    (-0.5, "-0.500"),
+    (9.9996, "10.000"),
+    (12.34, "12.3"),
+    (-45.67, "-45.7"),
+    (999.94, "999.9"),
+    (1000, "1,000"),
+    (12345.6, "12,346"),
+    (-2_500_000.0, "-2,500,000"),
+    (7, "7.000"),
+])
+def test_plain_number(value, shown):
+    assert labels.plain_number(value) == shown
