@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.game import REFERENCE, ROLE_KPIS
+from sim.labels import team_color
 from sim.plots import FunnelPlot, _thousands, color, revenue_over_time, trust_over_time
 
 REFERENCE_STYLE = {"color": "#555555", "linestyle": "--", "linewidth": 1.5}
@@ -53,7 +54,7 @@ def leaderboard_chart(board: pd.DataFrame, rank_by: str = "revenue",
     fig = Figure(figsize=(7.0, 0.5 * len(board) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(board))
-    ax.barh(y, board[key], color=[color(i) for i in range(len(board))], height=0.7)
+    ax.barh(y, board[key], color=[team_color(t) for t in board["team"]], height=0.7)
     ranks = board["place"] if "place" in board else board["rank"]
     ax.set_yticks(y, [f"{r}. {t}" for r, t in zip(ranks, board["team"], strict=True)])
     ax.invert_yaxis()
@@ -90,9 +91,9 @@ def revenue_by_round(results: pd.DataFrame) -> Figure:
     names = list(dict.fromkeys(scored["round_name"]))
     x = np.arange(len(names))
     teams = [t for t in dict.fromkeys(scored["team"]) if t != REFERENCE]
-    for i, team in enumerate(teams):
+    for team in teams:
         rows = scored[scored["team"] == team].set_index("round_name").reindex(names)
-        ax.plot(x, rows["revenue"], marker="o", color=color(i), label=team)
+        ax.plot(x, rows["revenue"], marker="o", color=team_color(team), label=team)
     ref = scored[scored["team"] == REFERENCE].set_index("round_name").reindex(names)
     if len(ref):
         ax.plot(x, ref["revenue"], marker="s", label="reference", **REFERENCE_STYLE)

@@ -599,10 +599,21 @@ def scenario_colors(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+TEAM_COLOR_NAMES: dict[str, str] = {
+    "blue": OKABE_ITO[0], "orange": OKABE_ITO[1], "green": OKABE_ITO[2], "red": OKABE_ITO[3],
+    "vermillion": OKABE_ITO[3], "purple": OKABE_ITO[4], "pink": OKABE_ITO[4],
+    "sky": OKABE_ITO[5], "black": OKABE_ITO[6], "yellow": OKABE_ITO[7],
+}
+"""Teams named after a colour are drawn in it (the palette's nearest)."""
+
+
 def team_color(name: str) -> str:
-    """A team's colour, the same for the same name in every chart and every session (derived
-    from the name, yellow left out: it is faint on white)."""
-    return OKABE_ITO[_stable_index(str(name), len(OKABE_ITO) - 1)]
+    """A team's colour, the same for the same name in every chart and every session: the colour
+    a team is named after, else one derived from the name (yellow left out: faint on white)."""
+    key = str(name).lower()
+    if key in TEAM_COLOR_NAMES:
+        return TEAM_COLOR_NAMES[key]
+    return OKABE_ITO[_stable_index(key, len(OKABE_ITO) - 1)]
 
 
 def _check() -> None:

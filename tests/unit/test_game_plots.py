@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim import game_plots
 from sim.game import REFERENCE, Game
+from sim.labels import team_color
 from sim.widgets import _png
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
@@ -58,6 +60,9 @@ def test_leaderboard_chart(game):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [f"{r}. {t}" for r, t in zip(board["place"], board["team"], strict=True)]
     assert any(list(line.get_xdata()) == [reference, reference] for line in ax.get_lines())
+    # each team in its own colour, whatever its rank: red is drawn red, blue blue
+    colours = [matplotlib.colors.to_hex(bar.get_facecolor()).upper() for bar in ax.patches]
+    assert colours == [team_color(t).upper() for t in board["team"]]
 
 
 def test_leaderboard_chart_shows_the_luck_band_and_the_ties(game):

@@ -191,3 +191,9 @@ def test_unknown_names_still_read_as_words():
 ])
 def test_plain_number(value, shown):
     assert labels.plain_number(value) == shown
+
+
+def test_teams_named_after_a_colour_are_drawn_in_it():
+    assert team_color("red") == "#D55E00" and team_color("Blue") == "#0072B2"
+    assert team_color("green") == "#009E73" and team_color("yellow") == "#F0E442"
+    assert team_color("falcons") != "#F0E442"
