@@ -302,9 +302,9 @@ def _holdout(data: pd.DataFrame, weeks: int, total_weeks: float) -> tuple[pd.Dat
 
 
 def _shown(v: Any) -> str:
-    from sim.fit import _fmt
+    from sim.labels import plain_number
 
-    return f"{v:,}" if isinstance(v, int) else _fmt(float(v))
+    return f"{v:,}" if isinstance(v, int) else plain_number(float(v))
 
 
 def estimates_table(cal: Calibration) -> pd.DataFrame:
