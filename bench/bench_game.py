@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                 for team, roles in envelopes.get(rnd.index, {}).items():
                     for role, choices in roles.items():
                         game.submit(team, role, choices, rnd.index)
+                game.lock_round(rnd.index)
 
                 def process(game: Game = game, pool: bool = ways[name][1],
                             index: int = rnd.index, seen: list[float] = children[name]

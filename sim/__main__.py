@@ -2,4 +2,7 @@ import sys
 
 from sim.cli import main
 
-sys.exit(main())
+# the guard matters: worker processes started by a fork server or by spawning import this
+# module again (as ``__mp_main__``), and must not run the command line a second time
+if __name__ == "__main__":
+    sys.exit(main())

@@ -59,6 +59,7 @@ def _bounded(cast: type, what: str, valid: Callable[[Any], bool], range_text: st
 
 
 _positive_int = _bounded(int, "a whole number", lambda v: v >= 1, "at least 1")
+_port = _bounded(int, "a port number", lambda v: 1024 <= v <= 65535, "from 1024 to 65535")
 _seed = _bounded(int, "a whole number", lambda v: 0 <= v < 2**63, "from 0 to 2^63-1")
 _weeks = _bounded(float, "a number of weeks", lambda v: math.isfinite(v) and 0 < v <= 5200,
                   "above 0 and at most 5200")
@@ -591,7 +592,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-GAME_ACTIONS = ("new", "status", "links", "open", "lock", "process", "leaderboard", "export")
+GAME_ACTIONS = ("new", "status", "links", "serve", "open", "lock", "process", "undo", "reopen",
+                "leaderboard", "export")
 
 
 def _print_standings(game: Any) -> None:
@@ -640,9 +642,13 @@ def cmd_game(args: argparse.Namespace) -> int:
               f"{len(game.rounds)} rounds")
         return 0
     game = Game(args.folder)
+    if args.action == "serve":
+        return _serve_game(args, game)
     if args.action == "links":
         print(_table(["team", "role", "code", "link"],
                      [list(map(str, r)) for r in game.links(args.url).itertuples(index=False)]))
+        print(f"facilitator console (this machine only): "
+              f"{game.console_link(f'http://127.0.0.1:{args.console_port}')}")
     elif args.action == "status":
         index = game.current_round()
         if index is None:
@@ -662,7 +668,10 @@ def cmd_game(args: argparse.Namespace) -> int:
         index = game.open_round(minutes=args.minutes)
         print(f"round {index} ({game.round(index).name}) is open")
     elif args.action == "lock":
-        print(f"round {game.lock_round()} is locked")
+        index = game.lock_round(force=args.force)
+        print(f"round {index} ({game.round(index).name}) is locked")
+    elif args.action in ("undo", "reopen"):
+        _undo_or_reopen(args, game)
     elif args.action == "process":
         from sim.parallel import make_executor
 
@@ -687,6 +696,47 @@ def cmd_game(args: argparse.Namespace) -> int:
         _out_file(args, protected=own, why="is one of the game's own files", make_folder=True)
         print(f"written {shown(game.export_csv(args.out), None)}")
     return 0
+
+
+def _serve_game(args: argparse.Namespace, game: Any) -> int:
+    """``game serve``: the room door and the console door from one process (Ctrl+C stops)."""
+    from sim.game import GameError
+    from sim.game_server import serve
+
+    room = args.url or f"http://{'localhost' if args.host in ('127.0.0.1', '::1') else args.host}" \
+        f":{args.port}"
+    if args.port == args.console_port:
+        raise GameError("--console-port", None, f"must differ from --port ({args.port})")
+    print(f"room: players open their links or type their code at {room}/")
+    print(f"facilitator console (this machine only): "
+          f"{game.console_link(f'http://127.0.0.1:{args.console_port}')}")
+    print("Ctrl+C stops the server; the game folder keeps everything.", flush=True)
+    try:
+        serve(args.folder, host=args.host, port=args.port, console_port=args.console_port,
+              room_url=room)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise GameError(f"--port {args.port} / --console-port {args.console_port}", None,
+                        f"cannot listen there ({exc.strerror or exc})") from None
+    return 0
+
+
+def _undo_or_reopen(args: argparse.Namespace, game: Any) -> None:
+    """``game undo``: the last processed round back to locked, its results set aside;
+    ``game reopen``: a locked round open again (``--minutes`` for a new countdown)."""
+    from datetime import UTC
+
+    if args.action == "undo":
+        index = game.undo_round()
+        kept = game.undone(index)[-1].relative_to(game.folder)
+        print(f"round {index} ({game.round(index).name}) is locked again; its results are kept "
+              f"in {shown(kept, None)}")
+        return
+    index = game.reopen_round(minutes=args.minutes)
+    closes = game.state(index).closes_at
+    until = f" until {closes.astimezone(UTC):%H:%M} UTC" if closes is not None else ""
+    print(f"round {index} ({game.round(index).name}) is open again{until}")
 
 
 # ---------------------------------------------------------------------------------- parser
@@ -830,7 +880,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("game", help="run the workshop game: new, status, links, open, lock, "
-                       "process, export")
+                       "process, undo, reopen, export")
     p.add_argument("action", choices=GAME_ACTIONS, metavar="ACTION",
                    help=", ".join(GAME_ACTIONS))
     p.add_argument("folder", metavar="FOLDER", help="the game folder (a shared drive works)")
@@ -850,13 +900,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="process: worker processes (default: one per core)")
     p.add_argument("--minutes", type=_bounded(float, "minutes", lambda v: 0 < v <= 1440,
                                               "above 0 and at most 1440"),
-                   default=None, help="open: countdown before the round locks itself")
+                   default=None, help="open, reopen: countdown before the round locks itself")
     p.add_argument("--url", default=None,
-                   help="links: address of the team page's server (default $LEADFLOW_GAME_URL "
-                   "or http://localhost:8866)")
+                   help="links, serve: the room's address as players reach it (default "
+                   "$LEADFLOW_GAME_URL or http://localhost:8866)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="serve: the address the room door listens on (0.0.0.0 for a room's "
+                   "network; default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=_port, default=8866, help="serve: the room door's port "
+                   "(default 8866)")
+    p.add_argument("--console-port", type=_port, default=8867,
+                   help="serve, links: the console door's port on 127.0.0.1 (default 8867)")
     p.add_argument("--out", metavar="FILE.csv", help="export: the CSV file to write")
     p.add_argument("--force", action="store_true",
-                   help="export: replace --out if it exists (never one of the game's files)")
+                   help="lock: end a running countdown early; export: replace --out if it "
+                   "exists (never one of the game's files)")
     p.set_defaults(func=cmd_game)
 
     p = sub.add_parser("claims", help="check what scenario headers claim, with paired "

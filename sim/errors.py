@@ -21,3 +21,7 @@ class ScenarioError(ValueError):
         # one line, whatever the input: a line break, ANSI escape or NUL in a key or file
         # name is shown escaped, so the message can neither break nor steer the terminal
         super().__init__(shown(f"{where}: {problem}", None))
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, str]]:
+        # copied or sent from a worker process, the error is made again from its three parts
+        return type(self), (self.source, self.key, self.problem)

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from sim.errors import ScenarioError
 
@@ -182,3 +185,43 @@ def write_error(path: str | Path, exc: OSError, flag: str = "--out") -> Scenario
     reason = exc.strerror or type(exc).__name__
     return ScenarioError(flag, str(path), f"cannot be written ({reason}); nothing was "
                          "changed there, free some space or choose another folder")
+
+
+class FileMemo:
+    """What each file was read into, for as long as the file stays the same.
+
+    Like a librarian who remembers the summary of each book until a new edition arrives: a
+    file is known by its inode, size and modification time (every write in this kit replaces
+    the file by a new one, so a changed file always has a new inode), and :meth:`get` parses
+    it again only when one of them changed. The room server's pages re-read the game folder
+    every few seconds, forty of them at once; with this each re-read costs a ``stat`` per file
+    instead of a parse. At most ``size`` files are remembered (the least recently used goes
+    first), and a parse that fails is not remembered. Safe to share between threads.
+    """
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._known: OrderedDict[str, tuple[tuple[int, int, int], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str | Path, parse: Callable[[Path], Any]) -> Any:
+        """``parse(path)``, or what it returned last time if the file has not changed since."""
+        path = Path(path)
+        try:
+            st = path.stat()
+        except OSError:  # missing or unreadable: let the parser say so in its own words
+            return parse(path)
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        key = str(path.absolute())
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None and known[0] == stamp:
+                self._known.move_to_end(key)
+                return known[1]
+        value = parse(path)
+        with self._lock:
+            self._known[key] = (stamp, value)
+            self._known.move_to_end(key)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+        return value

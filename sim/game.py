@@ -13,6 +13,10 @@ Round life cycle: ``waiting`` → ``open`` → ``locked`` → ``processed``. A c
 (``closes_at``) locks a round by itself when it runs out. A role that has not posted a valid
 envelope by the lock keeps its previous choices, flagged as auto-submitted; a malformed or late
 envelope is reported by name and treated as not posted, so a round never stalls or crashes.
+A round is processed only once it is locked; the last processing can be undone while the next
+round is not open (the results are set aside, the round is locked again), and a locked round
+can be reopened. Every round change takes the folder's lock file (``.lock``), so two consoles on
+one folder take turns and the second is told what the first did.
 
 Silos first: in the first scored quarter each half sees and moves only its own levers
 (:data:`LEVERS`) and its own KPI (MQLs for marketing, bookings for sales). Later rounds unlock
@@ -26,16 +30,20 @@ Typical use (the facilitator screen and ``python -m sim game …`` wrap the same
     game = Game.create("games/tuesday", teams=["red", "blue"])
     game.open_round()                                   # round 0, the practice round
     game.submit("red", "marketing", {"scoring.mql_threshold": 0.5})
-    game.process_round()                                # locks, simulates, writes results
+    game.lock_round()                                   # no more envelopes
+    game.process_round()                                # simulates, writes results
     game.leaderboard()
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,11 +51,12 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from filelock import FileLock, Timeout
 
 from sim.claims import Claim, verdict
 from sim.errors import ScenarioError
 from sim.experiment import ci95
-from sim.files import write_atomic
+from sim.files import FileMemo, write_atomic
 from sim.model import run
 from sim.parallel import Executor, RunSpec, make_executor, run_all
 from sim.params import Scenario
@@ -127,10 +136,24 @@ RANK_BY = ("revenue", "profit")
 REFERENCE = "reference"
 TEAM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
+CODE_LENGTH = 6
+"""Join codes are six characters of a 32-letter alphabet: a billion codes, so that guessing one of
+a room's 80 at the server's few tries a minute would take centuries, yet short enough to type."""
+KEY_BYTES = 18
+"""Each team-role link and the console carry a secret key of 18 random bytes (24 URL-safe
+characters): the server admits a player only with one, never from a team and role name."""
 ROUND_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities")
 CUMULATIVE = ("revenue", "profit", "won", "total_cost", "marketing_cost", "sales_cost",
               "meeting_cost")
 LUCK_COLUMNS = ("round", "team", "replication", "revenue_to_date", "profit_to_date")
+STATUSES = ("waiting", "open", "locked", "processed")
+"""A round's life cycle, in order (``rounds/NN/state.yaml`` says which)."""
+MAX_ENVELOPE_BYTES = 16 * 1024
+"""The largest envelope file read: a role's choices take a few hundred bytes, so anything much
+larger is a mistake or mischief, and is skipped unread so that it cannot slow the room down."""
+LOCK_FILE = ".lock"
+LOCK_TIMEOUT = 5.0
+"""Seconds a round change waits for another console's change to finish before giving up."""
 GAME_DIR_ENV = "LEADFLOW_GAME_DIR"
 GAME_URL_ENV = "LEADFLOW_GAME_URL"
 DEFAULT_GAME_URL = "http://localhost:8866"
@@ -162,6 +185,28 @@ def _parse_time(text: Any, source: str, key: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _utc_clock(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M") if moment is not None else "-"
+
+
+def _check_minutes(minutes: float | None, source: str) -> None:
+    if minutes is not None and not 0 < minutes <= 24 * 60:
+        raise GameError(source, "minutes", "a countdown must be between 0 and 1440 minutes")
+
+
+def _check_envelope_size(record: Mapping[str, Any], source: str) -> None:
+    """Refuse an envelope whose YAML would exceed :data:`MAX_ENVELOPE_BYTES` (the readers
+    would skip it)."""
+    try:
+        text = yaml.safe_dump(dict(record), sort_keys=False, allow_unicode=True)
+    except yaml.YAMLError:
+        return  # not plain data: checking the levers says what is wrong with it
+    size = len(text.encode("utf-8"))
+    if size > MAX_ENVELOPE_BYTES:
+        raise GameError(source, "choices", f"too large ({size:,} bytes as YAML; an envelope "
+                        f"holds at most {MAX_ENVELOPE_BYTES:,})")
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part.
 
@@ -182,7 +227,17 @@ def _write_csv(path: Path, table: pd.DataFrame) -> None:
     write_atomically(path, table.to_csv(index=False))
 
 
+_FILES = FileMemo()
+"""The game folder's files as last parsed (see :class:`sim.files.FileMemo`): the room server's
+pages re-read the folder every few seconds, and a file that has not changed is not parsed again."""
+
+
 def _read_yaml(path: Path, source: str) -> dict[str, Any]:
+    """A YAML mapping file of the game folder (a fresh copy the caller may change)."""
+    return copy.deepcopy(_FILES.get(path, lambda p: _parse_yaml(p, source)))
+
+
+def _parse_yaml(path: Path, source: str) -> dict[str, Any]:
     try:
         text = read_text(path)
     except FileNotFoundError:
@@ -204,6 +259,10 @@ def _read_yaml(path: Path, source: str) -> dict[str, Any]:
 
 def _read_table(path: Path) -> pd.DataFrame:
     """A results CSV, with team names kept as written (a team called ``nan`` stays one)."""
+    return _FILES.get(path, _parse_table).copy()
+
+
+def _parse_table(path: Path) -> pd.DataFrame:
     columns = pd.read_csv(path, nrows=0).columns
     missing = {c: ["", "nan", "NaN"] for c in columns if c != "team"}
     return pd.read_csv(path, keep_default_na=False, na_values=missing, dtype={"team": str})
@@ -234,6 +293,30 @@ def role_levers(role: str, unlocks: Iterable[str]) -> tuple[str, ...]:
 
 ALL_LEVERS: tuple[str, ...] = tuple(key for role in ROLES for group in LEVERS[role].values()
                                     for key in group)
+
+
+def _player_secrets(teams: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A join code and a secret key for every team and role: ``({code: "team/role"},
+    {"team/role": key})``. The code is what a player types; the key is what the link carries."""
+    codes: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for team in teams:
+        for role in ROLES:
+            code = _new_code()
+            while code in codes:
+                code = _new_code()
+            codes[code] = f"{team}/{role}"
+            keys[f"{team}/{role}"] = secrets.token_urlsafe(KEY_BYTES)
+    return codes, keys
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(code: str) -> str:
+    """A join code as typed (any case, spaces or dashes between its characters) in its stored form."""
+    return re.sub(r"[\s-]", "", str(code)).upper()
 
 
 def _carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], dict[str, bool]]:
@@ -302,6 +385,33 @@ class RoundState:
     def lock_time(self) -> datetime | None:
         times = [t for t in (self.locked_at, self.closes_at) if t is not None]
         return min(times) if times else None
+
+    def countdown_running(self, now: datetime) -> bool:
+        """Whether the round is open with a countdown that has not run out at ``now``."""
+        return self.status == "open" and self.closes_at is not None and now < self.closes_at
+
+    def inconsistency(self) -> tuple[str, str] | None:
+        """The key and problem of a state that cannot have been written by the game, or None.
+
+        Each status has its times: a round is opened before it locks, and locks before it is
+        processed, so e.g. a processed round without ``processed_at`` is a damaged file (or a
+        hand edit), and acting on it could lose a round's results.
+        """
+        if self.status not in STATUSES:
+            return "status", f"{self.status!r} is not a round status (one of {', '.join(STATUSES)})"
+        stage = STATUSES.index(self.status)
+        for key, needed_from in (("opened_at", 1), ("locked_at", 2), ("processed_at", 3)):
+            present = getattr(self, key) is not None
+            if stage >= needed_from and not present:
+                return key, f"missing: a round that is {self.status} records when it was " \
+                            f"{key.removesuffix('_at')}"
+            if stage < needed_from and present:
+                return key, f"set, but the round is only {self.status}"
+        if self.status == "waiting" and self.closes_at is not None:
+            return "closes_at", "set, but the round is only waiting"
+        if self.opened_at and self.closes_at and self.closes_at <= self.opened_at:
+            return "closes_at", "is not after opened_at"
+        return None
 
 
 @dataclass
@@ -415,6 +525,8 @@ class Game:
             self.rounds = [Round(i, str(r["name"]), bool(r.get("practice", False)),
                                  tuple(r.get("unlocks", ()))) for i, r in enumerate(data["rounds"])]
             self.codes: dict[str, str] = {str(k): str(v) for k, v in (data.get("codes") or {}).items()}
+            self.keys: dict[str, str] = {str(k): str(v) for k, v in (data.get("keys") or {}).items()}
+            self.console_key = str(data.get("console_key") or "")
             self.reference_choices: dict[str, Any] = dict(data.get("reference") or {})
         except (KeyError, TypeError, ValueError) as exc:
             raise GameError(source, None, f"damaged rules card ({exc})") from None
@@ -427,6 +539,8 @@ class Game:
             raise GameError(source, "luck_reps", f"must be a whole number from 0 to "
                             f"{MAX_LUCK_REPS}, got {luck_reps!r}")
         self.luck_reps: int = luck_reps
+        self._checked: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
+        self._envelope_memo = FileMemo(size=512)
 
     # ------------------------------------------------------------------ creating
     @classmethod
@@ -483,13 +597,7 @@ class Game:
             luck_reps = default_luck_reps(len(teams), weeks_per_round,
                                           sum(not r.get("practice") for r in plan),
                                           base.warmup_weeks)
-        codes: dict[str, str] = {}
-        for team in teams:
-            for role in ROLES:
-                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
-                while code in codes:
-                    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
-                codes[code] = f"{team}/{role}"
+        codes, keys = _player_secrets(teams)
         folder.mkdir(parents=True, exist_ok=True)
         dump_scenario(base, folder / "scenario.yaml",
                       header=f"# The company every team inherits (copied from {Path(str(scenario)).name}).\n")
@@ -505,6 +613,8 @@ class Game:
             "rounds": plan,
             "reference": dict(REFERENCE_CHOICES),
             "codes": codes,
+            "keys": keys,
+            "console_key": secrets.token_urlsafe(KEY_BYTES),
         }
         _write_yaml(folder / "game.yaml", card,
                     header="# LeadFlow Lab workshop game: the rules card. Written once when the "
@@ -522,25 +632,64 @@ class Game:
         return self.rounds[index]
 
     def state(self, index: int, now: datetime | None = None) -> RoundState:
-        """The state of round ``index``; a countdown that ran out reads as ``locked``."""
+        """The state of round ``index``; a countdown that ran out reads as ``locked``.
+
+        A state file the game cannot have written (a status other than :data:`STATUSES`, a time
+        that is not a date-time, or times that contradict the status) is a :class:`GameError`
+        naming the file and the key: acting on a guess could lose a round's results.
+        """
         path = self._round_dir(index) / "state.yaml"
         if not path.exists():
             return RoundState()
-        data = _read_yaml(path, str(path))
-        times = {k: _parse_time(data[k], str(path), k) if data.get(k) else None
+        source = str(path)
+        data = _read_yaml(path, source)
+        times = {k: _parse_time(data[k], source, k) if data.get(k) is not None else None
                  for k in ("opened_at", "closes_at", "locked_at", "processed_at")}
         state = RoundState(status=str(data.get("status", "waiting")), **times)
+        wrong = state.inconsistency()
+        if wrong is not None:
+            raise GameError(source, *wrong)
         now = now or now_utc()
         if state.status == "open" and state.closes_at is not None and now >= state.closes_at:
             state.status = "locked"
         return state
 
     def _save_state(self, index: int, state: RoundState) -> None:
+        wrong = state.inconsistency()
+        if wrong is not None:  # a bug, not an input: never write a file that reads as damaged
+            raise AssertionError(f"round {index}: {wrong[0]}: {wrong[1]}")
         data = {"status": state.status}
         for key in ("opened_at", "closes_at", "locked_at", "processed_at"):
             value = getattr(state, key)
             data[key] = _stamp(value) if value is not None else None
         _write_yaml(self._round_dir(index) / "state.yaml", data)
+
+    def _label(self, index: int) -> str:
+        """A round as messages name it: its number and its name, ``round 3 (Q3 Listen)``."""
+        return f"round {index} ({self.round(index).name})"
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the game folder's lock file while a round changes.
+
+        Two facilitator consoles (or a console and a terminal) may press a button at the same
+        moment; the lock makes them take turns, and each re-reads the state inside it, so the
+        second one sees what the first did instead of acting twice on a stale view. The lock
+        is one object per game and re-entrant, so a change made inside another of this game's
+        changes does not wait for itself.
+        """
+        lock = self.__dict__.get("_folder_lock")
+        if lock is None:
+            lock = self._folder_lock = FileLock(self.folder / LOCK_FILE)
+        try:
+            lock.acquire(timeout=LOCK_TIMEOUT)
+        except Timeout:
+            raise GameError(str(self.folder), None,
+                            "another console is changing the game; try again") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def current_round(self) -> int | None:
         """The latest round that has been opened, or None before the game starts."""
@@ -550,34 +699,125 @@ class Game:
     def open_round(self, index: int | None = None, minutes: float | None = None,
                    now: datetime | None = None) -> int:
         """Open the next round (or ``index``), with an optional countdown in minutes."""
-        current = self.current_round()
-        index = (0 if current is None else current + 1) if index is None else index
-        self.round(index)
-        source = str(self._round_dir(index) / "state.yaml")
-        if index > 0 and self.state(index - 1).status != "processed":
-            raise GameError(source, "round", f"process round {index - 1} before opening {index}")
-        if self.state(index).status != "waiting":
-            raise GameError(source, "round", f"round {index} was opened already")
-        if minutes is not None and not 0 < minutes <= 24 * 60:
-            raise GameError(source, "minutes", "a countdown must be between 0 and 1440 minutes")
-        now = now or now_utc()
-        closes = now + timedelta(minutes=minutes) if minutes is not None else None
-        self._save_state(index, RoundState("open", opened_at=now, closes_at=closes))
+        with self._changing():
+            current = self.current_round()
+            index = (0 if current is None else current + 1) if index is None else index
+            self.round(index)
+            source = str(self._round_dir(index) / "state.yaml")
+            if index > 0 and self.state(index - 1).status != "processed":
+                raise GameError(source, "round",
+                                f"process round {index - 1} before opening {index}")
+            if self.state(index).status != "waiting":
+                raise GameError(source, "round", f"round {index} was opened already")
+            _check_minutes(minutes, source)
+            now = now or now_utc()
+            closes = now + timedelta(minutes=minutes) if minutes is not None else None
+            self._save_state(index, RoundState("open", opened_at=now, closes_at=closes))
         return index
 
-    def lock_round(self, index: int | None = None, now: datetime | None = None) -> int:
-        """Stop taking envelopes for a round (the current one by default)."""
-        index = self._current_or(index)
-        state = self.state(index, now)
-        if state.status == "waiting":
-            raise GameError(str(self._round_dir(index)), "round", f"round {index} is not open")
-        if state.locked_at is None:
-            state.locked_at = now or now_utc()
-            if state.closes_at is not None and state.closes_at < state.locked_at:
-                state.locked_at = state.closes_at
-            state.status = "locked" if state.status == "open" else state.status
+    def lock_round(self, index: int | None = None, now: datetime | None = None,
+                   force: bool = False) -> int:
+        """Stop taking envelopes for a round (the current one by default).
+
+        A running countdown is a promise to the room, so it is not cut short unless ``force``
+        (``game lock --force``, or the console's confirmation). Locking a round that is locked
+        already is refused, so that of two consoles pressing Lock at once one is told.
+        """
+        with self._changing():
+            index = self._current_or(index)
+            now = now or now_utc()
+            state = self.state(index, now)
+            source, label = str(self._round_dir(index) / "state.yaml"), self._label(index)
+            if state.status == "waiting":
+                raise GameError(source, "round", f"{label} is not open")
+            if state.status == "processed":
+                raise GameError(source, "round", f"{label} was processed already")
+            if state.locked_at is not None:
+                raise GameError(source, "round", f"{label} is locked already")
+            if state.countdown_running(now) and not force:
+                raise GameError(source, "round", f"the countdown of {label} runs until "
+                                f"{_utc_clock(state.closes_at)} UTC; lock early with force "
+                                "(game lock --force)")
+            self._record_lock(index, state, now)
+        return index
+
+    def _record_lock(self, index: int, state: RoundState, now: datetime) -> None:
+        # a round whose countdown ran out locked at its end, whenever somebody notices
+        state.locked_at = min(now, state.closes_at) if state.closes_at is not None else now
+        state.status = "locked"
+        self._save_state(index, state)
+
+    def reopen_round(self, index: int | None = None, minutes: float | None = None,
+                     now: datetime | None = None) -> int:
+        """Take envelopes again for a locked round that has not been processed (the current
+        one by default), with an optional new countdown in minutes.
+
+        For a round locked too early: envelopes posted since then count again (the round has
+        no lock time until it locks anew). A processed round is undone first (:meth:`undo_round`).
+        """
+        with self._changing():
+            index = self._current_or(index)
+            now = now or now_utc()
+            state = self.state(index, now)
+            source, label = str(self._round_dir(index) / "state.yaml"), self._label(index)
+            if state.status != "locked":
+                undo = " (undo it first)" if state.status == "processed" else ""
+                raise GameError(source, "round", f"{label} is {state.status}: only a locked "
+                                f"round that is not processed can be reopened{undo}")
+            _check_minutes(minutes, source)
+            state.status, state.locked_at = "open", None
+            state.closes_at = now + timedelta(minutes=minutes) if minutes is not None else None
+            if state.opened_at is not None and state.closes_at is not None \
+                    and state.closes_at <= state.opened_at:
+                state.opened_at = now  # a clock set back: keep the times in order
             self._save_state(index, state)
         return index
+
+    def undo_round(self, index: int | None = None, now: datetime | None = None) -> int:
+        """Take back the last processing: the round is locked again, without results.
+
+        Only the last processed round (``index``, if given, must be that one), and only while
+        the next round has not been opened: the next round's envelopes were posted against
+        these results. The round's result files are moved to ``rounds/NN/undone-STAMP/``, not
+        deleted, so nothing is lost. The copy is written first and the state second, so a
+        failure half-way leaves either the processed round or the locked one, never a mixture
+        (results of a round that is not processed are never read). Returns the round's index.
+        """
+        with self._changing():
+            last = self.last_processed()
+            if last is None:
+                raise GameError(str(self.folder), "round",
+                                "no round has been processed yet: nothing to undo")
+            source = str(self._round_dir(last) / "state.yaml")
+            if index is not None and index != last:
+                self.round(index)
+                raise GameError(source, "round", f"only the last processed round, "
+                                f"{self._label(last)}, can be undone, not round {index}")
+            if last + 1 < len(self.rounds) and self.state(last + 1).status != "waiting":
+                raise GameError(source, "round", f"{self._label(last)} cannot be undone: "
+                                f"{self._label(last + 1)} has been opened already")
+            moment = now or now_utc()
+            kept = self._round_dir(last) / f"undone-{moment.astimezone(UTC):%Y%m%dT%H%M%S%fZ}"
+            files = [p for p in self.result_files(last) if p.is_file()]
+            kept.mkdir(parents=True, exist_ok=True)
+            for path in files:
+                write_atomic(kept / path.name, path.read_bytes(), durable=True)
+            state = self.state(last)
+            state.status, state.processed_at = "locked", None
+            self._save_state(last, state)
+            for path in files:
+                path.unlink()
+        return last
+
+    def result_files(self, index: int) -> list[Path]:
+        """The files processing round ``index`` writes (the luck file for a scored round)."""
+        results = self.folder / "results"
+        return [results / f"{kind}-{index:02d}.{ext}" for kind, ext in
+                (("round", "csv"), ("weekly", "csv"), ("luck", "csv"), ("problems", "yaml"))]
+
+    def undone(self, index: int) -> list[Path]:
+        """The folders holding round ``index``'s undone results, oldest first."""
+        return sorted(p for p in self._round_dir(index).glob("undone-*") if p.is_dir())
 
     def _current_or(self, index: int | None) -> int:
         if index is not None:
@@ -590,15 +830,48 @@ class Game:
 
     # ------------------------------------------------------------------ envelopes
     def team_role(self, code: str) -> tuple[str, str]:
-        """The team and role a join code stands for."""
-        entry = self.codes.get(code.strip().upper())
+        """The team and role a join code stands for (one neutral message for a wrong code)."""
+        entry = self.codes.get(normal_code(code))
         if entry is None:
-            raise GameError("join code", None, f"{code!r} is not a code of this game")
+            raise GameError("join code", None, "that is not a code of this game; check it with "
+                            "your facilitator")
         team, role = entry.split("/")
         return team, role
 
     def code_for(self, team: str, role: str) -> str:
-        return next(c for c, v in self.codes.items() if v == f"{team}/{role}")
+        """The join code of one team and role."""
+        for code, entry in self.codes.items():
+            if entry == f"{team}/{role}":
+                return code
+        raise GameError(str(self.folder / "game.yaml"), "codes",
+                        f"has no join code for {team}/{role}; the rules card is damaged or "
+                        "older than this version (create the game again)")
+
+    def key_for(self, team: str, role: str) -> str:
+        """The secret key a team and role's link carries."""
+        key = self.keys.get(f"{team}/{role}")
+        if not key:
+            raise GameError(str(self.folder / "game.yaml"), "keys",
+                            f"has no key for {team}/{role}; the rules card is older than player "
+                            "keys or damaged (create the game again)")
+        return key
+
+    def player(self, key: str) -> tuple[str, str] | None:
+        """The team and role whose secret key ``key`` is, or None. Every key is compared in
+        constant time, so the answer's timing says nothing about how close a guess was."""
+        found = None
+        for entry, secret in self.keys.items():
+            if secrets.compare_digest(str(key).encode(), secret.encode()):
+                found = entry
+        if found is None:
+            return None
+        team, role = found.split("/")
+        return team, role
+
+    def is_console_key(self, key: str) -> bool:
+        """Whether ``key`` is this game's facilitator key (False for a game without one)."""
+        return bool(self.console_key) and secrets.compare_digest(str(key).encode(),
+                                                                 self.console_key.encode())
 
     def _check_player(self, team: str, role: str, source: str) -> None:
         if team not in self.teams:
@@ -615,10 +888,22 @@ class Game:
                 raise GameError(source, key, f"not a {role} lever in round {rnd.index} "
                                 f"({', '.join(allowed)})")
         try:
+            memo_key = (role, tuple(sorted(choices.items())))
+            hash(memo_key)
+        except TypeError:  # a list or mapping where a number belongs: checked (and refused) below
+            memo_key = None
+        if memo_key is not None and memo_key in self._checked:
+            return dict(self._checked[memo_key])
+        try:
             checked = with_overrides(self.base, choices)
         except ScenarioError as exc:
             raise GameError(source, exc.key, exc.problem) from None
-        return {key: get_value(checked, key) for key in choices}
+        result = {key: get_value(checked, key) for key in choices}
+        if memo_key is not None and len(self._checked) < 1024:
+            # the same choices check out the same way against the same company: a room's pages
+            # re-read every envelope every few seconds, and the check builds a whole scenario
+            self._checked[memo_key] = result
+        return dict(result)
 
     def envelope_path(self, index: int, team: str, role: str) -> Path:
         return self._round_dir(index) / f"{team}.{role}.yaml"
@@ -639,15 +924,44 @@ class Game:
         if status != "open":
             raise GameError(source, "round", f"round {index} ({rnd.name}) is {status}: "
                             "envelopes are not taken now")
+        record = {"team": team, "role": role, "round": index, "submitted_at": _stamp(now)}
+        _check_envelope_size({**record, "choices": dict(choices)}, source)
         checked = self._check_choices(rnd, role, choices, source)
         path = self.envelope_path(index, team, role)
-        _write_yaml(path, {"team": team, "role": role, "round": index,
-                           "submitted_at": _stamp(now), "choices": checked})
+        _write_yaml(path, {**record, "choices": checked})
         return path
 
+    def _check_envelope_file(self, path: Path, source: str) -> None:
+        """Refuse an envelope file over :data:`MAX_ENVELOPE_BYTES` before anything reads it."""
+        try:
+            info = path.stat()
+        except OSError:
+            return  # gone or unreadable: reading it says which
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_ENVELOPE_BYTES:
+            raise GameError(source, None, f"too large ({info.st_size:,} bytes; an envelope "
+                            f"holds at most {MAX_ENVELOPE_BYTES:,})")
+
     def read_envelope(self, path: Path) -> Submission:
-        """Read and check one envelope; :class:`GameError` names the file and the problem."""
+        """Read and check one envelope; :class:`GameError` names the file and the problem.
+
+        What an envelope file was found to be is remembered until the file changes (the room
+        server's pages ask every few seconds who has posted), so an unchanged envelope costs
+        a ``stat``, and an unchanged bad one the same line again.
+        """
+        outcome = self._envelope_memo.get(path, self._envelope_outcome)
+        if isinstance(outcome, GameError):
+            raise copy.copy(outcome)  # a fresh exception each time: no traceback piles up
+        return outcome
+
+    def _envelope_outcome(self, path: Path) -> Submission | GameError:
+        try:
+            return self._read_envelope(path)
+        except GameError as exc:
+            return exc
+
+    def _read_envelope(self, path: Path) -> Submission:
         source = str(path.relative_to(self.folder)) if path.is_relative_to(self.folder) else str(path)
+        self._check_envelope_file(path, source)
         data = _read_yaml(path, source)
         stem = path.name[: -len(".yaml")]
         if stem.count(".") != 1:
@@ -682,6 +996,9 @@ class Game:
             if path.name.startswith(".") or path.name == "state.yaml":
                 continue
             try:
+                # size first: a huge file is reported without being read, so it cannot stall
+                # the console or `game status`
+                self._check_envelope_file(path, str(path.relative_to(self.folder)))
                 sub = self.read_envelope(path)
             except GameError as exc:
                 found.problems.append(f"{exc} (skipped)")
@@ -734,7 +1051,13 @@ class Game:
     # ------------------------------------------------------------------ processing
     def process_round(self, index: int | None = None, now: datetime | None = None,
                       executor: Executor | None = None) -> pd.DataFrame:
-        """Lock a round if needed, simulate every team and the reference, write the results.
+        """Simulate every team and the reference in a locked round, and write the results.
+
+        Only a locked round is processed: an open one is locked first (:meth:`lock_round`; a
+        countdown that ran out has locked it), so that nobody's envelope lands while the
+        results are made. A round is processed once (:meth:`undo_round` takes it back), and
+        only after the round before it; the folder's lock keeps two consoles from processing
+        at the same time.
 
         A scored round runs each company from the first scored quarter to this one, each
         quarter's choices taking effect at its start, with the game's seed for everyone
@@ -753,12 +1076,41 @@ class Game:
         moved a lever, or they moved the same ones alike) share one simulation per replication:
         the same company on the same random numbers gives the same result.
         """
-        index = self._current_or(index)
-        rnd = self.round(index)
+        with self._changing():
+            index = self._current_or(index)
+            state = self._check_processable(index, now)
+            if state.locked_at is None:  # its countdown ran out: record when it locked
+                self._record_lock(index, state, now or now_utc())
+            return self._process(index, now, executor)
+
+    def _check_processable(self, index: int, now: datetime | None) -> RoundState:
+        """The state of round ``index`` if it can be processed now, else a GameError that says
+        what to do first."""
+        source, label = str(self._round_dir(index) / "state.yaml"), self._label(index)
         if index > 0 and self.state(index - 1).status != "processed":
             raise GameError(str(self._round_dir(index)), "round",
                             f"process round {index - 1} first")
-        self.lock_round(index, now)
+        now = now or now_utc()
+        state = self.state(index, now)
+        if state.status == "waiting":
+            raise GameError(source, "round", f"{label} is not open yet: open it, lock it, "
+                            "then process it")
+        if state.status == "processed":
+            raise GameError(source, "round", f"{label} was processed already (undo it to "
+                            "process it again)")
+        if state.countdown_running(now):
+            raise GameError(source, "round", f"{label} is open until "
+                            f"{_utc_clock(state.closes_at)} UTC: wait for its countdown, or "
+                            "lock it early with force (game lock --force), then process it")
+        if state.status == "open":
+            raise GameError(source, "round", f"{label} is still open: lock it first "
+                            "(game lock), then process it")
+        return state
+
+    def _process(self, index: int, now: datetime | None,
+                 executor: Executor | None) -> pd.DataFrame:
+        """Simulate locked round ``index`` and write its results (:meth:`process_round`)."""
+        rnd = self.round(index)
         found = [self.envelopes(i) for i in range(index)] + [self.envelopes(index, now)]
         env = found[index]
         timeline = [r for r in self.rounds[: index + 1] if not r.practice] if not rnd.practice \
@@ -869,6 +1221,8 @@ class Game:
             for team, roles in script.get(index, {}).items():
                 for role, choices in roles.items():
                     self.submit(team, role, choices, index)
+            if self.state(index).status == "open":
+                self.lock_round(index, force=True)  # the script is everyone's envelope
             self.process_round(index, executor=executor)
         return self.leaderboard()
 
@@ -966,12 +1320,20 @@ class Game:
     def links(self, base_url: str | None = None) -> pd.DataFrame:
         """The team page's address and join code for every team and role.
 
-        ``base_url`` is where the team page is served (``make game`` serves it at the root;
-        default ``$LEADFLOW_GAME_URL`` or ``http://localhost:8866``).
+        Each link carries that team and role's secret key (``BASE/play?key=KEY``); the code is the
+        short form a player types on the join page at ``BASE/``. ``base_url`` is where the room
+        server answers (default ``$LEADFLOW_GAME_URL`` or ``http://localhost:8866``).
         """
         base = (base_url or os.environ.get(GAME_URL_ENV) or DEFAULT_GAME_URL).rstrip("/")
         rows = [{"team": team, "role": role, "code": self.code_for(team, role),
-                 "link": f"{base}/?team={team}&role={role}"}
+                 "link": f"{base}/play?key={self.key_for(team, role)}"}
                 for team in self.teams for role in ROLES]
         return pd.DataFrame(rows)
 
+    def console_link(self, base_url: str) -> str:
+        """The facilitator console's address with its secret key."""
+        if not self.console_key:
+            raise GameError(str(self.folder / "game.yaml"), "console_key",
+                            "missing; the rules card is older than console keys (create the "
+                            "game again)")
+        return f"{base_url.rstrip('/')}/console?key={self.console_key}"

@@ -7,13 +7,14 @@ posting again before the round locks replaces it. The page keeps nothing of its 
 link and it reads the same folder again, so a Voilà refresh or a new kernel loses nothing.
 
 The :class:`FacilitatorScreen` is the game master's console: open a round (with a countdown),
-lock it, process it, see who has posted, the leaderboard, each team's funnel, revenue against
-the well-aligned reference, the misalignment picture, trust over time, and export everything.
+lock it, process it (undo the last processing, reopen a locked round), see who has posted, the
+leaderboard, each team's funnel, revenue against the well-aligned reference, the misalignment
+picture, trust over time, and export everything.
 
 A :class:`SoloScreen` lets one person play both halves of a team, a quarter per click::
 
     from sim.game_screens import FacilitatorScreen, SoloScreen, TeamScreen
-    TeamScreen.from_request()          # the team page (``make game``): ?team=red&role=sales
+    TeamScreen.from_request()          # a team page for ?key=KEY (or ?code=CODE)
     FacilitatorScreen("games/tuesday") # the console
     SoloScreen.new()                   # a solo game in a fresh folder
 
@@ -25,8 +26,11 @@ from __future__ import annotations
 
 import html
 import os
+import random
+import re
 import tempfile
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -184,15 +188,27 @@ class _Screen:
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
 
-    def start_auto_refresh(self, seconds: float = 5.0) -> None:
-        """Re-read the game folder every ``seconds`` in the background (for live pages)."""
+    def start_auto_refresh(self, seconds: float = 5.0,
+                           context: AbstractContextManager[Any] | None = None) -> None:
+        """Re-read the game folder every ``seconds`` in the background (for live pages).
+
+        ``context`` is entered around each refresh: the room server passes the page's session,
+        so that the widgets a background thread changes reach that page and no other.
+        """
         stop = threading.Event()
         self._stop_refresh = stop
+        inside = context if context is not None else nullcontext()
+
+        # pages opened together would otherwise all re-read at the same instant, forever
+        first = seconds * (0.5 + random.random())
 
         def loop() -> None:
-            while not stop.wait(seconds):
+            wait = first
+            while not stop.wait(wait):
+                wait = seconds
                 try:
-                    self.refresh(quiet=True)
+                    with inside:
+                        self.refresh(quiet=True)
                 except Exception:  # a half-copied folder on a network drive: try again later
                     continue
 
@@ -245,26 +261,34 @@ class TeamScreen(_Screen):
 
     @classmethod
     def from_request(cls, folder: str | Path | None = None,
-                     query: str | None = None) -> TeamScreen | JoinScreen:
-        """The team page for the page's address: ``?team=red&role=sales`` or ``?code=K7Q2``
-        (Voilà passes the query string to the kernel as ``QUERY_STRING``); a join form when
-        the address says neither, and a notice when the folder holds no game yet."""
+                     query: str | None = None) -> TeamScreen | JoinScreen | Notice:
+        """The team page for an address carrying a player's secret key (``?key=KEY``, as in
+        the links of :meth:`sim.game.Game.links`) or join code (``?code=K7Q2MX``); a join form
+        when the address carries neither, and a notice when the folder holds no game yet.
+
+        A team and role named in the address are never enough: anyone can type those. A wrong
+        key or code gets the join form with one neutral line that names no team. ``query``
+        defaults to ``$QUERY_STRING`` (what a notebook server passes to the kernel).
+        """
         try:
             game = Game(folder or game_folder())
         except GameError as exc:
             return Notice(f"No game to join yet ({exc}). The facilitator starts one with "
                           "`make game`; then reload this page.")
         params = parse_qs(query if query is not None else os.environ.get("QUERY_STRING", ""))
-        team = (params.get("team") or [""])[0]
-        role = (params.get("role") or [""])[0]
+        key = (params.get("key") or [""])[0]
         code = (params.get("code") or [""])[0]
-        try:
-            if code:
-                team, role = game.team_role(code)
-            if team and role:
-                return cls(game, team, role)
-        except GameError as exc:
-            return JoinScreen(game, str(exc))
+        if key:
+            player = game.player(key)
+            if player is None:
+                return JoinScreen(game, "That link is not valid for this game; check it with "
+                                  "your facilitator, or type your join code.")
+            return cls(game, *player)
+        if code:
+            try:
+                return cls(game, *game.team_role(code))
+            except GameError as exc:
+                return JoinScreen(game, str(exc))
         return JoinScreen(game)
 
     # ---------------------------------------------------------------- programmatic API
@@ -345,11 +369,16 @@ class TeamScreen(_Screen):
             value = start.get(key, get_value(self.game.base, key))
             control = LeverControl(key, value, GAME_RANGES.get(key), label=False)
             control.input.description_allow_html = False
-            control.input.tooltip = key
+            shown = LEVER_LABELS.get(key, key)
+            control.input.tooltip = shown
             control.observe(self._show_pending)
             self.controls[key] = control
-            rows.append(w.HBox([w.Label(LEVER_LABELS.get(key, key),
-                                        layout=w.Layout(width="330px")), control.widget]))
+            # the label wraps and the control drops below it on a phone, instead of both
+            # being squeezed until the label is cut off
+            rows.append(w.HBox([w.HTML(html.escape(shown),
+                                       layout=w.Layout(width="330px", max_width="100%")),
+                                control.widget],
+                               layout=w.Layout(flex_flow="row wrap", align_items="center")))
         new = [g for g in rnd.unlocks if g != "shared_kpi"]
         notes = []
         if new:
@@ -433,7 +462,7 @@ class JoinScreen(_Screen):
 
     def __init__(self, game: Game, problem: str = ""):
         self.game = game
-        self.code = w.Text(description="Join code", placeholder="e.g. K7Q2",
+        self.code = w.Text(description="Join code", placeholder="e.g. K7Q2MX",
                            style={"description_width": "initial"})
         self.button = w.Button(description="Join", button_style="primary")
         self.message_label = w.HTML(_message_html(problem, "error"))
@@ -463,7 +492,13 @@ class JoinScreen(_Screen):
 
 # --------------------------------------------------------------------------- facilitator
 class FacilitatorScreen(_Screen):
-    """The console: round control, envelopes, leaderboard, debrief charts, export."""
+    """The console: round control, envelopes, leaderboard, debrief charts, export.
+
+    Each round button is enabled only while its action is valid (:meth:`why_not` says why
+    not, naming rounds as the screen does). Processing, locking before a running countdown
+    ends and undoing a processing first ask: a *Confirm* and a *Cancel* button appear, and
+    only *Confirm* goes ahead. Called from code, those actions take ``confirm=True``.
+    """
 
     CHARTS = ("Leaderboard", "Funnels", "Revenue", "Scoreboards vs company", "Trust")
 
@@ -477,11 +512,29 @@ class FacilitatorScreen(_Screen):
         self.open_button = w.Button(description="Open next round", button_style="success")
         self.lock_button = w.Button(description="Lock round", button_style="warning")
         self.process_button = w.Button(description="Process round", button_style="primary")
+        self.reopen_button = w.Button(description="Reopen round", icon="unlock",
+                                      tooltip="take envelopes again for the locked round")
+        self.undo_button = w.Button(description="Undo processing", icon="undo",
+                                    tooltip="set the last results aside; the round is locked "
+                                    "again")
         self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.confirm_button = w.Button(description="Confirm", button_style="danger",
+                                       layout=w.Layout(width="auto"))
+        self.cancel_button = w.Button(description="Cancel")
+        self.confirm_box = w.HBox([self.confirm_button, self.cancel_button],
+                                  layout=w.Layout(display="none"))
+        self.buttons = {"open": self.open_button, "lock": self.lock_button,
+                        "process": self.process_button, "undo": self.undo_button,
+                        "reopen": self.reopen_button}
         self.open_button.on_click(lambda _b: self.open_round())
         self.lock_button.on_click(lambda _b: self.lock_round())
         self.process_button.on_click(lambda _b: self.process_round())
+        self.undo_button.on_click(lambda _b: self.undo_round())
+        self.reopen_button.on_click(lambda _b: self.reopen_round())
+        self.confirm_button.on_click(lambda _b: self.confirm())
+        self.cancel_button.on_click(lambda _b: self.cancel())
         self.refresh_button.on_click(lambda _b: self.refresh())
+        self._pending: tuple[str, tuple[Any, ...]] | None = None
         self.round_label = w.HTML()
         self.message_label = w.HTML()
         self.status_html = w.HTML()
@@ -503,7 +556,9 @@ class FacilitatorScreen(_Screen):
             self.round_label,
             w.HBox([self.minutes, self.open_button, self.lock_button, self.process_button,
                     self.refresh_button]),
-            self.message_label, self.status_html, self.links_html, self.tabs, self.export_html,
+            w.HBox([self.reopen_button, self.undo_button]),
+            self.message_label, self.confirm_box, self.status_html, self.links_html, self.tabs,
+            self.export_html,
         ])
         self._charted: int | None = -1
         self.refresh()
@@ -521,46 +576,211 @@ class FacilitatorScreen(_Screen):
     # ---------------------------------------------------------------- actions
     def open_round(self) -> int | None:
         minutes = float(self.minutes.value) or None
-        return self._act(lambda: self.game.open_round(minutes=minutes), "Opened {}.")
+        return self._run("open", lambda: self.game.open_round(minutes=minutes), "Opened {}.")
 
-    def lock_round(self) -> int | None:
-        return self._act(self.game.lock_round, "Locked {}.")
+    def lock_round(self, confirm: bool = False) -> int | None:
+        """Lock the current round; before its countdown ends only once confirmed."""
+        return self._run("lock", lambda: self.game.lock_round(force=confirm), "Locked {}.",
+                         confirm)
 
-    def process_round(self) -> int | None:
+    def process_round(self, confirm: bool = False) -> int | None:
+        """Process the locked round, once confirmed."""
         def process() -> int:
             index = self.game.current_round()
             self.game.process_round(index)
             return index
-        return self._act(process, "Processed {}.")
+        return self._run("process", process, "Processed {}.", confirm)
 
-    def _act(self, action: Any, done: str) -> Any:
+    def undo_round(self, confirm: bool = False) -> int | None:
+        """Undo the last processing, once confirmed: its results are set aside in the game
+        folder and the round is locked again."""
+        return self._run("undo", self.game.undo_round, "Undid the processing of {}: its "
+                         "results are set aside and the round is locked again.", confirm)
+
+    def reopen_round(self) -> int | None:
+        """Take envelopes again for the locked round, with the countdown field's minutes."""
+        minutes = float(self.minutes.value) or None
+        return self._run("reopen", lambda: self.game.reopen_round(minutes=minutes),
+                         "Reopened {}: envelopes are taken again.")
+
+    def confirm(self) -> int | None:
+        """Go ahead with the action waiting for confirmation (the *Confirm* button)."""
+        if self._pending is None:
+            self._say("Nothing to confirm.", "info")
+            return None
+        action, seen = self._pending
+        self._drop_pending()
         try:
-            index = action()
+            changed = seen != self._snapshot()
         except ScenarioError as exc:
-            self.message_label.value = _message_html(str(exc), "error")
+            self._say(self._explain(exc), "error")
+            return None
+        if changed:  # another console acted meanwhile: what was confirmed is not what is there
+            self._say("The game changed since you asked (another console?): nothing was done. "
+                      "Look again and choose.", "error")
+            self.refresh()
+            return None
+        return getattr(self, f"{action}_round")(confirm=True)
+
+    def cancel(self) -> None:
+        """Drop the action waiting for confirmation (the *Cancel* button)."""
+        if self._pending is not None:
+            self._say("Cancelled: nothing changed.", "info")
+        self._drop_pending()
+
+    def why_not(self, action: str) -> str | None:
+        """Why ``action`` (open, lock, process, undo, reopen) cannot be done now, naming the
+        rounds as the screen shows them, or None when it can."""
+        game, name = self.game, self._name
+        current = game.current_round()
+        if action == "open":
+            return None if current is None else self._why_not_open(current)
+        if current is None:
+            return f"Cannot {action}: no round has been opened yet."
+        status = game.state(current).status
+        if action == "lock" and status != "open":
+            return f"{name(current)} is {status}: only an open round can be locked."
+        if action == "process" and status == "open":
+            return f"{name(current)} is still open: lock it first."
+        if action == "process" and status == "processed":
+            return f"{name(current)} was processed already."
+        if action == "reopen" and status != "locked":
+            return (f"{name(current)} is {status}: only a locked round that is not processed "
+                    "can be reopened.")
+        if action == "undo" and status != "processed":
+            last = game.last_processed()
+            if last is None:
+                return "Nothing to undo: no round has been processed yet."
+            return f"{name(last)} cannot be undone: {name(current)} has been opened already."
+        return None
+
+    def _why_not_open(self, current: int) -> str | None:
+        nxt = current + 1
+        if self.game.state(current).status != "processed":
+            after = f" before opening {self._name(nxt)}" if nxt < len(self.game.rounds) else ""
+            return f"Process {self._name(current)}{after}."
+        if nxt >= len(self.game.rounds):
+            return f"{self._name(current)} was the last round: the game is over."
+        return None
+
+    def _question(self, action: str) -> str | None:
+        """What to ask before ``action``, or None when it needs no confirmation."""
+        current = self.game.current_round()
+        if action == "process":
+            return (f"Process {self._name(current)}? Every team is simulated and the results "
+                    "go to the room.")
+        if action == "lock" and self.game.state(current).countdown_running(now_utc()):
+            closes = _clock(self.game.state(current).closes_at)
+            return (f"The countdown of {self._name(current)} runs until {closes}. Lock it "
+                    "early? Envelopes not posted by now will not count.")
+        if action == "undo":
+            return (f"Undo the processing of {self._name(self.game.last_processed())}? Its "
+                    "results are set aside (kept in the game folder) and the round is locked "
+                    "again, to reopen or process again.")
+        return None
+
+    def _run(self, action: str, call: Any, done: str, confirm: bool = True) -> int | None:
+        """Do ``action`` if it is valid now, after asking if it needs a confirmation."""
+        self._drop_pending()
+        try:
+            why = self.why_not(action)
+            question = None if confirm or why else self._question(action)
+        except ScenarioError as exc:
+            self._say(self._explain(exc), "error")
+            return None
+        if why is not None:
+            self._say(why, "error")
+            return None
+        if question is not None:
+            self._pending = (action, self._snapshot())
+            self.confirm_button.description = f"Confirm: {action} {self._name_of_target(action)}"
+            self.confirm_box.layout.display = None
+            self._say(question, "info")
+            return None
+        try:
+            index = call()
+        except ScenarioError as exc:  # another console was quicker, or a damaged file
+            self.refresh()
+            self._say(self._explain(exc), "error")
             return None
         self.refresh()
-        self.message_label.value = _message_html(done.format(self.game.round(index).name), "ok")
+        self._say(done.format(self._name(index)), "ok")
         return index
+
+    def _name(self, index: int | None) -> str:
+        return self.game.round(index).name if index is not None else "the round"
+
+    def _name_of_target(self, action: str) -> str:
+        index = self.game.last_processed() if action == "undo" else self.game.current_round()
+        return self._name(index)
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """What a confirmation was asked about: the current round and its state."""
+        current = self.game.current_round()
+        if current is None:
+            return (None,)
+        state = self.game.state(current)
+        return (current, state.status, state.closes_at, state.locked_at, state.processed_at)
+
+    def _drop_pending(self) -> None:
+        self._pending = None
+        self.confirm_box.layout.display = "none"
+
+    def _say(self, text: str, kind: str) -> None:
+        self.message_label.value = _message_html(text, kind)
+
+    def _explain(self, exc: ScenarioError) -> str:
+        """A refusal from the game in the round names the screen shows; a damaged file's
+        message keeps its path and key, which say what to fix."""
+        if exc.key not in ("round", "minutes") and exc.source != str(self.game.folder):
+            return str(exc)
+        text = exc.problem
+        for rnd in reversed(self.game.rounds):  # round 12 before round 1
+            pattern = rf"\bround {rnd.index}\b(?: \({re.escape(rnd.name)}\))?"
+            text = re.sub(pattern, lambda _m, name=rnd.name: name, text)
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
     # ---------------------------------------------------------------- views
     def refresh(self, quiet: bool = False) -> None:
-        index = self.game.current_round()
-        self.round_label.value = f"<div>{_round_line(self.game, index)}</div>"
-        if index is None:
-            self.status_html.value = ""
-        else:
-            status = self.game.status(index)
-            problems = self.game.problems(index)
-            text = "<h4 style='margin:8px 0 2px'>Envelopes</h4>" + _table_html(status)
-            if problems:
-                text += ("<div style='color:#B00020'>Skipped:<ul>"
-                         + "".join(f"<li>{html.escape(p)}</li>" for p in problems) + "</ul></div>")
-            self.status_html.value = text
+        try:
+            index = self.game.current_round()
+            self.round_label.value = f"<div>{_round_line(self.game, index)}</div>"
+            self._show_envelopes(index)
+            self._enable_buttons()
+        except ScenarioError as exc:  # a damaged state file: say which, and change nothing
+            self.round_label.value = _message_html(str(exc), "error")
+            for button in self.buttons.values():
+                button.disabled = True
+            self._drop_pending()
+            return
         done = self.game.last_processed()
         if done != self._charted:
             self._charted = done
             self._draw_charts(done)
+
+    def _show_envelopes(self, index: int | None) -> None:
+        if index is None:
+            self.status_html.value = ""
+            return
+        status = self.game.status(index)
+        problems = self.game.problems(index)
+        text = "<h4 style='margin:8px 0 2px'>Envelopes</h4>" + _table_html(status)
+        if problems:
+            text += ("<div style='color:#B00020'>Skipped:<ul>"
+                     + "".join(f"<li>{html.escape(p)}</li>" for p in problems) + "</ul></div>")
+        self.status_html.value = text
+
+    def _enable_buttons(self) -> None:
+        """Each round button enabled only while its action is valid; a confirmation asked
+        about a state that has changed since (another console) is dropped."""
+        for action, button in self.buttons.items():
+            button.disabled = self.why_not(action) is not None
+        current = self.game.current_round()
+        running = current is not None and self.game.state(current).countdown_running(now_utc())
+        self.lock_button.description = "Lock early" if running else "Lock round"
+        if self._pending is not None and self._pending[1] != self._snapshot():
+            self._drop_pending()
+            self._say("The game changed (another console?): the question was dropped.", "info")
 
     def _draw_charts(self, index: int | None) -> None:
         results = self.game.results()
@@ -669,6 +889,7 @@ class SoloScreen(_Screen):
         try:
             for role, side in self.sides.items():
                 self.game.submit(self.team, role, side.values(), index)
+            self.game.lock_round(index)
             table = self.game.process_round(index)
             if index + 1 < len(self.game.rounds):
                 self.game.open_round(index + 1)

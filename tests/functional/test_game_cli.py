@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from sim.game import Game
+from sim.parallel import SerialExecutor
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -43,7 +44,9 @@ def test_full_round_from_the_terminal(run_cli, tmp_path):
     (tmp_path / "g" / "rounds" / "00" / "blue.sales.yaml").write_text("choices: [")
     status = _ok(run_cli("game", "status", "g")).stdout
     assert "open" in status and "skipped: rounds/00/blue.sales.yaml" in status
-    assert "locked" in _ok(run_cli("game", "lock", "g")).stdout
+    # the countdown runs for 30 minutes: locking before it ends takes --force
+    _refused(run_cli("game", "lock", "g"), "countdown", "--force")
+    assert "locked" in _ok(run_cli("game", "lock", "g", "--force")).stdout
 
     processed = _ok(run_cli("game", "process", "g")).stdout
     assert "skipped: rounds/00/blue.sales.yaml" in processed
@@ -63,9 +66,11 @@ def test_full_round_from_the_terminal(run_cli, tmp_path):
     links = _ok(run_cli("game", "links", "g", "--url", "http://room:9000")).stdout
     for team in ("red", "blue"):
         for role in ("marketing", "sales"):
-            code = Game(tmp_path / "g").code_for(team, role)
+            game = Game(tmp_path / "g")
+            code, key = game.code_for(team, role), game.key_for(team, role)
             assert re.search(rf"{team}\s+{role}\s+{code}\s+"
-                             rf"http://room:9000/\?team={team}&role={role}", links)
+                             rf"http://room:9000/play\?key={re.escape(key)}", links)
+    assert f"console?key={Game(tmp_path / 'g').console_key}" in links
 
 
 def test_new_on_an_existing_game_is_refused(run_cli, tmp_path):
@@ -138,6 +143,7 @@ def test_leaderboard_shows_the_luck_band_and_the_ties(run_cli, tmp_path):
                        luck_reps=2)
     assert "no scored round" in _ok(run_cli("game", "leaderboard", "g")).stdout
     _ok(run_cli("game", "open", "g"))
+    _ok(run_cli("game", "lock", "g"))
     _ok(run_cli("game", "process", "g", "--workers", "1"))
     shown = _ok(run_cli("game", "leaderboard", "g")).stdout
     assert f"over {1 + game.luck_reps} replications on the same random numbers" in shown
@@ -159,3 +165,76 @@ def test_new_game_takes_the_number_of_replays(run_cli, tmp_path):
     assert Game(tmp_path / "g").luck_reps == 5
     _refused(run_cli("game", "new", "h", "--teams", "red", "--luck-reps", "51"), "--luck-reps")
     assert not (tmp_path / "h").exists()
+
+
+def _small_game(tmp_path) -> Game:
+    return Game.create(tmp_path / "g", teams=["red"], weeks_per_round=1, practice=False,
+                       luck_reps=0)
+
+
+def test_lock_ends_a_running_countdown_only_with_force(run_cli, tmp_path):
+    _small_game(tmp_path).open_round(minutes=30)
+    _refused(run_cli("game", "process", "g", "--workers", "1"), "round 0 (Q1 Silos) is open "
+             "until", "lock it early with force")
+    _refused(run_cli("game", "lock", "g"), "state.yaml: round:", "the countdown of round 0 "
+             "(Q1 Silos) runs until", "lock early with force (game lock --force)")
+    assert Game(tmp_path / "g").state(0).status == "open"
+    assert _ok(run_cli("game", "lock", "g", "--force")).stdout.strip() == \
+        "round 0 (Q1 Silos) is locked"
+    assert Game(tmp_path / "g").state(0).status == "locked"
+
+
+def test_process_refuses_an_open_round_and_a_processed_one(run_cli, tmp_path):
+    game = _small_game(tmp_path)
+    game.open_round()
+    _refused(run_cli("game", "process", "g"), "round 0 (Q1 Silos) is still open: lock it "
+             "first (game lock)")
+    game.lock_round()
+    game.process_round(executor=SerialExecutor())
+    _refused(run_cli("game", "process", "g", "--workers", "1"), "was processed already")
+
+
+def test_undo_and_reopen_from_the_terminal(run_cli, tmp_path):
+    game = _small_game(tmp_path)
+    _refused(run_cli("game", "undo", "g"), "nothing to undo")
+    game.open_round()
+    game.lock_round()
+    game.process_round(executor=SerialExecutor())
+    results = (tmp_path / "g" / "results" / "round-00.csv").read_text()
+
+    undone = _ok(run_cli("game", "undo", "g")).stdout.splitlines()
+    assert len(undone) == 1 and re.fullmatch(r"round 0 \(Q1 Silos\) is locked again; its results "
+                                             r"are kept in rounds/00/undone-\d{8}T\d{12}Z",
+                                             undone[0]), undone
+    assert game.state(0).status == "locked" and game.round_results(0) is None
+    assert (game.undone(0)[0] / "round-00.csv").read_text() == results
+
+    reopened = _ok(run_cli("game", "reopen", "g", "--minutes", "5")).stdout.splitlines()
+    assert len(reopened) == 1 and re.fullmatch(r"round 0 \(Q1 Silos\) is open again until "
+                                               r"\d\d:\d\d UTC", reopened[0]), reopened
+    assert game.state(0).status == "open" and game.state(0).closes_at is not None
+    _refused(run_cli("game", "reopen", "g"), "round 0 (Q1 Silos) is open: only a locked round")
+    game.lock_round(force=True)
+    assert _ok(run_cli("game", "reopen", "g")).stdout.strip() == "round 0 (Q1 Silos) is open again"
+    assert game.state(0).closes_at is None
+
+
+def test_status_with_a_damaged_state_file_is_one_line(run_cli, tmp_path):
+    game = _small_game(tmp_path)
+    game.open_round()
+    state = tmp_path / "g" / "rounds" / "00" / "state.yaml"
+    state.write_text(state.read_text().replace("status: open", "status: banana"))
+    for action in ("status", "process"):
+        _refused(run_cli("game", action, "g"), "rounds/00/state.yaml: status: 'banana' is not a "
+                 "round status (one of waiting, open, locked, processed)")
+
+
+def test_status_reports_a_huge_envelope_without_reading_it(run_cli, tmp_path):
+    game = _small_game(tmp_path)
+    game.open_round()
+    huge = game.envelope_path(0, "red", "sales")
+    with huge.open("w", encoding="utf-8") as fh:
+        fh.write("team: red\nrole: sales\n#" + "x" * (28 * 1024 * 1024) + "\n")
+    status = _ok(run_cli("game", "status", "g", timeout=60)).stdout
+    assert f"skipped: rounds/00/red.sales.yaml: too large ({huge.stat().st_size:,} bytes; an " \
+           "envelope holds at most 16,384) (skipped)" in status

@@ -11,7 +11,7 @@ import pytest
 from sim import Scenario
 from sim import files as files_module
 from sim.errors import ScenarioError
-from sim.files import check_can_create, check_target, write_atomic
+from sim.files import FileMemo, check_can_create, check_target, write_atomic
 from sim.scenario import dump_scenario, load_scenario
 
 
@@ -126,3 +126,43 @@ def test_writable_sees_permissions(tmp_path):
             assert not files_module.writable(tmp_path)
         finally:
             os.chmod(tmp_path, 0o755)
+
+
+# --------------------------------------------------------------------------- FileMemo
+def test_file_memo_parses_again_only_when_the_file_changed(tmp_path):
+    path = tmp_path / "state.yaml"
+    write_atomic(path, "status: open\n")
+    parsed = []
+
+    def parse(p):
+        parsed.append(p.read_text())
+        return p.read_text()
+
+    memo = FileMemo()
+    assert memo.get(path, parse) == "status: open\n"
+    assert memo.get(path, parse) == "status: open\n"
+    assert len(parsed) == 1
+    write_atomic(path, "status: open\n")  # same text, a new file: read again, to be safe
+    write_atomic(path, "status: locked\n")
+    assert memo.get(path, parse) == "status: locked\n"
+    assert len(parsed) == 2
+
+
+def test_file_memo_is_bounded_and_does_not_remember_failures(tmp_path):
+    memo = FileMemo(size=3)
+    for i in range(10):
+        write_atomic(tmp_path / f"{i}.txt", str(i))
+        memo.get(tmp_path / f"{i}.txt", lambda p: p.read_text())
+    assert len(memo._known) == 3
+    calls = []
+
+    def broken(p):
+        calls.append(p)
+        raise ValueError("not valid")
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            memo.get(tmp_path / "0.txt", broken)
+    assert len(calls) == 2
+    with pytest.raises(FileNotFoundError):  # a missing file goes to the parser every time
+        memo.get(tmp_path / "missing.txt", lambda p: p.read_text())

@@ -60,10 +60,14 @@ def page(screen) -> str:
 
 
 # --------------------------------------------------------------------------- team page
+def _link_query(game, team, role):
+    return f"key={game.key_for(team, role)}"
+
+
 def test_link_opens_the_team_page_with_own_levers(tmp_path):
     game = new_game(tmp_path)
     game.open_round()
-    screen = TeamScreen.from_request(game.folder, "team=red&role=sales")
+    screen = TeamScreen.from_request(game.folder, _link_query(game, "red", "sales"))
     assert isinstance(screen, TeamScreen)
     assert (screen.team, screen.role, screen.round_index) == ("red", "sales", 0)
     assert list(screen.controls) == ["sales.prioritisation", "sales.prospecting_share",
@@ -83,9 +87,19 @@ def test_join_code_opens_the_team_page(tmp_path):
 
 def test_query_string_comes_from_the_environment(tmp_path, monkeypatch):
     game = new_game(tmp_path)
-    monkeypatch.setenv("QUERY_STRING", "team=blue&role=sales")
+    monkeypatch.setenv("QUERY_STRING", _link_query(game, "blue", "sales"))
     screen = TeamScreen.from_request(game.folder)
     assert isinstance(screen, TeamScreen) and screen.team == "blue"
+
+
+@pytest.mark.parametrize("query", ["team=blue&role=sales", "team=red&role=marketing&key=",
+                                   "key=blue/sales", "key=not-a-key&team=blue&role=sales"])
+def test_a_team_and_role_in_the_address_are_not_a_pass(tmp_path, query):
+    """Anyone can type ?team=blue&role=sales: only the link's secret key opens a team page."""
+    game = new_game(tmp_path)
+    screen = TeamScreen.from_request(game.folder, query)
+    assert isinstance(screen, JoinScreen)
+    assert "blue" not in screen.message_label.value and "red" not in screen.message_label.value
 
 
 def test_before_the_game_starts_there_is_nothing_to_move(tmp_path):
@@ -107,15 +121,15 @@ def test_incomplete_address_shows_the_join_form(tmp_path, query):
 
 
 @pytest.mark.parametrize(("query", "problem"), [
-    ("code=ZZZZ", "not a code of this game"),
-    ("team=purple&role=sales", "'purple' is not in this game"),
-    ("team=red&role=boss", "'boss' is not one of"),
+    ("code=ZZZZZZ", "not a code of this game"),
+    ("key=wrong", "not valid for this game"),
 ])
-def test_wrong_address_shows_the_join_form_with_the_problem(tmp_path, query, problem):
+def test_wrong_address_shows_the_join_form_with_a_neutral_problem(tmp_path, query, problem):
     game = new_game(tmp_path)
     screen = TeamScreen.from_request(game.folder, query)
     assert isinstance(screen, JoinScreen)
     assert problem in screen.message_label.value.replace("&#x27;", "'")
+    assert not any(team in screen.message_label.value for team in game.teams)
 
 
 def test_join_form_joins_with_a_code(tmp_path):
@@ -129,7 +143,7 @@ def test_join_form_joins_with_a_code(tmp_path):
 
 
 def test_no_game_yet_shows_a_notice(tmp_path):
-    screen = TeamScreen.from_request(tmp_path / "missing", "team=red&role=sales")
+    screen = TeamScreen.from_request(tmp_path / "missing", "key=anything")
     assert isinstance(screen, Notice)
     assert "No game to join yet" in screen.widget.value
     screen.refresh()  # nothing to re-read, and no error
@@ -179,9 +193,9 @@ def test_reopened_page_shows_the_posted_choices(tmp_path):
     first = TeamScreen(game.folder, "red", "sales")
     first.set("sales.prioritisation", "score")
     first.submit()
-    again = TeamScreen.from_request(game.folder, "team=red&role=sales")
+    again = TeamScreen.from_request(game.folder, _link_query(game, "red", "sales"))
     assert again.values()["sales.prioritisation"] == "score"
-    other = TeamScreen.from_request(game.folder, "team=blue&role=sales")
+    other = TeamScreen.from_request(game.folder, _link_query(game, "blue", "sales"))
     assert other.values()["sales.prioritisation"] == game.base.sales.prioritisation
 
 
@@ -317,7 +331,8 @@ def session(tmp_path_factory):
     console.refresh()
     look("posted", None)
     look("lock", console.lock_round())
-    look("process", console.process_round())
+    look("asked", console.process_round())  # the button asks first
+    look("process", console.confirm())
     return console, seen
 
 
@@ -325,7 +340,7 @@ def test_console_shows_links_and_codes(session):
     console, seen = session
     for row in console.game.links("http://room:8866").to_dict("records"):
         assert row["code"] in console.links_html.value
-        assert f"?team={row['team']}&amp;role={row['role']}" in console.links_html.value
+        assert row["link"] in console.links_html.value
     assert "not started" in seen["start"]["round"]
     assert seen["start"]["board"] == "" and seen["start"]["status"] == ""
 
@@ -397,8 +412,129 @@ def test_console_refuses_to_open_before_processing(console):
     console.minutes.value = 0
     console.open_round()
     assert console.open_round() is None
-    assert "process round 0 before opening 1" in console.message_label.value
+    assert "Process Q1 Silos before opening Q2 Talk." in console.message_label.value
     assert console.game.state(1).status == "waiting"
+
+
+def enabled(console: FacilitatorScreen) -> set[str]:
+    return {action for action, button in console.buttons.items() if not button.disabled}
+
+
+def asking(console: FacilitatorScreen) -> bool:
+    return console.confirm_box.layout.display != "none"
+
+
+def test_console_asks_before_processing(session):
+    console, seen = session
+    step = seen["asked"]
+    assert step["result"] is None and step["status_of_round"] == "locked"
+    assert "Process Q1 Silos? Every team is simulated" in step["message"]
+
+
+@pytest.fixture
+def small_console(tmp_path) -> FacilitatorScreen:
+    """A console on a one-team game of one-week quarters without replays (quick to process)."""
+    game = new_game(tmp_path, teams=["red"], practice=False, weeks_per_round=1, luck_reps=0)
+    screen = FacilitatorScreen(game.folder)
+    screen.minutes.value = 0
+    return screen
+
+
+def test_console_buttons_follow_the_round(small_console):
+    console = small_console
+    assert enabled(console) == {"open"}
+    console.open_round()
+    assert enabled(console) == {"lock"}
+    console.lock_round()
+    assert enabled(console) == {"process", "reopen"}
+    console.process_round(confirm=True)
+    assert enabled(console) == {"open", "undo"}
+    console.undo_round(confirm=True)
+    assert enabled(console) == {"process", "reopen"}
+    console.reopen_round()
+    assert enabled(console) == {"lock"}
+    assert console.game.state(0).status == "open"
+
+
+def test_console_confirm_and_cancel(small_console):
+    console = small_console
+    console.open_round()
+    console.lock_round()
+    assert console.process_round() is None and asking(console)
+    assert console.confirm_button.description == "Confirm: process Q1 Silos"
+    console.cancel()
+    assert not asking(console) and "Cancelled: nothing changed." in console.message_label.value
+    assert console.confirm() is None and console.game.state(0).status == "locked"
+    console.process_round()
+    assert console.confirm() == 0 and not asking(console)
+    assert console.game.state(0).status == "processed"
+
+    assert console.undo_round() is None and asking(console)
+    assert "Undo the processing of Q1 Silos?" in console.message_label.value
+    console.open_round()  # another button drops the question
+    assert not asking(console) and console.game.state(0).status == "processed"
+    assert console.game.state(1).status == "open"
+    assert console.undo_round() is None
+    assert "Q1 Silos cannot be undone: Q2 Talk has been opened already." in \
+        console.message_label.value
+
+
+def test_console_locks_early_only_once_confirmed(small_console):
+    console = small_console
+    console.minutes.value = 5
+    console.open_round()
+    assert console.lock_button.description == "Lock early"
+    assert console.lock_round() is None and asking(console)
+    assert "The countdown of Q1 Silos runs until" in console.message_label.value
+    assert console.game.state(0).status == "open"
+    assert console.process_round() is None and not asking(console)
+    assert "Q1 Silos is still open: lock it first." in console.message_label.value
+    console.lock_round()
+    assert console.confirm() == 0
+    assert console.game.state(0).status == "locked"
+    assert console.lock_button.description == "Lock round"
+
+
+def test_console_drops_a_question_when_another_console_acts(small_console):
+    console = small_console
+    console.open_round()
+    console.lock_round()
+    console.process_round()
+    other = FacilitatorScreen(console.game.folder)
+    assert other.process_round(confirm=True) == 0
+    assert console.confirm() is None
+    assert "The game changed since you asked" in console.message_label.value
+    assert len(list((console.game.folder / "results").glob("round-*.csv"))) == 1
+    # a stale view is refused by name, never by file
+    assert console.process_round(confirm=True) is None
+    assert "Q1 Silos was processed already." in console.message_label.value
+    assert "state.yaml" not in console.message_label.value
+
+
+def test_console_names_rounds_in_the_games_refusals(small_console, monkeypatch):
+    from filelock import FileLock
+
+    console = small_console
+    console.open_round()
+    monkeypatch.setattr("sim.game.LOCK_TIMEOUT", 0.1)
+    with FileLock(console.game.folder / ".lock"):
+        assert console.lock_round() is None
+    assert "Another console is changing the game; try again." in console.message_label.value
+    assert str(console.game.folder) not in console.message_label.value
+    error = GameError("x/rounds/00/state.yaml", "round", "round 0 (Q1 Silos) is locked already")
+    assert console._explain(error) == "Q1 Silos is locked already."
+
+
+def test_console_shows_a_damaged_state_file_and_disables_the_buttons(small_console):
+    console = small_console
+    console.open_round()
+    path = console.game.folder / "rounds" / "00" / "state.yaml"
+    path.write_text(path.read_text().replace("status: open", "status: banana"))
+    console.refresh()
+    assert "state.yaml: status: &#x27;banana&#x27; is not a round status" in \
+        console.round_label.value
+    assert enabled(console) == set()
+    assert console.lock_round() is None and "banana" in console.message_label.value
 
 
 # --------------------------------------------------------------------------- new game form
