@@ -17,9 +17,11 @@ GAME_PORT  ?= 8866
 CONSOLE_PORT ?= 8867
 # The address players type: this machine's first network address (override GAME_HOST=...).
 GAME_HOST  ?= $(or $(firstword $(shell hostname -I 2>/dev/null)),localhost)
+# Where the room door listens: every network of this machine, so that the players' phones and
+# laptops on the room's network reach it. GAME_BIND=127.0.0.1 keeps it on this machine only.
+GAME_BIND  ?= 0.0.0.0
+# For the facilitator notebook opened in JupyterLab (make lab): the game folder and room address.
 GAME_ENV   := LEADFLOW_GAME_DIR="$(abspath $(GAME))" LEADFLOW_GAME_URL="http://$(GAME_HOST):$(GAME_PORT)"
-# Each player's page costs a kernel: shut down kernels idle for an hour.
-GAME_CULL  := --MappingKernelManager.cull_idle_timeout=3600 --MappingKernelManager.cull_interval=300
 
 .PHONY: help install lab app game test test-fast bench lint clean
 
@@ -48,17 +50,16 @@ APP_FLAGS ?=
 app: $(STAMP)
 	$(VENV)/bin/voila --strip_sources=True --Voila.ip=127.0.0.1 $(APP_FLAGS) notebooks/06_scenario_lab.ipynb
 
-# The workshop game: team pages for the room on GAME_HOST:GAME_PORT, the facilitator console on
-# this machine only (127.0.0.1:CONSOLE_PORT). Creates the game in GAME with TEAMS if needed.
+# The workshop game, served by one process: the room door on GAME_BIND:GAME_PORT (players open
+# their team's link or type their join code at http://GAME_HOST:GAME_PORT/) and the facilitator
+# console on this machine only (127.0.0.1:CONSOLE_PORT). Creates the game in GAME with TEAMS if
+# needed and prints every team's and role's link and join code, then the console link.
 game: $(STAMP)
 	@test -f "$(GAME)/game.yaml" || $(PY) -m sim game new "$(GAME)" --teams "$(TEAMS)"
-	@$(GAME_ENV) $(PY) -m sim game links "$(GAME)"
-	@echo "facilitator console: http://127.0.0.1:$(CONSOLE_PORT)/   (Ctrl+C stops both servers)"
-	@$(GAME_ENV) $(VENV)/bin/voila notebooks/game/facilitator.ipynb --no-browser \
-	    --strip_sources=True --Voila.ip=127.0.0.1 --port=$(CONSOLE_PORT) & console=$$!; \
-	trap 'kill $$console 2>/dev/null' EXIT INT TERM; \
-	$(GAME_ENV) $(VENV)/bin/voila notebooks/game/team.ipynb --no-browser --strip_sources=True \
-	    --Voila.ip=0.0.0.0 --port=$(GAME_PORT) $(GAME_CULL)
+	@$(PY) -m sim game links "$(GAME)" --url http://$(GAME_HOST):$(GAME_PORT) \
+	    --console-port $(CONSOLE_PORT)
+	@$(PY) -m sim game serve "$(GAME)" --host $(GAME_BIND) --port $(GAME_PORT) \
+	    --console-port $(CONSOLE_PORT) --url http://$(GAME_HOST):$(GAME_PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -38,6 +38,7 @@ BENCHES = (
                                        "--sweep-reps", "4"]),
     ("widgets", "bench_widgets.py", ["--repeats", "3"]),
     ("game", "bench_game.py", ["--teams", "6", "--weeks", "4"]),
+    ("game_server", "bench_game_server.py", ["--teams", "20", "--submits", "5"]),
     ("robustness", "bench_robustness.py", ["--repeats", "2", "--no-projection"]),
     ("browser", "bench_browser.py", ["--samples", "5"]),
 )

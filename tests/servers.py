@@ -1,16 +1,26 @@
-"""Local Jupyter servers for the tests: JupyterLab and Voilà on a free port with a random token.
+"""Local servers for the tests: JupyterLab and Voilà on a free port with a random token, and the
+workshop game's room server (``python -m sim game serve``) on two free ports.
 
 Every server listens on 127.0.0.1 only, on a port the operating system hands out, with a token
-nobody else knows, and keeps its log in a file of the test's temporary folder. Its Jupyter
-settings, workspaces and runtime files live in that folder too, so neither the user's own
-settings nor another server started at the same time (``pytest -n 2``) leak in. A server is
-ready when an HTTP endpoint answers; :meth:`Server.stop` ends it with its kernels.
+nobody else knows (the game's secret keys, for the room server), and keeps its log in a file of
+the test's temporary folder. Its Jupyter settings, workspaces and runtime files live in that
+folder too, so neither the user's own settings nor another server started at the same time
+(``pytest -n 2``) leak in. A server is ready when an HTTP endpoint answers; :meth:`Server.stop`
+ends it with its kernels.
 
-    server = start_voila(folder, tmp_path / "voila", env={"NAME": "value"})
+    server = start_voila(notebook, tmp_path / "voila", env={"NAME": "value"})
     try:
-        page.goto(server.url("/voila/render/team.ipynb", team="red"))
+        page.goto(server.url("/", lever="value"))
     finally:
         server.stop()
+
+    room = start_game_server(game_folder, tmp_path / "room")
+    try:
+        page.goto(room.url("/"))                      # the join page
+        page.goto(room.link("red", "marketing"))      # a player's link, with its key
+        page.goto(room.console_link())                # the facilitator console
+    finally:
+        room.stop()
 
 Missing prerequisites (a browser, a package) go through :func:`skip_or_fail`: skipped with the
 reason on a developer's machine, a failure when the ``CI`` variable is set, so that tests never
@@ -31,8 +41,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -118,7 +129,7 @@ class Server:
 
     def url(self, path: str = "/", **query: object) -> str:
         """Address of ``path`` with the query parameters and the token
-        (``url("/voila/render/team.ipynb", team="red")``). A notebook that reads its query
+        (``url("/voila/render/NAME.ipynb", lever="value")``). A notebook that reads its query
         string sees the token too; see :meth:`plain_url` for one without."""
         params = {**{k: str(v) for k, v in query.items()}, "token": self.token}
         return f"{self.base}/{path.lstrip('/')}?{urllib.parse.urlencode(params)}"
@@ -215,18 +226,68 @@ def jupyter_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
     return env
 
 
+@dataclass
+class GameServer(Server):
+    """The workshop game's room server: the room door at :attr:`base` (``url(path)`` carries no
+    token: the game's links carry their own keys) and the console door at
+    :attr:`console_base`, both on 127.0.0.1."""
+
+    console_port: int = 0
+    folder: Path = field(default_factory=Path)
+
+    @property
+    def console_base(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
+    def url(self, path: str = "/", **query: object) -> str:
+        """Address of ``path`` on the room door, with the query parameters only."""
+        return self.plain_url(path, **query)
+
+    def console_url(self, path: str = "/", **query: object) -> str:
+        """Address of ``path`` on the console door, with the query parameters only."""
+        params = urllib.parse.urlencode({k: str(v) for k, v in query.items()})
+        return f"{self.console_base}/{path.lstrip('/')}" + (f"?{params}" if params else "")
+
+    def game(self):
+        from sim.game import Game
+
+        return Game(self.folder)
+
+    def links(self):
+        """The game's team, role, code and link table, its links pointing at this server."""
+        return self.game().links(self.base)
+
+    def link(self, team: str, role: str) -> str:
+        """The link (with its secret key) of one team and role."""
+        return f"{self.base}/play?key={self.game().key_for(team, role)}"
+
+    def code(self, team: str, role: str) -> str:
+        """The join code of one team and role."""
+        return self.game().code_for(team, role)
+
+    def console_link(self) -> str:
+        """The facilitator console's link (with the console's key) on the console door."""
+        return self.game().console_link(self.console_base)
+
+    def describe(self, chars: int = 3000) -> str:
+        return super().describe(chars).replace(
+            f" at {self.base} ", f" at {self.base} (console door {self.console_base}) ", 1)
+
+
 def start_server(name: str, argv: Sequence[str], *, port: int, token: str, ready_path: str,
                  home: Path, cwd: Path, env: Mapping[str, str],
-                 timeout: float = START_TIMEOUT) -> Server:
+                 timeout: float = START_TIMEOUT,
+                 make: Callable[..., Server] = Server) -> Server:
     """Start ``argv`` and wait until ``ready_path`` answers 200; ServerError with the log if it
-    exits or does not answer within ``timeout`` seconds."""
+    exits or does not answer within ``timeout`` seconds. ``make`` builds the :class:`Server`
+    (``make(name, port, token, process, log_path, log)``)."""
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / f"{name}.log"
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), stdout=log,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                start_new_session=True)
-    server = Server(name, port, token, process, log_path, log)
+    server = make(name, port, token, process, log_path, log)
     deadline = time.monotonic() + timeout
     last = ""
     try:
@@ -316,3 +377,25 @@ def start_voila(target: Path, home: Path, *, extra_args: Sequence[str] = (),
                         ready_path="/voila/static/voila.js", home=home,
                         cwd=cwd or (target if target.is_dir() else target.parent),
                         env=jupyter_env(home, env), timeout=timeout)
+
+
+def start_game_server(folder: Path, home: Path, *, env: Mapping[str, str] | None = None,
+                      timeout: float = START_TIMEOUT) -> GameServer:
+    """The workshop game's room server (``python -m sim game serve``) on the game in ``folder``:
+    the room door and the console door on two free ports of 127.0.0.1, its log in
+    ``home/room.log``; ready when the join page (``GET /`` on the room door) answers.
+
+    ``server.url("/")`` is the join page, ``server.link(team, role)`` a player's link,
+    ``server.console_link()`` the facilitator console. ``env`` adds environment variables."""
+    folder = Path(folder).resolve()
+    port = free_port()
+    console_port = free_port()
+    while console_port == port:
+        console_port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "sim", "game", "serve", str(folder), "--host", "127.0.0.1",
+            "--port", str(port), "--console-port", str(console_port), "--url", base]
+    server_env = jupyter_env(home, {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", **(env or {})})
+    make = partial(GameServer, console_port=console_port, folder=folder)
+    return start_server("room", argv, port=port, token="", ready_path="/", home=home,
+                        cwd=home, env=server_env, timeout=timeout, make=make)
