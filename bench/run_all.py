@@ -30,6 +30,7 @@ RESULTS = HERE / "results"
 # (name, script, extra arguments for --quick)
 BENCHES = (
     ("single_run", "bench_single_run.py", ["--repeats", "3"]),
+    ("cli", "bench_cli.py", ["--repeats", "3"]),
     ("throughput", "bench_throughput.py", ["--repeats", "2"]),
     ("vs_ciw", "bench_vs_ciw.py", ["--repeats", "1", "--weeks", "13"]),
     ("scaling", "bench_scaling.py", ["--repeats", "2", "--only", "baseline"]),

@@ -9,11 +9,39 @@ The public surface, in the order data flows::
 See ``docs/model.md`` for the model and ``python -m sim --help`` for the command line.
 """
 
-from sim.errors import ScenarioError
-from sim.metrics import KPI_GLOSSARY, KPI_NAMES
-from sim.model import LeadFlowModel, RunResult, run
-from sim.params import Scenario
-from sim.scenario import dump_scenario, load_scenario, with_overrides
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Where each public name lives. They are imported when first used (PEP 562), so that
+# ``python -m sim --help`` does not wait for numpy, scipy and pandas to load.
+_PUBLIC = {
+    "ScenarioError": "sim.errors",
+    "KPI_GLOSSARY": "sim.kpis",
+    "KPI_NAMES": "sim.kpis",
+    "LeadFlowModel": "sim.model",
+    "RunResult": "sim.model",
+    "run": "sim.model",
+    "Scenario": "sim.params",
+    "dump_scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "with_overrides": "sim.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])
+
 
 __version__ = "0.1.0"
 

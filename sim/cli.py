@@ -19,16 +19,38 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.files import check_can_create, check_folder, check_target, writable, write_atomic
-from sim.labels import plain_number
-from sim.metrics import KPI_NAMES
-from sim.params import Scenario
-from sim.scenario import load_scenario, resolve_scenario_path
+from sim.kpis import KPI_NAMES
 from sim.yamlio import shown
+
+if TYPE_CHECKING:
+    from sim.params import Scenario
+
+# The model, numpy, scipy and pandas load only when a command needs them, so that --help and
+# a mistyped flag answer at once; each command imports what it uses.
+
+
+def plain_number(value: Any) -> str:
+    """A number as the tables print it (:func:`sim.labels.plain_number`)."""
+    from sim.labels import plain_number as plain
+
+    return plain(value)
+
+
+def load_scenario(path: Any, overrides: Sequence[str] = ()) -> Scenario:
+    from sim.scenario import load_scenario as load
+
+    return load(path, overrides)
+
+
+def resolve_scenario_path(path: Any) -> Path:
+    from sim.scenario import resolve_scenario_path as resolve
+
+    return resolve(path)
 
 PROG = "leadflow"
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor, run_all, specs_for
@@ -47,6 +46,8 @@ def ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float]:
     x = x[~np.isnan(x)]
     if x.size < 2:
         return (math.nan, math.nan)
+    from scipy import stats  # here, not at the top: loading scipy.stats takes about a second
+
     mean = float(x.mean())
     sem = float(stats.sem(x))
     if sem == 0:
@@ -84,6 +85,8 @@ def replications_needed(values: Sequence[float], half_width: float,
     x = x[~np.isnan(x)]
     if x.size < 2:
         return pilot
+    from scipy import stats
+
     target = half_width * abs(float(x.mean())) if relative else half_width
     s = float(x.std(ddof=1))
     if not (target > 0 and math.isfinite(s)):
