@@ -52,6 +52,7 @@ from sim.game import (
     luck_sentences,
     now_utc,
 )
+from sim.labels import lever_help
 from sim.plots import format_kpi
 from sim.scenario import get_value
 from sim.widgets import DPI, LeverControl, _data_link, _message_html, _png, _prepare, _show
@@ -137,6 +138,14 @@ def _share(value: Any) -> str:
 
 def _band(low: Any, high: Any) -> str:
     return f"{_share(low)}–{_share(high)}" if pd.notna(low) and pd.notna(high) else "–"
+
+
+def player_help(key: str) -> str:
+    """What a lever does, for a player: the first sentence of its help, without the sources
+    and assumptions the model's documentation adds for trainers."""
+    text = lever_help(key).strip()
+    first = text.split(". ")[0].rstrip(".")
+    return f"{first}." if first else ""
 
 
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
@@ -250,12 +259,15 @@ class TeamScreen(_Screen):
         self.posted: dict[str, Any] = {}
         self.others = w.HTML()
         self.results_html = w.HTML()
+        self.brief = w.HTML()
+        self.state_line = w.HTML()
+        self.standing_html = w.HTML()
         self.header.value = (f"<h3 style='margin:4px 0'>Team {html.escape(team)} · "
                              f"{role.capitalize()}</h3><div>{html.escape(self.game.name)}</div>")
         self.widget = w.VBox([
-            self.header, self.round_label, self.lever_box,
+            self.header, self.round_label, self.state_line, self.brief, self.lever_box,
             w.HBox([self.submit_button, self.refresh_button]), self.pending, self.message_label,
-            self.others, self.results_html,
+            self.others, self.standing_html, self.results_html,
         ], layout=w.Layout(max_width="760px"))
         self.refresh()
 
@@ -331,12 +343,69 @@ class TeamScreen(_Screen):
         for c in self.controls.values():
             for widget in c.widgets:
                 widget.disabled = state != "open"
+        over = self.game.last_processed() == len(self.game.rounds) - 1
+        if state != "open" and "submit again" in self.message_label.value:
+            self.message_label.value = ""  # no longer true once the round is locked
+        self.state_line.value = _message_html(self._state_sentence(index, state, over), "info")
+        self._render_brief(index, over)
         self._render_others()
         self._render_results()
+        self._render_standing(over)
 
     # ---------------------------------------------------------------- internals
     def _say(self, text: str, kind: str) -> None:
         self.message_label.value = _message_html(text, kind)
+
+    def _state_sentence(self, index: int | None, state: str, over: bool) -> str:
+        """What the player can do now, in one sentence."""
+        if over:
+            return "Game over: the final standing is below. Thank you for playing."
+        if index is None:
+            return ""
+        name = self.game.round(index).name
+        return {
+            "open": "Move your levers and press Submit choices; you can change them until the "
+                    "round locks.",
+            "locked": f"{name} is locked: your choices are in. Results come when the "
+                      "facilitator processes the round.",
+            "processed": f"The results of {name} are below. The next round opens soon.",
+        }.get(state, "")
+
+    def _render_brief(self, index: int | None, over: bool) -> None:
+        """Your goal in plain words and what each of this round's levers does."""
+        if index is None or over:
+            self.brief.value = ""
+            return
+        rnd = self.game.round(index)
+        _kpi, label = ROLE_KPIS[self.role]
+        goal = (f"From this round both halves are scored on <b>{html.escape(SHARED_KPI[1])}</b>."
+                if rnd.shared_kpi else
+                f"You are scored on <b>{html.escape(label)}</b>, your half's own number; "
+                "the other half of your team has its own.")
+        items = "".join(f"<li><b>{html.escape(LEVER_LABELS.get(k, k))}</b>: "
+                        f"{html.escape(player_help(k))}</li>" for k in rnd.levers(self.role))
+        self.brief.value = (
+            "<details open style='margin:4px 0'><summary><b>Your brief</b></summary>"
+            f"<div>You play <b>{self.role}</b> for team <b>{html.escape(self.team)}</b>. "
+            f"{goal}</div><ul style='margin:4px 0 4px 18px;padding:0'>{items}</ul></details>")
+
+    def _render_standing(self, over: bool) -> None:
+        """The final standing, this team's row in bold, once the last round is processed."""
+        if not over:
+            self.standing_html.value = ""
+            return
+        board = board_table(self.game.leaderboard())
+        team_col = BOARD_HEADERS.get("team", "team")
+        rows = board.to_dict("records")
+        body = "".join(
+            "<tr" + (" style='font-weight:bold'" if r[team_col] == self.team else "") + ">"
+            + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>"
+            for r in rows)
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in board.columns)
+        self.standing_html.value = (
+            "<h4 style='margin:8px 0 2px'>Final standing</h4>" + TABLE_STYLE
+            + f"<div style='overflow-x:auto'><table class='leadflow-game-table'><tr>{head}</tr>"
+            + f"{body}</table></div>")
 
     def _start_values(self, rnd: Round) -> dict[str, Any]:
         """What the levers show: this round's envelope, else the choices in force before."""

@@ -18,6 +18,7 @@ from sim.game_screens import (
     Notice,
     SoloScreen,
     TeamScreen,
+    player_help,
 )
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
@@ -629,3 +630,54 @@ def test_team_page_shows_its_luck_once_the_company_score_is_shown(tmp_path):
     assert f"replayed {game.luck_reps} times" in page_text
     assert f"first in {row['p_first']:.0%}" in page_text
     assert f"Rank {row['place']}" in page_text
+
+
+# --------------------------------------------------------------------------- player's states
+def _play_to_the_end(game):
+    for index in range(len(game.rounds)):
+        if game.state(index).status == "waiting":
+            game.open_round()
+        if game.state(index).status == "open":
+            game.lock_round()
+        game.process_round(index)
+
+
+def test_the_brief_names_the_goal_and_explains_each_lever(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen(game, "blue", "marketing")
+    brief = screen.brief.value
+    assert "You play <b>marketing</b> for team <b>blue</b>" in brief
+    assert "scored on <b>MQLs delivered</b>" in brief
+    for key in screen.controls:
+        assert html.escape(player_help(key)) in brief
+    assert "Seed article" not in brief and "MODEL.md" not in brief  # sources are for trainers
+
+
+def test_the_page_says_what_to_do_in_each_state(tmp_path):
+    game = new_game(tmp_path)
+    game.open_round()
+    screen = TeamScreen(game, "red", "sales")
+    assert "press Submit choices" in screen.state_line.value
+    screen.submit()
+    assert "submit again" in screen.message_label.value
+    game.lock_round()
+    screen.refresh()
+    assert "is locked: your choices are in" in screen.state_line.value
+    assert "submit again" not in screen.message_label.value  # no longer true
+    game.process_round()
+    screen.refresh()
+    assert "results of" in screen.state_line.value
+    assert screen.standing_html.value == ""
+
+
+def test_the_final_standing_shows_when_the_game_is_over(tmp_path):
+    game = new_game(tmp_path)
+    _play_to_the_end(game)
+    screen = TeamScreen(game, "red", "sales")
+    assert "Game over" in screen.state_line.value
+    assert "Final standing" in screen.standing_html.value
+    assert "<tr style='font-weight:bold'><td>" in screen.standing_html.value
+    bold = screen.standing_html.value.split("<tr style='font-weight:bold'>")[1].split("</tr>")[0]
+    assert "<td>red</td>" in bold
+    assert screen.brief.value == ""
