@@ -439,10 +439,12 @@ def _within_luck(gaps: pd.Series, key: str) -> bool:
     return verdict(_AHEAD[key], low, high) == "undecided"
 
 
-def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str) -> pd.DataFrame:
+def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str,
+                   played: Sequence[float] | None = None) -> pd.DataFrame:
     """The luck columns of the leaderboard (:data:`BOARD_LUCK_COLUMNS`), one row per team of
     ``order`` (best first), from a round's replays ``luck`` (:meth:`Game.luck`), ranked by
-    ``key`` (``revenue_to_date`` or ``profit_to_date``)."""
+    ``key`` (``revenue_to_date`` or ``profit_to_date``). Without replays, teams whose
+    ``played`` scores (in ``order``) are exactly equal share a place: nothing tells them apart."""
     wide = luck.pivot_table(index="replication", columns="team", values=key, aggfunc="first") \
         if not luck.empty else pd.DataFrame()
     order = list(order)
@@ -453,7 +455,11 @@ def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str) -> pd.Dat
     complete = set(order) <= set(wide.columns)
     standings["replications"] = len(wide) if complete else 0
     if len(wide) < 2 or not complete:
-        return standings  # one replication or none: no interval, so no tie can be told
+        # one replication or none: no interval, so only an exact tie can be told
+        if played is not None:
+            _share_places(standings, order, _runs(order, lambda a, b: played[order.index(a)]
+                                                   == played[order.index(b)]))
+        return standings
     scores = wide[order]
     standings["luck_low"] = scores.min()
     standings["luck_high"] = scores.max()
@@ -464,20 +470,32 @@ def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str) -> pd.Dat
     first = scores.eq(scores.max(axis=1), axis=0)
     standings["p_first"] = first.div(first.sum(axis=1), axis=0).mean()
     standings["replications"] = len(scores)
+    _share_places(standings, order,
+                  _runs(order, lambda a, b: _within_luck(scores[a] - scores[b], key)))
+    return standings
+
+
+def _runs(order: Sequence[str], tied: Any) -> list[list[str]]:
+    """``order`` cut into runs of neighbours that ``tied(above, below)`` cannot tell apart."""
     groups: list[list[str]] = []
     for i, team in enumerate(order):
-        if i and _within_luck(scores[order[i - 1]] - scores[team], key):
+        if i and tied(order[i - 1], team):
             groups[-1].append(team)
         else:
             groups.append([team])
+    return groups
+
+
+def _share_places(standings: pd.DataFrame, order: Sequence[str],
+                  groups: list[list[str]]) -> None:
+    """Give every team of a group of two or more the group's first place (``=2``)."""
     for group in groups:
         if len(group) < 2:
             continue
-        place = f"={order.index(group[0]) + 1}"
+        place = f"={list(order).index(group[0]) + 1}"
         for team in group:
             standings.loc[team, "place"] = place
             standings.loc[team, "tied_with"] = ", ".join(t for t in group if t != team)
-    return standings
 
 
 def _names(teams: Sequence[str]) -> str:
@@ -1304,7 +1322,8 @@ class Game:
         board["auto_submitted"] = board["team"].map(autos).fillna(0).astype(int)
         board = board.sort_values([key, "team"], ascending=[False, True])
         board["rank"] = range(1, len(board) + 1)
-        luck = luck_standings(list(board["team"]), self.luck(index), key)
+        luck = luck_standings(list(board["team"]), self.luck(index), key,
+                              played=[float(v) for v in board[key]])
         board = board.join(luck, on="team")
         return board[columns].reset_index(drop=True)
 

@@ -477,10 +477,15 @@ class TeamScreen(_Screen):
             return
         mine = results[results["team"] == self.team]
         kpi, label = ROLE_KPIS[self.role]
+        # the well-aligned reference company's same number, on the same random numbers: what
+        # "good" looks like this quarter, so a result means something without the other teams'
+        reference = results[results["team"] == REFERENCE].set_index("round")[kpi]
         rows = []
         for row in mine.to_dict("records"):
             rnd = self.game.round(int(row["round"]))
-            shown = {"round": row["round_name"], label: _count(row[kpi])}
+            ref = reference.get(row["round"])
+            shown = {"round": row["round_name"], label: _count(row[kpi]),
+                     "reference": _count(ref) if ref is not None else "–"}
             shown[SHARED_KPI[1]] = _count(row[SHARED_KPI[0]]) if rnd.shared_kpi else "–"
             shown["your choices"] = "kept from before" if row[f"auto_{self.role}"] else "submitted"
             rows.append(shown)

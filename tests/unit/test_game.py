@@ -1124,7 +1124,8 @@ def test_a_new_game_writes_its_replays_on_the_rules_card(tmp_path):
 
 def test_rounds_processed_without_replays_rank_as_before(tmp_path):
     game = new_game(tmp_path, teams=["zed", "amy"], practice=False, luck_reps=0)
-    board = game.play({0: {"zed": {"sales": {"sales.cold_calling": 0.6}}}}, until=0)
+    board = game.play({0: {"zed": {"marketing": {"pricing.price_index": 1.4}}}}, until=0)
+    assert board["revenue_to_date"].nunique() == 2  # a real gap, not a tie
     assert list(game.luck(0)["replication"]) == [0, 0, 0]
     assert list(board["place"]) == ["1", "2"] and list(board["tied_with"]) == ["", ""]
     assert board[["luck_low", "luck_high", "p_first"]].isna().all().all()
@@ -1148,3 +1149,21 @@ def test_a_damaged_number_of_replays_is_a_game_error(tmp_path):
         card.write_text(re.sub(r"luck_reps: .*", f"luck_reps: {bad}", card.read_text()))
         with pytest.raises(GameError, match="luck_reps"):
             Game(game.folder)
+
+
+def test_without_replays_only_an_exact_tie_shares_a_place(tmp_path):
+    """Two teams that chose the same on the same random numbers score the same: nothing tells
+    them apart, so neither is shown second; a team that scored differently keeps its rank."""
+    game = Game.create(tmp_path / "g", ["red", "blue", "green"], practice=False,
+                       weeks_per_round=6, luck_reps=0)
+    game.open_round()
+    game.submit("green", "marketing", {"pricing.price_index": 1.4})
+    game.lock_round()
+    game.process_round()
+    board = game.leaderboard().set_index("team")
+    assert board.loc["red", "revenue_to_date"] == board.loc["blue", "revenue_to_date"]
+    assert board.loc["red", "place"] == board.loc["blue", "place"]
+    assert board.loc["red", "place"].startswith("=")
+    assert board.loc["red", "tied_with"] == "blue" and board.loc["blue", "tied_with"] == "red"
+    assert board.loc["green", "revenue_to_date"] != board.loc["red", "revenue_to_date"]
+    assert not board.loc["green", "place"].startswith("=")

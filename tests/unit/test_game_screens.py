@@ -279,10 +279,13 @@ def test_results_never_show_other_teams(tmp_path):
     assert results.loc["blue", "mqls"] != results.loc["red", "mqls"]
     shown = results_by_round(TeamScreen(game.folder, "red", "marketing"))
     assert list(shown) == ["Q1 Silos"]
-    values = [number(v) for v in shown["Q1 Silos"].values()]
+    values = [number(v) for c, v in shown["Q1 Silos"].items() if c != "reference"]
     assert results.loc["red", "mqls"] in values
     assert results.loc["blue", "mqls"] not in values
     assert results.loc[REFERENCE, "mqls"] not in values
+    # the well-aligned reference company is shown, in a column of its own, as the yardstick
+    assert number(shown["Q1 Silos"]["reference"]) == pytest.approx(results.loc[REFERENCE, "mqls"],
+                                                                   abs=0.5)
 
 
 def test_others_line_shows_counts_never_choices(tmp_path):
@@ -616,7 +619,8 @@ def test_console_says_when_a_round_has_no_replays(tmp_path):
     game.play({}, until=0)
     console = FacilitatorScreen(game.folder)
     assert "without replays" in console.board_html.value
-    assert [row[0] for row in table_rows(console.board_html.value)[1:]] == ["1", "2"]
+    # both teams kept the company as it was: the same score, so they share first place
+    assert [row[0] for row in table_rows(console.board_html.value)[1:]] == ["=1", "=1"]
 
 
 def test_team_page_shows_its_luck_once_the_company_score_is_shown(tmp_path):
