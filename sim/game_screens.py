@@ -55,7 +55,15 @@ from sim.game import (
 from sim.labels import lever_help
 from sim.plots import format_kpi
 from sim.scenario import get_value
-from sim.widgets import DPI, LeverControl, _data_link, _message_html, _png, _prepare, _show
+from sim.widgets import (
+    DPI,
+    LeverControl,
+    data_link,
+    figure_png,
+    message_html,
+    setting_text,
+    size_figure,
+)
 
 GAME_RANGES: dict[str, tuple[float, float]] = {
     "pricing.price_index": (0.6, 1.6),
@@ -124,7 +132,7 @@ def _table_html(table: pd.DataFrame) -> str:
 def _show_figure(image: w.Image, fig: Any) -> None:
     """Draw ``fig`` into ``image`` at its own size (a stretched PNG would blur)."""
     fig.set_dpi(DPI)
-    image.value = _png(fig)
+    image.value = figure_png(fig)
     image.width = str(round(fig.get_figwidth() * DPI))
 
 
@@ -346,7 +354,7 @@ class TeamScreen(_Screen):
         over = self.game.last_processed() == len(self.game.rounds) - 1
         if state != "open" and "submit again" in self.message_label.value:
             self.message_label.value = ""  # no longer true once the round is locked
-        self.state_line.value = _message_html(self._state_sentence(index, state, over), "info")
+        self.state_line.value = message_html(self._state_sentence(index, state, over), "info")
         self._render_brief(index, over)
         self._render_others()
         self._render_results()
@@ -354,7 +362,7 @@ class TeamScreen(_Screen):
 
     # ---------------------------------------------------------------- internals
     def _say(self, text: str, kind: str) -> None:
-        self.message_label.value = _message_html(text, kind)
+        self.message_label.value = message_html(text, kind)
 
     def _state_sentence(self, index: int | None, state: str, over: bool) -> str:
         """What the player can do now, in one sentence."""
@@ -419,9 +427,9 @@ class TeamScreen(_Screen):
     def _show_pending(self, _change: Any = None) -> None:
         """Name the levers moved since the last submission (or since the round opened), as the
         kernel has them: what Submit would post."""
-        moved = [f"{key} = {_show(value)}" for key, value in self.values().items()
+        moved = [f"{key} = {setting_text(value)}" for key, value in self.values().items()
                  if value != self.posted.get(key)]
-        self.pending.value = (_message_html("Not submitted yet: " + ", ".join(moved), "info")
+        self.pending.value = (message_html("Not submitted yet: " + ", ".join(moved), "info")
                               if moved else "")
 
     def _build_levers(self) -> None:
@@ -525,7 +533,7 @@ class Notice(_Screen):
 
     def __init__(self, text: str):
         self.text = text
-        self.widget = w.HTML(_message_html(text, "info"))
+        self.widget = w.HTML(message_html(text, "info"))
 
     def refresh(self, quiet: bool = False) -> None:
         """Nothing to re-read."""
@@ -539,7 +547,7 @@ class JoinScreen(_Screen):
         self.code = w.Text(description="Join code", placeholder="e.g. K7Q2MX",
                            style={"description_width": "initial"})
         self.button = w.Button(description="Join", button_style="primary")
-        self.message_label = w.HTML(_message_html(problem, "error"))
+        self.message_label = w.HTML(message_html(problem, "error"))
         self.screen: TeamScreen | None = None
         self.body = w.VBox([
             w.HTML(f"<h3>{html.escape(game.name)}</h3><div>Type the code your facilitator gave "
@@ -553,7 +561,7 @@ class JoinScreen(_Screen):
         try:
             team, role = self.game.team_role(code)
         except GameError as exc:
-            self.message_label.value = _message_html(str(exc), "error")
+            self.message_label.value = message_html(str(exc), "error")
             return None
         self.screen = TeamScreen(self.game, team, role)
         self.widget.children = [self.screen.widget]
@@ -801,7 +809,7 @@ class FacilitatorScreen(_Screen):
         self.confirm_box.layout.display = "none"
 
     def _say(self, text: str, kind: str) -> None:
-        self.message_label.value = _message_html(text, kind)
+        self.message_label.value = message_html(text, kind)
 
     def _explain(self, exc: ScenarioError) -> str:
         """A refusal from the game in the round names the screen shows; a damaged file's
@@ -822,7 +830,7 @@ class FacilitatorScreen(_Screen):
             self._show_envelopes(index)
             self._enable_buttons()
         except ScenarioError as exc:  # a damaged state file: say which, and change nothing
-            self.round_label.value = _message_html(str(exc), "error")
+            self.round_label.value = message_html(str(exc), "error")
             for button in self.buttons.values():
                 button.disabled = True
             self._drop_pending()
@@ -879,7 +887,7 @@ class FacilitatorScreen(_Screen):
             _show_figure(self.images[name], fig)
         if not results.empty:
             data = results.to_csv(index=False).encode("utf-8")
-            self.export_html.value = _data_link(data, "game-results.csv", "text/csv",
+            self.export_html.value = data_link(data, "game-results.csv", "text/csv",
                                                 "Download every round's choices and results (CSV)")
 
 
@@ -908,7 +916,7 @@ class NewGameForm(_Screen):
             Game.create(self.folder, [t for t in self.teams.value.split(",") if t.strip()],
                         practice=self.practice.value)
         except ScenarioError as exc:
-            self.message_label.value = _message_html(str(exc), "error")
+            self.message_label.value = message_html(str(exc), "error")
             return None
         self.console = FacilitatorScreen(self.folder, self.base_url)
         self.widget.children = [self.console.widget]
@@ -968,11 +976,11 @@ class SoloScreen(_Screen):
             if index + 1 < len(self.game.rounds):
                 self.game.open_round(index + 1)
         except ScenarioError as exc:
-            self.message_label.value = _message_html(f"Not played: {exc}", "error")
+            self.message_label.value = message_html(f"Not played: {exc}", "error")
             return None
         row = table[table["team"] == self.team].iloc[0]
         ref = table[table["team"] == REFERENCE].iloc[0]
-        self.message_label.value = _message_html(
+        self.message_label.value = message_html(
             f"{row['round_name']}: revenue {format_kpi('revenue', row['revenue'])} "
             f"(reference {format_kpi('revenue', ref['revenue'])}).", "ok")
         self.refresh()
@@ -990,7 +998,7 @@ class SoloScreen(_Screen):
         else:
             self.summary.value = _summary(self.game)
         fig = game_plots.revenue_by_round(results)
-        _prepare(fig, 7.0, 3.6)
+        size_figure(fig, 7.0, 3.6)
         _show_figure(self.image, fig)
 
 

@@ -88,15 +88,18 @@ def valid_keys(channels: Iterable[str] = ()) -> list[str]:
     return keys
 
 
-def _closest(word: str, candidates: Iterable[str]) -> str | None:
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate nearest to a mistyped ``word`` (difflib), or None if none is near."""
     if len(word) > 2 * _KEY_CHARS:  # no key is that long, and difflib's cost grows with it
         return None
     best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return best[0] if best else None
 
 
-def _suggest(word: str, candidates: Iterable[str]) -> str:
-    best = _closest(word, candidates)
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the candidate nearest to ``word``, or nothing: the one
+    suggestion every error message of the kit (files, flags, widgets) appends."""
+    best = closest(word, candidates)
     return f" (did you mean '{best}'?)" if best else ""
 
 
@@ -114,7 +117,7 @@ def _check_keys(raw: Mapping[str, Any], source: str) -> None:
                 if not prefix and key in _META_KEYS:
                     continue
                 siblings = [f"{prefix}{k}" for k in model.model_fields]
-                near = _suggest(dotted, siblings) or _suggest(
+                near = did_you_mean(dotted, siblings) or did_you_mean(
                     dotted, valid_keys(_channel_names(raw))
                 )
                 raise _error(source, dotted, f"unknown key{near}")
@@ -191,7 +194,7 @@ def _read_yaml(path: Path, source: str, extended: bool = False) -> dict[str, Any
         if unknown:
             # the key itself stays unsaid (it may be the name of a secret); a near scenario
             # key can be named, since it comes from the model, not from the file
-            best = _closest(unknown[0], Scenario.model_fields) if isinstance(
+            best = closest(unknown[0], Scenario.model_fields) if isinstance(
                 unknown[0], str) else None
             near = f"; did you mean '{best}'?" if best else ""
             raise _error(source, None, _not_scenario(
@@ -281,7 +284,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = value_text
     if isinstance(value, str) and value.strip().lower() == "none":
         # `none` means empty, except where it is itself a valid text (feedback.mode=none)
-        field = _field_at(tuple(key.split(".")))
+        field = field_at(tuple(key.split(".")))
         ann = field.annotation if field is not None else None
         if not (ann is str or value in typing.get_args(ann)):
             value = None
@@ -311,11 +314,11 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
             listed = ", ".join(shown(n, 40) for n in names[:20]) + (", …" if names[20:] else "")
             raise _error(
                 source, key,
-                f"unknown channel '{shown(parts[2], 40)}'{_suggest(parts[2], names)}; channels "
+                f"unknown channel '{shown(parts[2], 40)}'{did_you_mean(parts[2], names)}; channels "
                 f"here: {listed} (add new channels in a scenario file)",
             )
         else:
-            raise _error(source, key, f"unknown key{_suggest(key, known)}")
+            raise _error(source, key, f"unknown key{did_you_mean(key, known)}")
     node = raw
     for part in parts[:-1]:
         child = node.get(part)
@@ -327,7 +330,7 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
 
 
 # --------------------------------------------------------------------------- validation
-def _field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
+def field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
     """The declared field at ``loc`` (``("sales", "reps")``), or None if there is none."""
     model: type[BaseModel] | None = Scenario
     field = None
@@ -362,7 +365,7 @@ def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
 
 def _constraints(loc: tuple[Any, ...]) -> str:
     """Describe the valid range of the field at ``loc`` ("0 to 1", "at least 1", …)."""
-    field = _field_at(loc)
+    field = field_at(loc)
     if field is None:
         return ""
     low, low_open, high, high_open = field_bounds(field)
@@ -422,7 +425,7 @@ def _got(value: Any) -> str:
 
 def _text_limits(loc: tuple[Any, ...]) -> str:
     """What a text field accepts, from its declared lengths ("text of 1 to 200 characters")."""
-    field = _field_at(loc)
+    field = field_at(loc)
     metadata = field.metadata if field is not None else []
     low = next((m.min_length for m in metadata if isinstance(m, annotated_types.MinLen)), 0)
     high = next((m.max_length for m in metadata if isinstance(m, annotated_types.MaxLen)), None)

@@ -45,7 +45,7 @@ import math
 import re
 import time
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,9 @@ from sim.report import write_report
 from sim.scenario import (
     MY_SCENARIOS_DIR,
     PROJECT_DIR,
-    _field_at,
+    did_you_mean,
     dump_scenario,
+    field_at,
     field_bounds,
     get_value,
     load_scenario,
@@ -145,7 +146,7 @@ instructions, exercises and code examples are for JupyterLab. Jupyter itself sho
 
 
 # --------------------------------------------------------------------------- helpers
-def _png(fig: Figure) -> bytes:
+def figure_png(fig: Figure) -> bytes:
     """The figure as PNG bytes, drawn once at its own dpi (``savefig`` would lay it out and
     draw it twice); the figure's own canvas is put back afterwards."""
     old = fig.canvas
@@ -162,7 +163,8 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _prepare(fig: Figure, width: float, height: float) -> None:
+def size_figure(fig: Figure, width: float, height: float) -> None:
+    """Give a figure its size in inches at the screens' dpi (before :func:`figure_png`)."""
     fig.set_size_inches(width, height)
     fig.set_dpi(DPI)
 
@@ -181,28 +183,21 @@ def _tip(key: str) -> str:
 
 def lever_field(key: str) -> FieldInfo:
     """The declared field of a dotted key; ScenarioError if the model has no such lever."""
-    field = _field_at(tuple(key.split(".")))
+    field = field_at(tuple(key.split(".")))
     if field is None or key == "marketing.channels":
         known = valid_keys(["<name>"])
-        raise ScenarioError("lever", key, "unknown key" + (
-            f" (did you mean '{_near(key, known)}'?)" if _near(key, known) else ""))
+        raise ScenarioError("lever", key, "unknown key" + did_you_mean(key, known))
     return field
 
 
-def _near(word: str, candidates: Iterable[str]) -> str:
-    import difflib
-
-    best = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return best[0] if best else ""
-
-
-def _show(value: Any) -> str:
+def setting_text(value: Any) -> str:
+    """A setting's value as a screen shows it (``0.3``, ``empty`` for none)."""
     if isinstance(value, float):
         return f"{value:g}"
     return "empty" if value is None else str(value)
 
 
-def _data_link(data: bytes, filename: str, mime: str, label: str) -> str:
+def data_link(data: bytes, filename: str, mime: str, label: str) -> str:
     """A download link that carries the file itself (works where the server's files cannot be
     reached, as in a Voilà app)."""
     encoded = base64.b64encode(data).decode("ascii")
@@ -218,7 +213,7 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _message_html(text: str, kind: str, extra_html: str = "") -> str:
+def message_html(text: str, kind: str, extra_html: str = "") -> str:
     """A one-line message in the widget: red for errors, green for success; ``extra_html``
     (a link) is appended as it is."""
     if not text:
@@ -393,7 +388,7 @@ class Dashboard:
         self.funnel = FunnelPlot(title="Funnel")
         self.revenue = RevenuePlot()
         for plot in (self.funnel, self.revenue):
-            _prepare(plot.fig, 6.0, 3.1)
+            size_figure(plot.fig, 6.0, 3.1)
         self.funnel_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.revenue_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.panel = w.HTML()
@@ -470,7 +465,7 @@ class Dashboard:
 
     def _show_error(self, exc: Exception) -> None:
         self.message = str(exc)
-        self.message_label.value = _message_html(
+        self.message_label.value = message_html(
             f"Not run: {exc}. Change the setting, or reset to the scenario.", "error")
         self.status_label.value = "<span style='color:#B00020'>not run: invalid setting</span>"
 
@@ -491,8 +486,8 @@ class Dashboard:
         self.kpis, self.ci = summarise(pd.DataFrame([r.kpis for r in runs]))
         self.funnel.update(self.kpis, title=f"Funnel: {scenario.name}, {scenario.weeks:g} weeks")
         self.revenue.update(runs)
-        self.funnel_image.value = _png(self.funnel.fig)
-        self.revenue_image.value = _png(self.revenue.fig)
+        self.funnel_image.value = figure_png(self.funnel.fig)
+        self.revenue_image.value = figure_png(self.revenue.fig)
         self._render_panel()
         self.seconds = time.perf_counter() - start
         self.message = ""
@@ -590,7 +585,7 @@ class ScenarioLab:
         self.all_kpis = w.Checkbox(description="show every KPI", indent=False)
         self.all_kpis.observe(lambda _ch: self._render_table(), "value")
         self.bars = KpiBarsPlot(BAR_KPIS, ncols=3)
-        _prepare(self.bars.fig, 9.0, 5.2)
+        size_figure(self.bars.fig, 9.0, 5.2)
         self.bars_image = w.Image(format="png", layout=w.Layout(
             width="100%", max_width="720px", height="auto", object_fit="contain",
             display="none"))
@@ -728,7 +723,7 @@ class ScenarioLab:
         self.result.index.name = "kpi"
         ci = {name: summarise(table)[1] for name, table in comparison.tables.items()}
         self.bars.update(means, ci)
-        self.bars_image.value = _png(self.bars.fig)
+        self.bars_image.value = figure_png(self.bars.fig)
         self.bars_image.layout.display = ""
         self._render_table()
         seconds = time.perf_counter() - start
@@ -772,20 +767,20 @@ class ScenarioLab:
             scenario = with_overrides(self.changed_scenario(), {
                 "name": target.stem,
                 "description": f"{self._base.name} with " + (", ".join(
-                    f"{k}={_show(v)}" for k, v in self.changes.items()) or "no changes"),
+                    f"{k}={setting_text(v)}" for k, v in self.changes.items()) or "no changes"),
             })
             header = "\n".join([
                 f"{target.stem}: made in the LeadFlow Lab scenario lab.",
                 f"Base scenario: {self._base_name}",
                 "Changes:" if self.changes else "Changes: none",
-                *(f"  {k}: {_show(v)}" for k, v in self.changes.items()),
+                *(f"  {k}: {setting_text(v)}" for k, v in self.changes.items()),
                 f"Run it from the project folder with: {command}",
             ])
             dump_scenario(scenario, target, header=header)
         except (ScenarioError, OSError) as exc:
             self._say(f"Not saved: {exc}", "error")
             return None
-        link = _data_link(target.read_bytes(), target.name, "text/yaml", "download")
+        link = data_link(target.read_bytes(), target.name, "text/yaml", "download")
         self._say(f"Saved {_shown_path(target)}. Run it from the project folder with: "
                   f"{command}", "ok", link)
         self.links.value = self.message_label.value
@@ -814,7 +809,7 @@ class ScenarioLab:
             self._say(f"No report: {exc}", "error")
             return None
         self.status_label.value = "<span style='color:#006644'>report written</span>"
-        link = _data_link(target.read_bytes(), target.name, "text/html", "download")
+        link = data_link(target.read_bytes(), target.name, "text/html", "download")
         self._say(f"Report written to {_shown_path(target)}.", "ok", link)
         self.links.value = self.message_label.value
         return target
@@ -833,7 +828,7 @@ class ScenarioLab:
 
     def _say(self, text: str, kind: str, extra_html: str = "") -> None:
         self.message = text
-        self.message_label.value = _message_html(text, kind, extra_html)
+        self.message_label.value = message_html(text, kind, extra_html)
 
     def _target(self, path: str | Path, suffixes: tuple[str, ...], default: str,
                 from_widget: bool) -> Path | None:
@@ -916,9 +911,9 @@ class ScenarioLab:
         low, low_open, high, high_open = self._editor.bounds
         valid = ""
         if (low is not None or high is not None) and self._editor.kind in ("int", "float"):
-            valid = (f" · allowed: {'above' if low_open else 'from'} {_show(low)}"
+            valid = (f" · allowed: {'above' if low_open else 'from'} {setting_text(low)}"
                      if low is not None else "") + \
-                    (f" {'below' if high_open else 'to'} {_show(high)}" if high is not None else "")
+                    (f" {'below' if high_open else 'to'} {setting_text(high)}" if high is not None else "")
         unit = lever_unit(key)
         unit_text = f" [{html.escape(unit)}]" if unit and unit not in ("-", "flag", "rule") else ""
         self.key_help.value = (f"<div style='max-width:640px'><b>{html.escape(lever_label(key))}"

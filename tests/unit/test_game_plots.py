@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from sim import game_plots
 from sim.game import REFERENCE, Game
 from sim.labels import team_color
-from sim.widgets import _png
+from sim.widgets import figure_png
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
@@ -33,7 +33,7 @@ def game(tmp_path_factory) -> Game:
 def drawn(fig: Figure) -> Figure:
     """The figure, after checking it draws without an error."""
     assert isinstance(fig, Figure)
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig).startswith(b"\x89PNG")
     return fig
 
 
