@@ -1356,3 +1356,17 @@ class Game:
                             "missing; the rules card is older than console keys (create the "
                             "game again)")
         return f"{base_url.rstrip('/')}/console?key={self.console_key}"
+
+
+_GAMES = FileMemo(size=8)
+"""Games as last loaded, while their rules cards stay the same (see :func:`open_game`)."""
+
+
+def open_game(folder: str | Path) -> Game:
+    """The game in ``folder``, shared by every caller while its rules card is unchanged.
+
+    Loading a game validates its company; the room server asks for the game on every request
+    and for each of forty pages, which need not do that forty times. A game's state lives in
+    its folder, not in the object, so sharing one is safe.
+    """
+    return _GAMES.get(Path(folder) / "game.yaml", lambda card: Game(card.parent))

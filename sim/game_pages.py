@@ -21,8 +21,7 @@ import solara
 import solara.lab
 from solara.server import kernel_context
 
-from sim.files import FileMemo
-from sim.game import GAME_URL_ENV, Game, GameError, game_folder
+from sim.game import GAME_URL_ENV, Game, GameError, game_folder, open_game
 from sim.game_screens import FacilitatorScreen, Notice, TeamScreen
 
 REFRESH_SECONDS = 5.0
@@ -34,14 +33,9 @@ def _key(search: str | None) -> str:
     return (parse_qs(search or "").get("key") or [""])[0]
 
 
-_GAMES = FileMemo(size=8)
-"""The game each page plays, shared by every page while its rules card stays the same: loading
-a game validates its company, which forty pages need not do forty times."""
-
-
 def current_game() -> Game:
-    """The game of the server's folder (``$LEADFLOW_GAME_DIR``)."""
-    return _GAMES.get(game_folder() / "game.yaml", lambda card: Game(card.parent))
+    """The game of the server's folder (``$LEADFLOW_GAME_DIR``), shared by every page."""
+    return open_game(game_folder())
 
 
 def team_screen(key: str) -> TeamScreen | Notice:

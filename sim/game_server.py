@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sim.game import GAME_DIR_ENV, GAME_URL_ENV, Game, GameError
+from sim.game import GAME_DIR_ENV, GAME_URL_ENV, Game, GameError, open_game
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -174,7 +174,7 @@ class RoomGate:
 
     def game(self) -> Game:
         """The game as its folder says now (keys never change, but the folder is the truth)."""
-        return Game(self.folder)
+        return open_game(self.folder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -221,12 +221,13 @@ class RoomGate:
         if not self.limiter.allowed(address):
             return await _join_page(send, 429, "Too many wrong codes from this device; wait a "
                                     "minute and try again.", "room")
+        game = self.game()
         try:
-            team, role = self.game().team_role(code)
+            team, role = game.team_role(code)
         except GameError:
             self.limiter.failed(address)
             return await _join_page(send, 403, NEUTRAL_KEY, "room")
-        key = self.game().key_for(team, role)
+        key = game.key_for(team, role)
         await send({"type": "http.response.start", "status": 303,
                     "headers": [(b"location", f"/play?key={key}".encode()),
                                 (b"content-length", b"0")]})

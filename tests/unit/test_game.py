@@ -1167,3 +1167,15 @@ def test_without_replays_only_an_exact_tie_shares_a_place(tmp_path):
     assert board.loc["red", "tied_with"] == "blue" and board.loc["blue", "tied_with"] == "red"
     assert board.loc["green", "revenue_to_date"] != board.loc["red", "revenue_to_date"]
     assert not board.loc["green", "place"].startswith("=")
+
+
+def test_open_game_is_shared_until_the_rules_card_changes(tmp_path):
+    game = new_game(tmp_path)
+    first = sim_game.open_game(game.folder)
+    assert sim_game.open_game(game.folder) is first  # the room's pages share one loaded game
+    card = game.folder / "game.yaml"
+    write_atomically(card, card.read_text().replace(f"name: {game.name}", "name: renamed"))
+    again = sim_game.open_game(game.folder)
+    assert again is not first and again.name == "renamed"
+    with pytest.raises(GameError, match="no game here"):
+        sim_game.open_game(tmp_path / "missing")
