@@ -1,7 +1,7 @@
 """The room server under a full room: forty players connected and submitting at once.
 
 Starts ``python -m sim game serve`` on free loopback ports for a 20-team game (40 team-role
-links), then forty bots (:class:`sim.game_bot.PageBot`, each speaking the page's websocket
+links), then forty bots (:class:`sim.game.bot.PageBot`, each speaking the page's websocket
 protocol as a phone's browser does) open their pages together and submit their choices
 ``--submits`` times each at random moments. It reports
 
@@ -33,7 +33,7 @@ import _common as c
 import httpx
 
 from sim.game import Game
-from sim.game_bot import PageBot
+from sim.game.bot import PageBot
 
 BENCH = "game_server"
 TARGET_MB = 1536.0

@@ -302,7 +302,7 @@ def _holdout(data: pd.DataFrame, weeks: int, total_weeks: float) -> tuple[pd.Dat
 
 
 def _shown(v: Any) -> str:
-    from sim.labels import plain_number
+    from sim.views.labels import plain_number
 
     return f"{v:,}" if isinstance(v, int) else plain_number(float(v))
 

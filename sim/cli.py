@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 
 def plain_number(value: Any) -> str:
-    """A number as the tables print it (:func:`sim.labels.plain_number`)."""
-    from sim.labels import plain_number as plain
+    """A number as the tables print it (:func:`sim.views.labels.plain_number`)."""
+    from sim.views.labels import plain_number as plain
 
     return plain(value)
 
@@ -339,7 +339,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         table = one_at_a_time(scenario, levers, args.kpi, args.reps, seed, executor,
                               progress=not args.json)
     if plot is not None:
-        from sim.plots import tornado
+        from sim.views.plots import tornado
 
         fig = tornado(table, kpi=args.kpi)
         write_atomic(plot, lambda tmp: fig.savefig(tmp, format=plot.suffix[1:], dpi=120,
@@ -389,7 +389,7 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     import shlex
 
-    from sim.report import write_report
+    from sim.views.report import write_report
 
     scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
     _out_file(args, protected=[resolve_scenario_path(p) for p in args.scenarios])
@@ -723,7 +723,7 @@ def cmd_game(args: argparse.Namespace) -> int:
 def _serve_game(args: argparse.Namespace, game: Any) -> int:
     """``game serve``: the room door and the console door from one process (Ctrl+C stops)."""
     from sim.game import GameError
-    from sim.game_server import serve
+    from sim.game.server import serve
 
     room = args.url or f"http://{'localhost' if args.host in ('127.0.0.1', '::1') else args.host}" \
         f":{args.port}"

@@ -42,10 +42,10 @@ from scipy import optimize, special, stats
 from sim.agents import CYCLE_SHAPE
 from sim.calendar import CLOSE_HOUR, OPEN_HOUR, WORKDAYS
 from sim.experiment import ci95
-from sim.labels import plain_number
 from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Scenario
 from sim.scenario import with_overrides
+from sim.views.labels import plain_number
 
 SELF_SOURCED = "self_sourced"
 HOURS = ("created", "mql", "contact", "sql", "opp", "closed")

@@ -15,7 +15,7 @@ keeps the folder, for robustness runs too).
 
 One-at-a-time sensitivity moves each lever to a low and a high value around the base scenario,
 holding the rest, and ranks levers by how far they swing a KPI (the tornado chart of
-``sim/plots.py``).
+``sim/views/plots.py``).
 """
 
 from __future__ import annotations

@@ -63,8 +63,8 @@ def _code_cell_count() -> int:
 def _expected_revenue(weight: float) -> str:
     """The revenue the dashboard must show for ``weight``, as the dashboard formats it."""
     from sim import load_scenario
-    from sim.plots import format_kpi
-    from sim.widgets import Dashboard
+    from sim.views.plots import format_kpi
+    from sim.views.widgets import Dashboard
 
     baseline = load_scenario(REPO / "scenarios" / "baseline.yaml", {"weeks": 52})
     dash = Dashboard(baseline, levers=[LEVER], seed=1)

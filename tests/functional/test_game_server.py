@@ -2,7 +2,7 @@
 nothing an anonymous visitor or a forged message does starts a session or holds memory.
 
 The server runs in this test process (both doors, on free ports of 127.0.0.1), so the tests
-can count its sessions directly; the players are :class:`sim.game_bot.PageBot` bots that speak
+can count its sessions directly; the players are :class:`sim.game.bot.PageBot` bots that speak
 the page's own websocket protocol, as a phone's browser does.
 """
 
@@ -22,8 +22,8 @@ import pytest
 from websockets.sync.client import connect
 
 from sim.game import Game
-from sim.game_bot import BotError, PageBot
-from sim.game_server import (
+from sim.game.bot import BotError, PageBot
+from sim.game.server import (
     JOIN_TRIES_PER_MINUTE,
     PASS_COOKIE,
     SESSIONS_PER_KEY,

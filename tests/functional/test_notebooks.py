@@ -197,7 +197,7 @@ def test_runs_under_papermill_with_small_parameters(path, tmp_path):
 LESSONS = [p for p in NOTEBOOKS if re.match(r"0[0-68]_", p.name)]  # not the game (07)
 RAW_NUMBER = re.compile(r"(?<![\w.])(\d{4,}\.\d+|\d+\.\d{4,})(?![\w.])")
 """A number printed as the computer holds it (``3219597.093``, ``2980.0``, ``0.13912``) rather
-than through :mod:`sim.labels`."""
+than through :mod:`sim.views.labels`."""
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
@@ -224,7 +224,7 @@ def test_stored_outputs_show_no_raw_numbers(path):
         text = "".join(_shown_text(o) for o in cell.get("outputs", []))
         text = re.sub(r"<style.*?</style>", "", text, flags=re.S)  # a Styler's CSS
         raw = RAW_NUMBER.findall(text)
-        assert not raw, f"cell {i} shows raw numbers {raw[:3]}; format them with sim.labels"
+        assert not raw, f"cell {i} shows raw numbers {raw[:3]}; format them with sim.views.labels"
         assert ".round(3)" not in cell.source, f"cell {i} rounds instead of formatting"
 
 

@@ -1,4 +1,4 @@
-"""Unit tests of sim.game_plots: the debrief charts, from a played game and from empty tables."""
+"""Unit tests of sim.game.plots: the debrief charts, from a played game and from empty tables."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from sim import game_plots
 from sim.game import REFERENCE, Game
-from sim.labels import team_color
-from sim.widgets import figure_png
+from sim.game import plots as game_plots
+from sim.views.labels import team_color
+from sim.views.widgets import figure_png
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 

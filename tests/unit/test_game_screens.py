@@ -1,4 +1,4 @@
-"""Unit tests of sim.game_screens: the team page, join form, facilitator console and solo play,
+"""Unit tests of sim.game.screens: the team page, join form, facilitator console and solo play,
 driven headless through their methods as the buttons would call them."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import ipywidgets as w
 import pytest
 
 from sim.game import REFERENCE, Game, GameError
-from sim.game_screens import (
+from sim.game.screens import (
     FacilitatorScreen,
     JoinScreen,
     NewGameForm,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.game_server import (
+from sim.game.server import (
     MAX_BUFFERS,
     MAX_MESSAGE_BYTES,
     PASS_COOKIE,

@@ -1,11 +1,13 @@
-"""Unit tests of sim.labels: every KPI and lever has a human label and a format, defined once."""
+"""Unit tests of sim.views.labels: every KPI and lever has a human label and a format, defined once."""
 
 import math
 
 import pytest
 
-from sim import KPI_GLOSSARY, KPI_NAMES, labels
-from sim.labels import (
+from sim import KPI_GLOSSARY, KPI_NAMES
+from sim.scenario import valid_keys
+from sim.views import labels
+from sim.views.labels import (
     FORMAT_KINDS,
     KPI_LABELS,
     MINUS,
@@ -27,8 +29,7 @@ from sim.labels import (
     set_currency,
     team_color,
 )
-from sim.scenario import valid_keys
-from sim.widgets import LAB_HIDDEN_KEYS
+from sim.views.widgets import LAB_HIDDEN_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -129,7 +130,7 @@ def test_excludes_zero_is_the_one_helper():
     assert excludes_zero((1.0, 2.0)) and excludes_zero([-2.0, -1.0])
     assert not excludes_zero((-1.0, 2.0)) and not excludes_zero((0.0, 1.0))
     assert not excludes_zero(None) and not excludes_zero((math.nan, 1.0))
-    from sim import report, widgets
+    from sim.views import report, widgets
 
     assert not hasattr(report, "_significant") and not hasattr(report, "_number")
     assert report.excludes_zero is excludes_zero and widgets.excludes_zero is excludes_zero

@@ -1,4 +1,4 @@
-"""Unit tests of sim.plots: every figure draws headless and redraws in place."""
+"""Unit tests of sim.views.plots: every figure draws headless and redraws in place."""
 
 import io
 import math
@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim import Scenario, run, with_overrides
-from sim.plots import (
+from sim.views.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
     KpiBarsPlot,

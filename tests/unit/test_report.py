@@ -1,4 +1,4 @@
-"""Unit tests of sim.report: one self-contained, escaped HTML page, written atomically."""
+"""Unit tests of sim.views.report: one self-contained, escaped HTML page, written atomically."""
 
 import base64
 import html
@@ -13,11 +13,11 @@ import simpy
 import sim
 from sim import KPI_NAMES, Scenario, ScenarioError, load_scenario, with_overrides
 from sim import files as files_module
-from sim import report as report_module
 from sim.experiment import compare, replicate, summarise
-from sim.labels import format_interval, kpi_label
-from sim.plots import format_kpi, funnel
-from sim.report import (
+from sim.views import report as report_module
+from sim.views.labels import format_interval, kpi_label
+from sim.views.plots import format_kpi, funnel
+from sim.views.report import (
     ABSENT,
     figure_to_data_uri,
     flatten_settings,

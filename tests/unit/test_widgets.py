@@ -1,4 +1,4 @@
-"""Unit tests of sim.widgets: the dashboard and the scenario lab, driven headless."""
+"""Unit tests of sim.views.widgets: the dashboard and the scenario lab, driven headless."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from sim import Scenario, ScenarioError, load_scenario, with_overrides
 from sim.scenario import field_bounds, resolve_scenario_path
-from sim.widgets import (
+from sim.views.widgets import (
     DEFAULT_LEVERS,
     DEFAULT_RANGES,
     Dashboard,
@@ -320,7 +320,7 @@ def test_lab_report_is_titled_with_the_names_given(lab):
 
 def test_saved_scenarios_go_where_the_printed_command_finds_them(tmp_path, monkeypatch):
     from sim import scenario as scenario_module
-    from sim import widgets as widgets_module
+    from sim.views import widgets as widgets_module
 
     project = tmp_path / "project"
     monkeypatch.setattr(widgets_module, "PROJECT_DIR", project)
@@ -348,7 +348,7 @@ def test_app_style_hides_notebook_text_only_in_voila(lab):
 
 def test_self_assessment_form_places_the_team():
     from sim.assessment import QUESTIONS, assess
-    from sim.widgets import SelfAssessment
+    from sim.views.widgets import SelfAssessment
 
     example = {"shared_goals": 2, "meetings": 3, "lead_definition": 3, "feedback": 2, "crm": 3,
                "roles": 3, "leadership": 2, "no_blame": 2}

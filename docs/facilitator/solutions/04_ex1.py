@@ -3,7 +3,7 @@
 Run from the notebooks folder (``%load ../docs/facilitator/solutions/04_ex1.py`` in a notebook).
 """
 from sim import load_scenario, run
-from sim.plots import trust_over_time
+from sim.views.plots import trust_over_time
 
 weeks, reps, seed = 52, 3, 1
 runs = {}

@@ -3,7 +3,7 @@
 The facilitator's wall after the game: who finished where (the leaderboard), how each team's
 revenue moved quarter by quarter against the well-aligned reference company, and the picture
 the debrief turns on: each half's own scoreboard against the company's result. Funnels and
-trust reuse :mod:`sim.plots`. Every function takes the tables of :class:`sim.game.Game`
+trust reuse :mod:`sim.views.plots`. Every function takes the tables of :class:`sim.game.Game`
 (``results()``, ``leaderboard()``, ``weekly()``) and returns a :class:`~matplotlib.figure.Figure`.
 """
 
@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.game import REFERENCE, ROLE_KPIS
-from sim.labels import team_color
-from sim.plots import FunnelPlot, _thousands, color, revenue_over_time, trust_over_time
+from sim.views.labels import team_color
+from sim.views.plots import FunnelPlot, _thousands, color, revenue_over_time, trust_over_time
 
 REFERENCE_STYLE = {"color": "#555555", "linestyle": "--", "linewidth": 1.5}
 

@@ -9,7 +9,7 @@ board, writes the numbers once and returns the :class:`~matplotlib.figure.Figure
 and scripts::
 
     from sim import load_scenario, run
-    from sim.plots import FunnelPlot, funnel
+    from sim.views.plots import FunnelPlot, funnel
 
     scenario = load_scenario("scenarios/baseline.yaml")
     fig = funnel(run(scenario, seed=1).kpis)          # build and draw once
@@ -47,7 +47,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
 from scipy import stats
 
-from sim.labels import (
+from sim.views.labels import (
     KPI_LABELS,
     OKABE_ITO,
     SERIES_LABELS,
@@ -85,7 +85,7 @@ TORNADO_COLUMNS: tuple[str, ...] = (
 
 # ------------------------------------------------------------------------------ helpers
 format_kpi = format_value
-"""The presentation layer's :func:`sim.labels.format_value`, under the name older code uses."""
+"""The presentation layer's :func:`sim.views.labels.format_value`, under the name older code uses."""
 
 WEEKLY_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 """A marker shape per scenario on lines over time, so lines that run close stay apart."""

@@ -10,8 +10,8 @@ offline laptop. It is written for the manager who reads it, in this order:
   random numbers, as in :func:`sim.experiment.compare`), then revenue and profit per scenario;
 * the scenarios, each with its description (or, where it repeats the first one's, what it
   changes);
-* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.plots`);
-* every KPI under its human label (:mod:`sim.labels`) with its mean and 95 % interval per
+* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.views.plots`);
+* every KPI under its human label (:mod:`sim.views.labels`) with its mean and 95 % interval per
   scenario, and the paired differences from the first scenario, highlighted where the interval
   excludes zero;
 * the settings that differ from the first scenario, every setting, and a reproducibility
@@ -24,7 +24,7 @@ paths, channel names) is HTML-escaped::
 
     from pathlib import Path
     from sim import load_scenario
-    from sim.report import write_report
+    from sim.views.report import write_report
 
     paths = ["scenarios/undefined.yaml", "scenarios/integrated.yaml"]
     write_report([load_scenario(p) for p in paths], Path("report.html"), reps=10,
@@ -58,7 +58,11 @@ import sim
 from sim.errors import ScenarioError
 from sim.experiment import Comparison, summarise, unique_names
 from sim.files import writable, write_atomic
-from sim.labels import (
+from sim.metrics import KPI_NAMES
+from sim.model import run
+from sim.params import Scenario, flatten_settings
+from sim.scenario import load_scenario
+from sim.views.labels import (
     describe_changes,
     describe_difference,
     excludes_zero,
@@ -71,10 +75,7 @@ from sim.labels import (
     number,
     scenario_colors,
 )
-from sim.metrics import KPI_NAMES
-from sim.model import run
-from sim.params import Scenario, flatten_settings
-from sim.plots import (
+from sim.views.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
     kpi_bars,
@@ -83,7 +84,6 @@ from sim.plots import (
     speed_to_lead_hours,
     trust_over_time,
 )
-from sim.scenario import load_scenario
 from sim.yamlio import safe_load
 
 SUMMARY_KPIS: tuple[str, ...] = ("revenue", "profit")

@@ -24,8 +24,8 @@ visitor before anything is spent on them:
 * Websockets must come from the page's own origin, and each message is size-limited and its
   binary framing checked before Solara parses it.
 
-The pages themselves (:mod:`sim.game_pages`) are the ipywidgets screens of
-:mod:`sim.game_screens`, one per session. ``python -m sim game serve FOLDER`` (and ``make game``)
+The pages themselves (:mod:`sim.game.pages`) are the ipywidgets screens of
+:mod:`sim.game.screens`, one per session. ``python -m sim game serve FOLDER`` (and ``make game``)
 start it; :func:`serve` runs both doors in one event loop.
 """
 
@@ -407,7 +407,7 @@ def build_app(folder: str | Path, doors: Doors = Doors()) -> ASGIApp:
     warnings.filterwarnings("ignore", message="Cookies with samesite=none")
     os.environ[GAME_DIR_ENV] = str(folder)
     os.environ[CONSOLE_PORT_ENV] = str(doors.console_port)
-    os.environ["SOLARA_APP"] = "sim.game_pages"
+    os.environ["SOLARA_APP"] = "sim.game.pages"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # a room sends nothing out
     import solara.server.settings as solara_settings
 

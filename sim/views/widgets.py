@@ -14,7 +14,7 @@ note a few changes on any lever, and play the two versions back to back on the s
 95 % intervals, so a manager hears the change rather than the luck. The booth can write the
 changed version to a scenario file and print the one-page report::
 
-    from sim.widgets import Dashboard, ScenarioLab
+    from sim.views.widgets import Dashboard, ScenarioLab
 
     dash = Dashboard("baseline", levers=("incentives.shared_kpi_weight",))
     dash                                   # a bare name at the end of a cell shows it
@@ -29,7 +29,7 @@ changed version to a scenario file and print the one-page report::
     lab.report("dearer.html")
 
 The widgets hold no model logic: they only call :mod:`sim` (``with_overrides``, ``run``,
-``compare``, ``dump_scenario``, ``write_report``) and draw with :mod:`sim.plots`. Figures are
+``compare``, ``dump_scenario``, ``write_report``) and draw with :mod:`sim.views.plots`. Figures are
 :class:`matplotlib.figure.Figure` objects built once and redrawn in place; each redraw is shown
 as a PNG in an :class:`ipywidgets.Image`, which works without any extra Jupyter extension,
 headless, in JupyterLab and in Voilà. Every control that can re-run the model waits for the
@@ -59,7 +59,24 @@ from pydantic.fields import FieldInfo
 from sim.errors import ScenarioError
 from sim.experiment import compare as compare_scenarios
 from sim.experiment import summarise
-from sim.labels import (
+from sim.metrics import KPI_NAMES
+from sim.model import run
+from sim.params import Scenario
+from sim.scenario import (
+    MY_SCENARIOS_DIR,
+    PROJECT_DIR,
+    did_you_mean,
+    dump_scenario,
+    field_at,
+    field_bounds,
+    get_value,
+    load_scenario,
+    preset_names,
+    resolve_scenario_path,
+    valid_keys,
+    with_overrides,
+)
+from sim.views.labels import (
     FIRST_LEVER,
     change_label,
     describe_changes,
@@ -77,26 +94,9 @@ from sim.labels import (
     lever_table_key,
     lower_first,
 )
-from sim.labels import lever_unit as _lever_unit
-from sim.metrics import KPI_NAMES
-from sim.model import run
-from sim.params import Scenario
-from sim.plots import FunnelPlot, KpiBarsPlot, RevenuePlot
-from sim.report import write_report
-from sim.scenario import (
-    MY_SCENARIOS_DIR,
-    PROJECT_DIR,
-    did_you_mean,
-    dump_scenario,
-    field_at,
-    field_bounds,
-    get_value,
-    load_scenario,
-    preset_names,
-    resolve_scenario_path,
-    valid_keys,
-    with_overrides,
-)
+from sim.views.labels import lever_unit as _lever_unit
+from sim.views.plots import FunnelPlot, KpiBarsPlot, RevenuePlot
+from sim.views.report import write_report
 
 DEFAULT_LEVERS: tuple[str, ...] = (
     "incentives.shared_kpi_weight",
@@ -735,7 +735,7 @@ class ScenarioLab:
         return self.result
 
     def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame | None:
-        """:attr:`result` as people read it (:mod:`sim.labels`: KPI labels, money with its
+        """:attr:`result` as people read it (:mod:`sim.views.labels`: KPI labels, money with its
         symbol, shares in %, differences in pp), for ``kpis`` (default: :data:`LAB_KPIS`); None
         before a comparison."""
         if self.result is None:
@@ -787,7 +787,7 @@ class ScenarioLab:
         return target
 
     def report(self, path: str | Path, from_widget: bool = False) -> Path | None:
-        """Write the one-page HTML report of base vs. changed (:func:`sim.report.write_report`,
+        """Write the one-page HTML report of base vs. changed (:func:`sim.views.report.write_report`,
         ``reps`` replications each); returns its path, or None with a message."""
         target = self._target(path, (".html", ".htm"), ".html", from_widget)
         if target is None:

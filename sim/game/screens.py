@@ -13,13 +13,13 @@ picture, trust over time, and export everything.
 
 A :class:`SoloScreen` lets one person play both halves of a team, a quarter per click::
 
-    from sim.game_screens import FacilitatorScreen, SoloScreen, TeamScreen
+    from sim.game.screens import FacilitatorScreen, SoloScreen, TeamScreen
     TeamScreen.from_request()          # a team page for ?key=KEY (or ?code=CODE)
     FacilitatorScreen("games/tuesday") # the console
     SoloScreen.new()                   # a solo game in a fresh folder
 
 The screens hold no game logic: they call :class:`sim.game.Game` and draw with
-:mod:`sim.game_plots`.
+:mod:`sim.game.plots`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 import pandas as pd
 
-from sim import game_plots
 from sim.errors import ScenarioError
 from sim.game import (
     REFERENCE,
@@ -52,10 +51,11 @@ from sim.game import (
     luck_sentences,
     now_utc,
 )
-from sim.labels import lever_help
-from sim.plots import format_kpi
+from sim.game import plots as game_plots
 from sim.scenario import get_value
-from sim.widgets import (
+from sim.views.labels import lever_help
+from sim.views.plots import format_kpi
+from sim.views.widgets import (
     DPI,
     LeverControl,
     data_link,

@@ -16,7 +16,7 @@ reads "48.5 %" and its difference "+3.2 pp", and no chart or table shows a code 
 
 The currency symbol is a setting (:func:`set_currency`, or ``currency=`` on each call)::
 
-    from sim.labels import format_value, set_currency
+    from sim.views.labels import format_value, set_currency
     format_value("revenue", 3219597.093)                  # '€3,219,597'
     format_value("revenue", 126690.3, signed=True)        # '+€126,690'
     set_currency("$")

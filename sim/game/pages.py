@@ -1,8 +1,8 @@
 """The workshop game's pages as the room server shows them (Solara routes).
 
-Each page is one of the ipywidgets screens of :mod:`sim.game_screens`, built once per session
+Each page is one of the ipywidgets screens of :mod:`sim.game.screens`, built once per session
 for the key in the page's address and kept fresh by re-reading the game folder every few
-seconds, in that session's own context. The server's front desk (:mod:`sim.game_server`) has
+seconds, in that session's own context. The server's front desk (:mod:`sim.game.server`) has
 already checked the visitor's pass before a session exists; each page checks its own key again,
 because the key in the address, not the pass, says who the visitor is.
 
@@ -22,7 +22,7 @@ import solara.lab
 from solara.server import kernel_context
 
 from sim.game import GAME_URL_ENV, Game, GameError, game_folder, open_game
-from sim.game_screens import FacilitatorScreen, Notice, TeamScreen
+from sim.game.screens import FacilitatorScreen, Notice, TeamScreen
 
 REFRESH_SECONDS = 5.0
 NOT_VALID = ("This link is not valid for this game. Check it with your facilitator, or type "
@@ -52,7 +52,7 @@ def team_screen(key: str) -> TeamScreen | Notice:
 
 def console_screen(key: str, host: str) -> FacilitatorScreen | Notice:
     """The console for the console's key on the console door, or a neutral notice."""
-    from sim.game_server import CONSOLE_PORT_ENV, Doors
+    from sim.game.server import CONSOLE_PORT_ENV, Doors
 
     try:
         game = current_game()
