@@ -58,7 +58,7 @@ from sim.lead import (
 )
 from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog, EventRow
 from sim.odds import logit
-from sim.params import Scenario, flatten_settings
+from sim.params import Scenario, settings_diff
 from sim.policies import brand, communication, feedback, incentives, pricing, trust
 from sim.streams import Streams, poisson_inverse
 
@@ -92,9 +92,7 @@ WEEKLY_FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities", "won", "lost",
 
 def changed_keys(before: Scenario, after: Scenario) -> list[str]:
     """Dotted keys whose values differ between two scenarios."""
-    a, b = flatten_settings(before), flatten_settings(after)
-    absent = object()  # a channel only one of them has
-    return sorted(k for k in a.keys() | b.keys() if a.get(k, absent) != b.get(k, absent))
+    return sorted(key for key, _a, _b in settings_diff(before, after))
 
 
 @dataclass

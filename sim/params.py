@@ -18,7 +18,7 @@ study compares their values rather than sampling them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -985,3 +985,26 @@ def flatten_settings(scenario: Scenario) -> dict[str, Any]:
 
     walk("", scenario.model_dump())
     return out
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+"""Stands for a setting one scenario lacks (a channel the other one has)."""
+
+
+def settings_diff(first: Scenario, other: Scenario,
+                  skip: Sequence[str] = ()) -> list[tuple[str, Any, Any]]:
+    """``(dotted key, value in first, value in other)`` for every setting that differs, in
+    declaration order (keys only ``other`` has come last); a key only one of them has (a
+    channel) has :data:`ABSENT` on the other side. Keys in ``skip`` are left out.
+
+    The one comparison of two scenarios: the model uses it to refuse a mid-run change of a
+    setting that fixes the run's shape, the report to list what a scenario changes."""
+    a, b = flatten_settings(first), flatten_settings(other)
+    keys = list(a) + [k for k in b if k not in a]
+    return [(k, a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys
+            if k not in skip and a.get(k, ABSENT) != b.get(k, ABSENT)]

@@ -283,5 +283,19 @@ def one_at_a_time(base: Scenario, levers: Mapping[str, tuple[Any, Any]], kpi: st
         k_high = mine.loc[mine.side == "high", kpi].mean()
         rows.append({"parameter": key, "low_value": low, "high_value": high, "kpi_low": k_low,
                      "kpi_high": k_high, "kpi_base": base_value,
-                     "swing": abs(k_high - k_low)})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+                     "swing": swing(k_low, base_value, k_high)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable",
+                                          ignore_index=True)
+
+
+def swing(low: float, base: float, high: float) -> float:
+    """How far one lever moves the KPI: from the lowest to the highest of the KPI at the lever's
+    low value, at the base scenario and at its high value.
+
+    A lever whose KPI peaks in the middle (both ends below the base) still swings by the height
+    of the peak, which ``|high - low|`` would hide. The table of ``python -m sim sensitivity``
+    and the tornado chart both order levers by this number, so they agree. A missing value
+    (NaN) is left out; with none left the swing is 0.
+    """
+    values = [v for v in (low, base, high) if v == v]  # NaN != NaN
+    return max(values) - min(values) if values else 0.0

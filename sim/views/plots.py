@@ -47,6 +47,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
 from scipy import stats
 
+from sim.sweep import swing
 from sim.views.labels import (
     KPI_LABELS,
     OKABE_ITO,
@@ -773,8 +774,8 @@ def tornado_order(data: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"sensitivity table lacks column(s) {missing}; expected "
                          f"{list(TORNADO_COLUMNS)}")
     out = data.reset_index(drop=True).copy()
-    trio = out[["kpi_low", "kpi_base", "kpi_high"]].astype(float)
-    out["swing"] = (trio.max(axis=1) - trio.min(axis=1)).fillna(0.0)
+    out["swing"] = [swing(float(lo), float(base), float(hi)) for lo, base, hi
+                    in out[["kpi_low", "kpi_base", "kpi_high"]].itertuples(index=False)]
     return out.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -60,7 +60,7 @@ from sim.experiment import Comparison, summarise, unique_names
 from sim.files import writable, write_atomic
 from sim.metrics import KPI_NAMES
 from sim.model import run
-from sim.params import Scenario, flatten_settings
+from sim.params import ABSENT, Scenario, flatten_settings, settings_diff
 from sim.scenario import load_scenario
 from sim.views.labels import (
     describe_changes,
@@ -160,26 +160,6 @@ def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = N
 
 
 # ------------------------------------------------------------------------------ settings
-class _Absent:
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
-"""Stands for a setting one scenario lacks (a channel the other one has)."""
-
-
-def settings_diff(first: Scenario, other: Scenario,
-                  skip: Sequence[str] = _HIDDEN_SETTINGS) -> list[tuple[str, Any, Any]]:
-    """``(dotted key, value in first, value in other)`` for every setting that differs, in
-    declaration order; a key only one of them has (a channel) has :data:`ABSENT` on the other
-    side. ``name`` and ``description`` are skipped unless ``skip`` says otherwise."""
-    a, b = flatten_settings(first), flatten_settings(other)
-    keys = list(a) + [k for k in b if k not in a]
-    return [(k, a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys
-            if k not in skip and a.get(k, ABSENT) != b.get(k, ABSENT)]
-
-
 def _setting_text(value: Any) -> str:
     if value is ABSENT:
         return "(absent)"
@@ -431,7 +411,7 @@ def _settings_section(data: ReportData) -> str:
     first = data.scenarios[0]
     parts = []
     for i, (name, scenario) in enumerate(zip(data.names[1:], data.scenarios[1:], strict=True)):
-        diff = settings_diff(first, scenario)
+        diff = settings_diff(first, scenario, skip=_HIDDEN_SETTINGS)
         parts.append(f"<h3>{_swatch(data, i + 1)}{_e(name)} vs {_e(data.names[0])}</h3>")
         if not diff:
             parts.append('<p class="note">Same settings as the first scenario.</p>')
@@ -628,7 +608,7 @@ def _scenario_text(data: ReportData, i: int) -> str:
     s = data.scenarios[i]
     if i == 0 or s.description != data.scenarios[0].description:
         return s.description
-    diff = [(k, b) for k, _a, b in settings_diff(data.scenarios[0], s)
+    diff = [(k, b) for k, _a, b in settings_diff(data.scenarios[0], s, skip=_HIDDEN_SETTINGS)
             if k not in ("seed", "weeks", "warmup_weeks")]
     if not diff:
         return s.description
@@ -670,5 +650,4 @@ def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int
     return write_atomic(out, text)
 
 
-__all__ = ["ABSENT", "ReportData", "figure_to_data_uri", "flatten_settings", "render_report",
-           "settings_diff", "simulate", "write_report"]
+__all__ = ["ReportData", "figure_to_data_uri", "render_report", "simulate", "write_report"]

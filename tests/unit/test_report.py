@@ -14,15 +14,13 @@ import sim
 from sim import KPI_NAMES, Scenario, ScenarioError, load_scenario, with_overrides
 from sim import files as files_module
 from sim.experiment import compare, replicate, summarise
+from sim.params import ABSENT, flatten_settings, settings_diff
 from sim.views import report as report_module
 from sim.views.labels import format_interval, kpi_label
 from sim.views.plots import format_kpi, funnel
 from sim.views.report import (
-    ABSENT,
     figure_to_data_uri,
-    flatten_settings,
     render_report,
-    settings_diff,
     simulate,
     write_report,
 )
@@ -263,7 +261,9 @@ def test_flatten_and_diff_settings():
     assert flat["sales.reps"] == base.sales.reps
     assert "marketing.channels.webinar.leads_per_week" in flat
     other = with_overrides(base, {"sales.reps": base.sales.reps + 1, "name": "other"})
-    assert settings_diff(base, other) == [("sales.reps", base.sales.reps, base.sales.reps + 1)]
+    assert settings_diff(base, other, skip=("name",)) == [
+        ("sales.reps", base.sales.reps, base.sales.reps + 1)]
+    assert [k for k, _a, _b in settings_diff(base, other)] == ["name", "sales.reps"]
     raw = base.model_dump()
     del raw["marketing"]["channels"]["webinar"]
     fewer = Scenario.model_validate(raw)

@@ -19,6 +19,7 @@ from sim.sweep import (
     parse_levers,
     summarise_points,
     sweep,
+    swing,
 )
 
 BASE = Scenario(weeks=3)
@@ -267,3 +268,24 @@ def test_sweep_files_have_the_usual_mode(tmp_path):
     for path in [*(tmp_path / "s").glob("*.*"), *(tmp_path / "s" / "runs").iterdir()]:
         if path.name != "sweep.lock":
             assert path.stat().st_mode & 0o777 == 0o644, path
+
+
+def test_swing_is_the_range_of_low_base_and_high():
+    """The sensitivity table and the tornado chart share one swing: a lever whose KPI peaks at
+    the base value swings by the peak's height, not by |high - low|."""
+    assert swing(10.0, 20.0, 12.0) == 10.0
+    assert swing(12.0, 11.0, 10.0) == 2.0
+    assert swing(float("nan"), 5.0, 7.0) == 2.0
+    assert swing(float("nan"), float("nan"), float("nan")) == 0.0
+
+
+def test_the_table_and_the_tornado_chart_order_levers_alike():
+    from sim.views.plots import tornado_order
+
+    table = pd.DataFrame({"parameter": ["a", "b"], "low_value": [0, 0], "high_value": [1, 1],
+                          "kpi_low": [10.0, 10.0], "kpi_high": [12.0, 13.0],
+                          "kpi_base": [20.0, 20.0]})
+    table["swing"] = [swing(lo, b, hi) for lo, b, hi in
+                      zip(table.kpi_low, table.kpi_base, table.kpi_high, strict=True)]
+    assert list(table.swing) == [10.0, 10.0]
+    assert list(tornado_order(table)["swing"]) == list(table.swing)
