@@ -31,7 +31,7 @@ help:
 	@echo "make game   - set up .venv and serve the workshop game (team pages + facilitator console)"
 	@echo "make test   - set up .venv and run every test"
 	@echo "make bench  - speed and memory benchmarks, printed as ratios"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff: style, complexity, naming and docstrings (make test runs it first)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,7 +61,8 @@ game: $(STAMP)
 	@$(PY) -m sim game serve "$(GAME)" --host $(GAME_BIND) --port $(GAME_PORT) \
 	    --console-port $(CONSOLE_PORT) --url http://$(GAME_HOST):$(GAME_PORT)
 
-test: $(STAMP)
+# The linter first (style, complexity, naming, docstrings: pyproject.toml), then every test.
+test: $(STAMP) lint
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(STAMP)

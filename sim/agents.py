@@ -240,7 +240,8 @@ class SalesTeam:
 
     def _lead_work(self, hours: float, interleave: float) -> float:
         """Book ``hours`` of lead work done with prospecting beside it (``interleave`` is
-        1 / (1 - prospecting share), 1 while an SLA is breached) and return the elapsed time."""
+        1 / (1 - prospecting share), 1 while an SLA is breached) and return the elapsed time.
+        """
         self.busy_hours += hours
         self.prospecting_hours += hours * (interleave - 1.0)
         return hours * interleave
@@ -413,7 +414,8 @@ class SalesTeam:
 
     def open_opportunity(self, lead: Lead, when: float, counted: int | None = None) -> None:
         """Open an opportunity at ``when``; ``counted`` overrides the warm-up test for deals
-        booked ahead of time (self-sourced ones are created at the start of their week)."""
+        booked ahead of time (self-sourced ones are created at the start of their week).
+        """
         model = self.model
         lead.opp_at = when
         lead.state = "opportunity"
@@ -442,7 +444,8 @@ class SalesTeam:
     def close_until(self, until: float, pull_in_discount: float = 0.0,
                     pull_until: float | None = None) -> None:
         """Close every opportunity due before ``until``; with timing games, also pull forward
-        those due before ``pull_until`` and book them at ``until`` with extra discount."""
+        those due before ``pull_until`` and book them at ``until`` with extra discount.
+        """
         heap = self.opportunities
         limit = until if pull_until is None else pull_until
         while heap and heap[0][0] < limit:

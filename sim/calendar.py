@@ -92,7 +92,8 @@ def _offset(t: float) -> tuple[float, float]:
 
 class Rota:
     """When one person works: the same spans of hours every week, as ``(start, end)`` offsets
-    from Monday 00:00 (spans that touch are merged; one may run to the end of the week)."""
+    from Monday 00:00 (spans that touch are merged; one may run to the end of the week).
+    """
 
     def __init__(self, spans):
         merged: list[list[float]] = []
@@ -120,7 +121,8 @@ class Rota:
     def open_span(self, t: float) -> tuple[float, float, float] | None:
         """``(week_start, low, high)`` when this person is at work at ``t``: they stay at work
         while ``low <= now - week_start < high``, the same test as :meth:`is_open` makes, so a
-        caller can keep asking cheaply until the span ends. None when not at work."""
+        caller can keep asking cheaply until the span ends. None when not at work.
+        """
         if self.always:
             return (0.0, -math.inf, math.inf)
         week0, h = _offset(t)
@@ -131,7 +133,8 @@ class Rota:
 
     def next_open(self, t: float) -> float:
         """The first time at or after ``t`` when this person is at work (``t`` itself when
-        :meth:`is_open` says so, so waiting for it always makes progress)."""
+        :meth:`is_open` says so, so waiting for it always makes progress).
+        """
         if self.always or self.is_open(t):
             return t
         week0, h = _offset(t)
@@ -142,7 +145,8 @@ class Rota:
 
     def add_hours(self, t: float, hours: float) -> float:
         """When ``hours`` of working time that start at ``t`` are done: a two-day training that
-        starts on Wednesday morning ends on Thursday evening, not on Friday morning."""
+        starts on Wednesday morning ends on Thursday evening, not on Friday morning.
+        """
         if self.always:
             return t + hours
         left = hours
@@ -179,7 +183,8 @@ OFFICE = Rota(_OPEN_SPANS)
 def shift_rota(rep: int, reps: int, hours_per_week: float) -> Rota:
     """Rep ``rep`` of ``reps`` on a round-the-clock rota: one shift of ``hours_per_week / 7``
     hours every day, the team's shifts staggered evenly over the day (rep ``r`` starts at
-    ``24 r / reps`` o'clock). 168 hours means always at work."""
+    ``24 r / reps`` o'clock). 168 hours means always at work.
+    """
     shift = min(24.0, hours_per_week / 7.0)
     begin = 24.0 * rep / reps
     spans = []

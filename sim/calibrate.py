@@ -94,7 +94,8 @@ class Estimate:
 @dataclass
 class Calibration:
     """What the export determines: scenario overrides, the observed figures with their
-    intervals, what stayed at the baseline's defaults, and (after :func:`fit`) the fit."""
+    intervals, what stayed at the baseline's defaults, and (after :func:`fit`) the fit.
+    """
 
     weeks: float
     estimates: list[Estimate] = field(default_factory=list)
@@ -132,7 +133,8 @@ def _unpack(data: Any) -> tuple[pd.DataFrame, str, pd.Timestamp | None, list[str
 
 def estimate(data: Any, source: str = "<crm>") -> Calibration:
     """Estimate the scenario parameters a CRM export determines (a DataFrame from
-    :func:`read_crm`, or an export object with ``data``, ``kind`` and ``end``)."""
+    :func:`read_crm`, or an export object with ``data``, ``kind`` and ``end``).
+    """
     from sim.fit import funnel_stats, hours_frame, observed_rows, office_hours_share
 
     data, kind, end, notes = _unpack(data)
@@ -256,7 +258,8 @@ def fit(cal: Calibration, scenario: Scenario, reps: int = 20, seed: int | None =
     """Move the behavioural parameters until ``scenario`` simulated ``reps`` times reproduces
     the export (``sim/fit.py``, at most ``max_iter`` iterations or ``budget_seconds``); fills
     ``cal.fit``, ``cal.sims`` and the simulated column of ``cal.rows``, and returns the fitted
-    scenario."""
+    scenario.
+    """
     from sim.fit import INNER, fit_scenario, simulate, simulated_columns, thin_warnings
 
     available = list(cal.rows)
@@ -309,7 +312,8 @@ def _shown(v: Any) -> str:
 
 def estimates_table(cal: Calibration) -> pd.DataFrame:
     """What the export measured, for a notebook: each estimate with the records behind it and
-    how it was measured (a value the fit then moved says so; see :func:`fitted_table`)."""
+    how it was measured (a value the fit then moved says so; see :func:`fitted_table`).
+    """
     fitted = cal.fit.values if cal.fit is not None else {}
     rows = [{"parameter": e.key, "value": _shown(e.value), "records": str(e.n),
              "from": e.note + ("; the fit's starting point" if e.key in fitted else "")}
@@ -326,7 +330,8 @@ FIT_TARGETS = {"attempted_share": "MQL → SQL: MQLs sales attempts",
 
 def fitted_table(cal: Calibration) -> pd.DataFrame:
     """The parameters :func:`fit` moved, each with the figure of the export it was moved to
-    match (empty before a fit)."""
+    match (empty before a fit).
+    """
     from sim.fit import DIALS, ROWS
 
     targets = {d.key: d.target for d in DIALS}
@@ -442,7 +447,8 @@ def _predict(cal: Calibration, full: Calibration, frame: pd.DataFrame, scenario:
              cut: pd.Timestamp, holdout_weeks: int, reps: int, seed: int | None,
              executor: Any) -> None:
     """Simulate the fitted company over the whole export and compare the leads created in the
-    last ``holdout_weeks`` weeks with the export's (``cal.holdout``)."""
+    last ``holdout_weeks`` weeks with the export's (``cal.holdout``).
+    """
     from sim.fit import funnel_stats, hours_frame, observed_rows, simulate, simulated_columns
 
     span = round(full.weeks, 2)
@@ -469,7 +475,8 @@ class _Like:
 def export_crm(event_log: pd.DataFrame, path: str | Path | None = None,
                start: str = EXPORT_START) -> pd.DataFrame:
     """Turn a model event log (hours) into a CRM-style export with date-times: one row per lead
-    journey (a lead lost, nurtured and qualified again has a row for each journey)."""
+    journey (a lead lost, nurtured and qualified again has a row for each journey).
+    """
     log = event_log
     origin = pd.Timestamp(start, tz="UTC")
     out = pd.DataFrame({"lead_id": log.lead_id.to_numpy()})

@@ -83,7 +83,8 @@ class Claim(BaseModel):
 @dataclass(frozen=True)
 class ClaimResult:
     """A claim checked: the estimate and its 95 % interval (a share of the other scenario's mean
-    for ``change`` and ``band`` claims, the scenario's own mean for ``value`` claims)."""
+    for ``change`` and ``band`` claims, the scenario's own mean for ``value`` claims).
+    """
 
     scenario: str
     claim: Claim

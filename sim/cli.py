@@ -114,7 +114,8 @@ def _clean(value: Any) -> Any:
 def _table(header: list[str], rows: list[list[str]]) -> str:
     """Columns aligned for a terminal; every cell is shown with its control characters
     escaped, so a scenario named with an ANSI escape or a line break cannot redraw the
-    terminal or break the table."""
+    terminal or break the table.
+    """
     header = [shown(c, None) for c in header]
     rows = [[shown(c, None) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -143,7 +144,8 @@ def _out_file(args: argparse.Namespace, suffixes: Sequence[str] = (),
               protected: Sequence[str | Path] = (), why: str | None = None,
               make_folder: bool = False) -> Path:
     """Check ``--out FILE`` before any work: a writable folder, and an existing file only
-    replaced with ``--force`` (never one of ``protected``, the command's own inputs)."""
+    replaced with ``--force`` (never one of ``protected``, the command's own inputs).
+    """
     extra = {"protected_why": why} if why else {}
     return check_target(args.out, "--out", force=args.force, suffixes=suffixes,
                         protected=protected, make_folder=make_folder, **extra)
@@ -493,7 +495,7 @@ def _stderr_line(text: str) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars to plain Python for JSON and tables."""
+    """Numpy scalars to plain Python for JSON and tables."""
     return value.item() if hasattr(value, "item") else value
 
 
@@ -746,7 +748,8 @@ def _serve_game(args: argparse.Namespace, game: Any) -> int:
 
 def _undo_or_reopen(args: argparse.Namespace, game: Any) -> None:
     """``game undo``: the last processed round back to locked, its results set aside;
-    ``game reopen``: a locked round open again (``--minutes`` for a new countdown)."""
+    ``game reopen``: a locked round open again (``--minutes`` for a new countdown).
+    """
     from datetime import UTC
 
     if args.action == "undo":

@@ -493,7 +493,8 @@ def _drop_footer(body: list[tuple[int, list[str]]]) -> tuple[list, list]:
 
 def _recognise(headers: Iterable[str]) -> str | None:
     """The preset whose own column names (those no other preset and no documented variant
-    uses) the header has most of; at least two, and no tie."""
+    uses) the header has most of; at least two, and no tie.
+    """
     keys = {_key(h) for h in headers}
     owners: dict[str, set[str]] = {}
     for crm, table in PRESETS.items():
@@ -518,7 +519,8 @@ def _title(crm: str) -> str:
 def _map_columns(raw: pd.DataFrame, crm: str | None, opts: _Options,
                  deals_file: bool) -> tuple[dict[str, str], dict[str, str]]:
     """Which column of the file is which field: the user's map first, then the preset's names,
-    then the documented names and their variants, then the other presets' names."""
+    then the documented names and their variants, then the other presets' names.
+    """
     keys = {_key(c): c for c in reversed(raw.columns)}  # first of equal names wins
     fields: dict[str, str] = {}
     for given, ours in opts.column_map.items():
@@ -677,7 +679,8 @@ def _parse_times(text: pd.Series, dayfirst: bool, date_format: str | None
 def _local_formats(parsed: pd.Series, values: pd.Series, mask: pd.Series,
                    dayfirst: bool) -> None:
     """Parse the usual local layouts (1/7/2024 10:56 PM, 07.01.2024 22:56) with a format each,
-    which pandas applies to a whole column at once; dateutil would take a value at a time."""
+    which pandas applies to a whole column at once; dateutil would take a value at a time.
+    """
     seps = values[mask].str.extract(DAY_MONTH)[1].dropna().unique()
     for sep in seps:
         date = f"%d{sep}%m" if dayfirst else f"%m{sep}%d"
@@ -901,7 +904,8 @@ def _outcomes(data, out, flags, labels, rows, opts, notes, name, kind) -> None:
 
 def _join(leads: _Table, deals: _Table, notes: list[str]) -> pd.DataFrame:
     """Join each deal to the lead journey it came from: same lead id, and of that lead's
-    journeys the one whose opportunity (or, failing that, creation) is nearest the deal's."""
+    journeys the one whose opportunity (or, failing that, creation) is nearest the deal's.
+    """
     left = leads.frame.copy()
     right = deals.frame.copy()
     left["_row"] = np.arange(len(left))
@@ -1116,7 +1120,8 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "crm"
 
 def example_path(name: str) -> Path:
     """The shipped example export ``name`` (one of :data:`EXAMPLES`), wherever the current
-    folder is: notebooks read ``example_path("salesforce_leads.csv")``, not a ``../`` path."""
+    folder is: notebooks read ``example_path("salesforce_leads.csv")``, not a ``../`` path.
+    """
     if name not in EXAMPLES:
         raise ScenarioError("example", str(name),
                             f"no such example export; choose one of {', '.join(EXAMPLES)}")
@@ -1125,7 +1130,8 @@ def example_path(name: str) -> Path:
 
 def example_logs() -> dict[str, pd.DataFrame]:
     """The seeded model runs behind ``examples/crm/``: a small company for the lead-level
-    files (a few hundred leads) and a full-size one for the deal-level file."""
+    files (a few hundred leads) and a full-size one for the deal-level file.
+    """
     from sim import load_scenario, run
     from sim.scenario import resolve_scenario_path
 

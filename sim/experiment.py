@@ -207,7 +207,8 @@ class Precision:
 def paired_precision(comparison: Comparison, kpi: str = "revenue",
                      target: float = 0.05) -> Precision:
     """The precision of ``comparison``'s paired differences of ``kpi``, judged against
-    ``target``, a share of the first scenario's mean ``kpi`` (0.05: within +/-5 %)."""
+    ``target``, a share of the first scenario's mean ``kpi`` (0.05: within +/-5 %).
+    """
     base = comparison.tables[comparison.names[0]][kpi].to_numpy(dtype=float)
     defined = base[~np.isnan(base)]
     scale = abs(float(defined.mean())) if defined.size else math.nan

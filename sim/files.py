@@ -148,7 +148,8 @@ def check_folder(path: str | Path, flag: str) -> None:
 
 def check_can_create(folder: str | Path, flag: str) -> None:
     """Refuse a folder to be made (with its parents) where the nearest existing folder above
-    it is a file or not writable; an existing ``folder`` must be writable itself."""
+    it is a file or not writable; an existing ``folder`` must be writable itself.
+    """
     folder = Path(folder)
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir():
@@ -160,7 +161,8 @@ def check_can_create(folder: str | Path, flag: str) -> None:
 
 def writable(folder: Path) -> bool:
     """Whether files can be created in ``folder``: its permissions allow it and the drive is
-    not mounted read-only (which ``os.access`` alone does not see for every drive)."""
+    not mounted read-only (which ``os.access`` alone does not see for every drive).
+    """
     if not os.access(folder, os.W_OK | os.X_OK):
         return False
     try:

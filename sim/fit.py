@@ -105,7 +105,8 @@ def funnel_stats(frame: pd.DataFrame, end: float, window: tuple[float, float] | 
                  ) -> dict[str, Any]:
     """The figures the fit compares, from a frame in hours; the export and the model go through
     this same function. ``end`` is when the data stop (open deals are censored there);
-    ``window`` keeps the records created in ``[start, stop)`` hours (default: all)."""
+    ``window`` keeps the records created in ``[start, stop)`` hours (default: all).
+    """
     f = frame
     if window is not None:
         f = f[(f.created >= window[0]) & (f.created < window[1])]
@@ -169,7 +170,8 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 def cycle_mean(durations: np.ndarray, events: np.ndarray, shape: float = CYCLE_SHAPE
                ) -> tuple[float, float, float]:
     """Mean cycle time (days) and its 95 % interval: maximum likelihood of a gamma of the given
-    shape, closed deals as events and open ones right-censored at their age."""
+    shape, closed deals as events and open ones right-censored at their age.
+    """
     t = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=bool)
     if e.sum() == 0:
@@ -258,7 +260,8 @@ class Row:
 def observed_rows(s: Mapping[str, Any], weeks: float, boot: int = 400, seed: int = 0
                   ) -> dict[str, Row]:
     """The observed column of the fit table, each figure with its 95 % interval: Wilson for
-    shares, a bootstrap for the median speed and revenue, the likelihood for cycle time."""
+    shares, a bootstrap for the median speed and revenue, the likelihood for cycle time.
+    """
     rng = np.random.default_rng(seed)
     point = figures(s, weeks)
     rows: dict[str, Row] = {}
@@ -303,7 +306,8 @@ class _Job:
 
 def sim_stats(spec: RunSpec) -> dict[str, Any]:
     """Run one replication with its event log and summarise it as the export is (module level,
-    so process pools can run it)."""
+    so process pools can run it).
+    """
     from sim.model import run
 
     job: _Job = spec.labels["job"]
@@ -561,7 +565,8 @@ FIT_HEADER = ("figure", "observed [95 %]", "n", "simulated [95 %]", "verdict")
 
 def fit_frame(rows: Mapping[str, Row]) -> pd.DataFrame:
     """The fit table as a DataFrame for a notebook: one row per figure, every number written as
-    the command line writes it."""
+    the command line writes it.
+    """
     return pd.DataFrame(fit_table(rows), columns=list(FIT_HEADER)).set_index("figure")
 
 
@@ -591,7 +596,8 @@ def report_html(title: str, rows: Mapping[str, Row], obs_stats: Mapping[str, Any
                 holdout: Mapping[str, Row] | None = None, holdout_weeks: int | None = None
                 ) -> str:
     """A self-contained HTML page: the fit table, both funnels, weekly volumes and the cycle
-    time curve (PNG plots embedded), warnings and what stayed at baseline defaults."""
+    time curve (PNG plots embedded), warnings and what stayed at baseline defaults.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

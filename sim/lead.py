@@ -89,7 +89,8 @@ def lead_draws(rows: np.ndarray, attempts: int) -> list[tuple]:
 
 class NurtureReturn(NamedTuple):
     """A lead nurture will hand back to scoring: who, from which channel, when it was first
-    created, the quality it comes back with, and when it comes back (hours)."""
+    created, the quality it comes back with, and when it comes back (hours).
+    """
 
     id: int
     channel: str

@@ -32,7 +32,8 @@ NEVER_CONTACTED = ("ignored", "rejected", "expired")
 
 class EventRow(NamedTuple):
     """One row of the event log: a lead's journey, with its final or in-flight state (times
-    in simulated hours, NaN where the lead never got there)."""
+    in simulated hours, NaN where the lead never got there).
+    """
 
     lead_id: int
     channel: str
@@ -132,7 +133,8 @@ class Collector:
 
     def count_batch(self, name: str, n_total: float, n_counted: float) -> None:
         """Count a batch booked now of which only ``n_counted`` belongs after the warm-up (leads
-        created ahead of time in the weekly batch, or a loss traced to an MQL before warm-up)."""
+        created ahead of time in the weekly batch, or a loss traced to an MQL before warm-up).
+        """
         self.total[name] += n_total
         if self.on:
             self._adjust[name] -= n_total - n_counted
@@ -153,7 +155,8 @@ class Collector:
 
     def record_first_touch(self, speed_hours: float, wait_hours: float) -> None:
         """A first contact attempt: hours since the lead became an MQL, and since it joined the
-        sales queue."""
+        sales queue.
+        """
         total = self.total
         if speed_hours <= 1.0:
             total["within_1h"] += 1

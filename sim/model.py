@@ -118,7 +118,8 @@ class RunResult:
 @dataclass(frozen=True)
 class _Batch:
     """Leads scored together: rows of dice and what is known of each lead, channel by channel
-    (``sizes[j]`` rows of channel ``names[j]``, in that order)."""
+    (``sizes[j]`` rows of channel ``names[j]``, in that order).
+    """
 
     names: list[str]
     sizes: list[int]
@@ -134,7 +135,8 @@ class _Batch:
 class Dials:
     """What the agents read from the model, recomputed weekly and after meetings: the shared
     state (trust, conflict, understanding, prices, pay plans) turned into the numbers their
-    decisions use. Like the readings on a control panel, agents look but never set them."""
+    decisions use. Like the readings on a control panel, agents look but never set them.
+    """
 
     mql_threshold: float        # marketing's effective MQL bar
     sales_bar: float            # the quality sales' view must reach to accept a lead
@@ -227,7 +229,8 @@ class LeadFlowModel:
     # ------------------------------------------------------------------ effective dials
     def refresh(self) -> None:
         """Recompute the :class:`Dials` agents read from the current state (weekly and after
-        meetings)."""
+        meetings).
+        """
         p = self.p
         sb = self.sales_behaviour
         # Sales' bar is its own: its idea of a good lead plus the gap that shared understanding
@@ -283,7 +286,8 @@ class LeadFlowModel:
 
     def recycle(self, lead: Lead) -> None:
         """A lost deal goes back to nurture and may be scored again later; the journey that
-        ended in the loss keeps its own event-log row."""
+        ended in the loss keeps its own event-log row.
+        """
         self.live.pop(lead.id, None)
         if self.log.enabled:
             self.log.add(lead.log_row(RECYCLED))
@@ -560,7 +564,8 @@ class LeadFlowModel:
 
     def _end_week(self, week: int, start: float, length: float) -> None:
         """Close the week's books, in order: deals due, stale leads, costs, rep hours, the
-        dynamics, the ledger row; then the dials for next week."""
+        dynamics, the ledger row; then the dials for next week.
+        """
         end = start + length
         self._close_deals(week, end)
         self._expire_stale_leads()
@@ -621,7 +626,8 @@ class LeadFlowModel:
     def _plan_prospecting(self, working: float) -> None:
         """Next week's prospecting hours, from this week's: the prospecting done beside lead
         work (none while an SLA is breached) and in idle hours, the planned share of them in
-        full, the rest at the yield of short unplanned blocks."""
+        full, the rest at the yield of short unplanned blocks.
+        """
         busy = self.sales.busy_hours - self._busy_mark
         self._busy_mark = self.sales.busy_hours
         beside = self.sales.prospecting_hours - self._prospect_mark
@@ -660,7 +666,8 @@ class LeadFlowModel:
 
     def _book_costs(self, length: float) -> None:
         """The week's costs, pro rata for a short last week: media and marketing staff, rep pay
-        for the rota's hours plus commission on the week's bookings, and leadership time."""
+        for the rota's hours plus commission on the week's bookings, and leadership time.
+        """
         p = self.p
         m = self.metrics
         share = length / HOURS_PER_WEEK

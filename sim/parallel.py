@@ -129,7 +129,8 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:  # pragma: no cover 
 
 class DaskExecutor:
     """Runs jobs on a Dask cluster: a scheduler address (``tcp://host:8786``) or ``local`` for a
-    LocalCluster on this machine."""
+    LocalCluster on this machine.
+    """
 
     name = "dask"
 
@@ -188,7 +189,8 @@ def default_workers() -> int:
 def make_executor(workers: int | None = None, scheduler: str | None = None,
                   jobs: int | None = None) -> Executor:
     """The executor for ``--workers`` / ``--scheduler``: Dask if a scheduler is named, else a
-    process pool when more than one worker would have more than one job, else serial."""
+    process pool when more than one worker would have more than one job, else serial.
+    """
     if scheduler:
         return DaskExecutor(scheduler, workers)
     workers = default_workers() if workers is None else workers
@@ -231,6 +233,7 @@ def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
 def specs_for(scenario: Scenario, reps: int, seed: int, labels: dict[str, Any] | None = None,
               replications: Iterable[int] | None = None) -> list[RunSpec]:
     """Job tickets for ``reps`` replications of one scenario (common random numbers: replication
-    ``r`` of every scenario uses the same streams)."""
+    ``r`` of every scenario uses the same streams).
+    """
     reps_iter = range(reps) if replications is None else replications
     return [RunSpec(scenario, seed, r, dict(labels or {})) for r in reps_iter]

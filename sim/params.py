@@ -966,14 +966,16 @@ def plausible_range(key: str) -> Plausible | None:
 def assumption_ranges() -> dict[str, Plausible]:
     """Every assumption parameter with its plausible range, ``{dotted key: Plausible}``, in
     declaration order. Each key can be passed to :func:`sim.scenario.with_overrides`; a sampler
-    draws within ``Plausible.bounds`` and rounds where ``Plausible.integer`` is set."""
+    draws within ``Plausible.bounds`` and rounds where ``Plausible.integer`` is set.
+    """
     ranges = {key: plausible_range(key) for key in _field_index()}
     return {key: r for key, r in ranges.items() if r is not None}
 
 
 def flatten_settings(scenario: Scenario) -> dict[str, Any]:
     """Every setting of a scenario as ``{dotted key: value}``, in declaration order
-    (``marketing.channels.webinar.leads_per_week``)."""
+    (``marketing.channels.webinar.leads_per_week``).
+    """
     out: dict[str, Any] = {}
 
     def walk(prefix: str, data: Mapping[str, Any]) -> None:
@@ -1003,7 +1005,8 @@ def settings_diff(first: Scenario, other: Scenario,
     channel) has :data:`ABSENT` on the other side. Keys in ``skip`` are left out.
 
     The one comparison of two scenarios: the model uses it to refuse a mid-run change of a
-    setting that fixes the run's shape, the report to list what a scenario changes."""
+    setting that fixes the run's shape, the report to list what a scenario changes.
+    """
     a, b = flatten_settings(first), flatten_settings(other)
     keys = list(a) + [k for k in b if k not in a]
     return [(k, a.get(k, ABSENT), b.get(k, ABSENT)) for k in keys

@@ -105,7 +105,8 @@ def factor_groups(ranges: Mapping[str, Plausible] | None = None) -> dict[str, li
 
 def label(share: float, depends_on: Sequence[tuple[str, float]]) -> str:
     """"robust" when the claim holds on at least :data:`ROBUST_SHARE` of the space, else the
-    assumption groups it depends on most (largest total-order index first)."""
+    assumption groups it depends on most (largest total-order index first).
+    """
     if share >= ROBUST_SHARE:
         return "robust"
     named = [name for name, st in depends_on[:NAMED] if st > 0]
@@ -269,7 +270,8 @@ def _values(problem: Mapping[str, Any], ranges: Mapping[str, Plausible], row: np
 def _specs(stage: str, points: Sequence[Mapping[str, Any]], configs: Sequence[_Config],
            reps: int, seed: int) -> list[RunSpec]:
     """Every run of a stage: each point, each configuration, the same replications (common
-    random numbers across points and scenarios, so a difference between points is theirs)."""
+    random numbers across points and scenarios, so a difference between points is theirs).
+    """
     specs = []
     for p, values in enumerate(points):
         for c, config in enumerate(configs):
@@ -294,7 +296,8 @@ def _manifest(configs: Sequence[_Config], entries: Sequence[_Entry],
 def estimates(rows: Sequence[Mapping[str, Any]], points: int, entries: Sequence[_Entry]
               ) -> np.ndarray:
     """Each claim's estimate at each point, ``[claim, point]``, in the claim's own units (the
-    share of the other scenario's mean for change and band claims, the mean for value ones)."""
+    share of the other scenario's mean for change and band claims, the mean for value ones).
+    """
     frame = pd.DataFrame(list(rows))
     tables = {key: g.sort_values("replication")[list(KPI_NAMES)].reset_index(drop=True)
               for key, g in frame.groupby(["point", "config"])}
@@ -309,7 +312,8 @@ def estimates(rows: Sequence[Mapping[str, Any]], points: int, entries: Sequence[
 
 def holds(claim: Claim, estimate: float) -> bool:
     """Whether one point's estimate satisfies the claim (the interval of ``sim claims``
-    shrunk to the point: up above zero, down below, even, band and value inside)."""
+    shrunk to the point: up above zero, down below, even, band and value inside).
+    """
     return verdict(claim, estimate, estimate) == "holds"
 
 
@@ -486,7 +490,8 @@ def claim_title(c: ClaimRobustness, width: int = 60) -> str:
 
 def plot(result: RobustnessResult):
     """A chart: per claim, the share of the space where it holds (bars, the robust line
-    dashed), and beside it the total-order index of each group of the second stage."""
+    dashed), and beside it the total-order index of each group of the second stage.
+    """
     from matplotlib.figure import Figure  # no pyplot: drawing never touches a notebook's backend
 
     claims = result.claims
@@ -627,7 +632,8 @@ class PageRow:
 
     def sentence(self) -> str:
         """How a scenario header teaches a claim that is not robust: as conditional, with how
-        much of the plausible space it holds on and what it depends on."""
+        much of the plausible space it holds on and what it depends on.
+        """
         groups = self.label.removeprefix("depends on ")
         return (f'Depends on the assumptions: "{self.says}" holds in {self.share * 100:.0f} % of their '
                 f"plausible space, mostly on {groups} (docs/robustness.md).")
@@ -662,7 +668,8 @@ def header_sentences(rows: Sequence[PageRow], scenario: str) -> list[str]:
 
 def lesson_lines(rows: Sequence[PageRow], scenarios: Sequence[str]) -> list[str]:
     """One Markdown bullet per preset for a notebook's or the trainer notes' "how far these
-    lessons hold": robust, or which of its claims depend on the assumptions and how much."""
+    lessons hold": robust, or which of its claims depend on the assumptions and how much.
+    """
     lines = []
     for scenario in scenarios:
         mine = [r for r in rows if r.scenario == scenario]

@@ -54,7 +54,8 @@ def _error(source: str, key: str | None, problem: str) -> ScenarioError:
     """A ScenarioError whose parts are safe to print: control characters from the input are
     escaped (an ANSI escape in a key must not recolour or clear the user's terminal) and a long
     key is cut, so the message stays one readable line. A file name is not cut: its end is the
-    part that says which file."""
+    part that says which file.
+    """
     return ScenarioError(shown(source, None),
                          None if key is None else shown(key, _KEY_CHARS),
                          shown(problem, 10 * _KEY_CHARS))
@@ -98,7 +99,8 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the candidate nearest to ``word``, or nothing: the one
-    suggestion every error message of the kit (files, flags, widgets) appends."""
+    suggestion every error message of the kit (files, flags, widgets) appends.
+    """
     best = closest(word, candidates)
     return f" (did you mean '{best}'?)" if best else ""
 
@@ -211,7 +213,8 @@ def _not_scenario(problem: str, extended: bool) -> str:
 
 def _resolve(path: Path) -> Path:
     """``path.resolve()``, or the path as it is where it cannot be resolved (a symbolic link
-    that points at itself): reading it then gives the reason in words."""
+    that points at itself): reading it then gives the reason in words.
+    """
     try:
         return path.resolve()
     except (OSError, RuntimeError, ValueError):
@@ -260,7 +263,8 @@ def load_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 def file_claims(path: str | Path) -> object:
     """The ``claims:`` entry of the scenario file ``path`` as written (None when it has none);
-    ``sim/claims.py`` checks what it says."""
+    ``sim/claims.py`` checks what it says.
+    """
     return _read_yaml(Path(path), str(path)).get("claims")
 
 
@@ -446,7 +450,8 @@ def _reject_bool_numbers(
     data: Any, source: str, model: type[BaseModel] = Scenario, loc: tuple[str, ...] = ()
 ) -> None:
     """YAML reads yes/no/on/off/true/false as booleans; a numeric key given one is an error,
-    not silently 1 or 0 (``--set communication.sla_hours=yes`` must not mean one hour)."""
+    not silently 1 or 0 (``--set communication.sla_hours=yes`` must not mean one hour).
+    """
     if not isinstance(data, Mapping):
         return
     for key, value in data.items():
@@ -551,7 +556,8 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
 
 class _Dumper(yaml.SafeDumper):
     """Safe YAML out; text holding a Unicode line break (NEL, LS, PS) is written double-quoted,
-    where it is escaped: PyYAML's single-quoted style folds a NEL into a space."""
+    where it is escaped: PyYAML's single-quoted style folds a NEL into a space.
+    """
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
@@ -575,7 +581,8 @@ def dump_scenario(scenario: Scenario, path: str | Path, header: str = "") -> Non
 
 def resolve_scenario_path(name: str | Path) -> Path:
     """Accept a path, or a bare name: a preset such as ``baseline`` from ``scenarios/``, else a
-    scenario the lab saved in ``my_scenarios/``."""
+    scenario the lab saved in ``my_scenarios/``.
+    """
     path = Path(name)
     if path.exists() or path.suffix:
         return path

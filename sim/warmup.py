@@ -61,7 +61,8 @@ _TIE = 1e-9
 
 def min_observations(batch: int = BATCH) -> int:
     """The shortest series :func:`mser` accepts: one more batch than the guarded tail, so that
-    at least two truncations can be compared."""
+    at least two truncations can be compared.
+    """
     _check_batch(batch)
     return (MIN_TAIL_BATCHES + 1) * batch
 
@@ -245,7 +246,8 @@ def suggest_warmup(scenario: Scenario, weeks: int = 260, reps: int = 10,
 
 def _check_columns(scenario: Scenario, columns: Sequence[str], seed: int) -> None:
     """Refuse unknown series names before the long runs, from a one-week run of the scenario
-    (a few hundredths of a second; the model itself is the authority on what it records)."""
+    (a few hundredths of a second; the model itself is the authority on what it records).
+    """
     from sim.model import run
     from sim.scenario import with_overrides
 

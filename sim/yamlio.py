@@ -54,7 +54,8 @@ _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 class LimitError(yaml.MarkedYAMLError):
     """Input that is valid YAML but beyond what :func:`safe_load` accepts (too deep, too big,
-    a recursive alias); ``problem`` says which limit, ``problem_mark`` where (if known)."""
+    a recursive alias); ``problem`` says which limit, ``problem_mark`` where (if known).
+    """
 
     def __init__(self, problem: str, mark: yaml.Mark | None = None):
         super().__init__(problem=problem, problem_mark=mark)
@@ -62,7 +63,8 @@ class LimitError(yaml.MarkedYAMLError):
 
 class DuplicateKeyError(yaml.MarkedYAMLError):
     """A key given twice in one mapping (plain YAML silently keeps the last one, so a second
-    ``sales:`` block would wipe out the first); ``key`` is the key as written."""
+    ``sales:`` block would wipe out the first); ``key`` is the key as written.
+    """
 
     def __init__(self, key: str, mark: yaml.Mark):
         super().__init__(problem=f"key '{shown(key)}' is given twice", problem_mark=mark)
@@ -120,7 +122,8 @@ class _BoundedLoader(yaml.SafeLoader):
     """``SafeLoader`` that keeps count while it composes the node tree, so a limit is hit
     before the cost is paid: the nodes of a document are counted with every alias standing for
     all the nodes under its anchor, and nesting is counted on the way down, before the
-    recursion that would overflow the stack."""
+    recursion that would overflow the stack.
+    """
 
     def __init__(self, text: str, unique_keys: bool):
         super().__init__(text)
@@ -211,7 +214,8 @@ def shown(value: object, limit: int | None = 60) -> str:
     """``value`` as text that is safe in a one-line message on a terminal: control and other
     invisible characters (ANSI escapes, BEL, NUL, line breaks, bidi overrides) are written as
     escapes such as ``\\x1b`` and ``\\n``, and text longer than ``limit`` characters (if given)
-    is cut with ``…``. Applying it twice gives the same text."""
+    is cut with ``…``. Applying it twice gives the same text.
+    """
     text = value if isinstance(value, str) else _str(value)
     out: list[str] = []
     size = 0

@@ -165,7 +165,8 @@ class GameError(ScenarioError):
 
 def game_folder(default: str | Path = "leadflow-game") -> Path:
     """The game folder of this machine: ``$LEADFLOW_GAME_DIR`` (set by ``make game``) or
-    ``default`` relative to the current folder."""
+    ``default`` relative to the current folder.
+    """
     return Path(os.environ.get(GAME_DIR_ENV) or default)
 
 
@@ -196,7 +197,8 @@ def _check_minutes(minutes: float | None, source: str) -> None:
 
 def _check_envelope_size(record: Mapping[str, Any], source: str) -> None:
     """Refuse an envelope whose YAML would exceed :data:`MAX_ENVELOPE_BYTES` (the readers
-    would skip it)."""
+    would skip it).
+    """
     try:
         text = yaml.safe_dump(dict(record), sort_keys=False, allow_unicode=True)
     except yaml.YAMLError:
@@ -274,7 +276,8 @@ def default_luck_reps(teams: int, weeks_per_round: int, scored_rounds: int,
     :data:`LUCK_BUDGET` in its longest round (the last, which runs every company, the teams'
     and the reference's, from the company's warm-up to the end of the last quarter), but at
     least 2, so that there is an interval to judge ties by, and at most 9, past which the ties
-    hardly change. A 20-team game of four 13-week quarters gets 2, ten teams 4, four teams 9."""
+    hardly change. A 20-team game of four 13-week quarters gets 2, ten teams 4, four teams 9.
+    """
     weeks = warmup_weeks + weeks_per_round * max(1, scored_rounds)
     fit = LUCK_BUDGET // ((teams + 1) * weeks) - 1
     low, high = LUCK_REPS_DEFAULT_RANGE
@@ -297,7 +300,8 @@ ALL_LEVERS: tuple[str, ...] = tuple(key for role in ROLES for group in LEVERS[ro
 
 def _player_secrets(teams: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
     """A join code and a secret key for every team and role: ``({code: "team/role"},
-    {"team/role": key})``. The code is what a player types; the key is what the link carries."""
+    {"team/role": key})``. The code is what a player types; the key is what the link carries.
+    """
     codes: dict[str, str] = {}
     keys: dict[str, str] = {}
     for team in teams:
@@ -321,7 +325,8 @@ def normal_code(code: str) -> str:
 
 def _carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], dict[str, bool]]:
     """The choices in force for ``team`` after the given rounds' envelopes, and per role
-    whether the last round had none (see :meth:`Game.choices`)."""
+    whether the last round had none (see :meth:`Game.choices`).
+    """
     current: dict[str, Any] = {}
     auto: dict[str, bool] = {}
     for i, env in enumerate(rounds):
@@ -337,7 +342,8 @@ def _carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], di
 def _simulate(spec: RunSpec) -> tuple[dict[str, float], pd.DataFrame | None]:
     """One company of a round's processing: its KPIs and, for the played world (replication
     0), its weekly ledger. The replays' ledgers are not kept, so they are not sent back from
-    the worker either. Module level, so that a process pool can be handed it."""
+    the worker either. Module level, so that a process pool can be handed it.
+    """
     result = run(spec.scenario, seed=spec.seed, replication=spec.replication,
                  changes=spec.changes)
     return result.kpis, (result.weekly if spec.replication == 0 else None)
@@ -434,7 +440,8 @@ _AHEAD = {kpi: Claim(says="the team above is ahead", kpi=kpi.removesuffix("_to_d
 
 def _within_luck(gaps: pd.Series, key: str) -> bool:
     """Whether paired gaps (the team above's score less this team's, replication by
-    replication) are within luck: their 95 % interval includes zero."""
+    replication) are within luck: their 95 % interval includes zero.
+    """
     low, high = ci95(gaps.to_numpy(dtype=float))
     return verdict(_AHEAD[key], low, high) == "undecided"
 
@@ -444,7 +451,8 @@ def luck_standings(order: Sequence[str], luck: pd.DataFrame, key: str,
     """The luck columns of the leaderboard (:data:`BOARD_LUCK_COLUMNS`), one row per team of
     ``order`` (best first), from a round's replays ``luck`` (:meth:`Game.luck`), ranked by
     ``key`` (``revenue_to_date`` or ``profit_to_date``). Without replays, teams whose
-    ``played`` scores (in ``order``) are exactly equal share a place: nothing tells them apart."""
+    ``played`` scores (in ``order``) are exactly equal share a place: nothing tells them apart.
+    """
     wide = luck.pivot_table(index="replication", columns="team", values=key, aggfunc="first") \
         if not luck.empty else pd.DataFrame()
     order = list(order)
@@ -504,7 +512,8 @@ def _names(teams: Sequence[str]) -> str:
 
 def luck_sentences(board: pd.DataFrame) -> list[str]:
     """The leaderboard's ties in words a trainer can read out, one sentence per group of tied
-    teams, or one sentence saying there is none; empty without replays."""
+    teams, or one sentence saying there is none; empty without replays.
+    """
     if board.empty or "replications" not in board or not (board["replications"] >= 2).all():
         return []
     said, lines = set(), []
@@ -876,7 +885,8 @@ class Game:
 
     def player(self, key: str) -> tuple[str, str] | None:
         """The team and role whose secret key ``key`` is, or None. Every key is compared in
-        constant time, so the answer's timing says nothing about how close a guess was."""
+        constant time, so the answer's timing says nothing about how close a guess was.
+        """
         found = None
         for entry, secret in self.keys.items():
             if secrets.compare_digest(str(key).encode(), secret.encode()):
@@ -1103,7 +1113,8 @@ class Game:
 
     def _check_processable(self, index: int, now: datetime | None) -> RoundState:
         """The state of round ``index`` if it can be processed now, else a GameError that says
-        what to do first."""
+        what to do first.
+        """
         source, label = str(self._round_dir(index) / "state.yaml"), self._label(index)
         if index > 0 and self.state(index - 1).status != "processed":
             raise GameError(str(self._round_dir(index)), "round",
@@ -1230,7 +1241,8 @@ class Game:
         choices}}}``. Each round from the next unopened one up to ``until`` (default: the last)
         is opened, given the script's envelopes and processed; teams or rounds the script
         leaves out keep their choices. Returns the leaderboard. For demonstrations, solo
-        practice and tests. ``executor`` runs the simulations (see :meth:`process_round`)."""
+        practice and tests. ``executor`` runs the simulations (see :meth:`process_round`).
+        """
         last = len(self.rounds) - 1 if until is None else until
         start = (self.last_processed() + 1) if self.last_processed() is not None else 0
         for index in range(start, last + 1):
@@ -1283,7 +1295,8 @@ class Game:
         """The replays of a scored round (the last complete one by default): each team's and
         the reference's revenue and profit to date in every replication, 0 being the played
         world (``results/luck-NN.csv``); replication 0 alone in a game without replays, and
-        empty for a round processed before the replays existed."""
+        empty for a round processed before the replays existed.
+        """
         index = self.last_complete_round() if index is None else index
         path = self.folder / "results" / f"luck-{index:02d}.csv" if index is not None else None
         if path is None or not path.exists():

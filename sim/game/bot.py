@@ -44,7 +44,8 @@ class PageBot:
         """Load the page and start its session; raises :class:`BotError` if refused.
 
         ``run`` asks the session to show another address than the one loaded (what a forged
-        page would do), to check that the address's own key decides what is shown."""
+        page would do), to check that the address's own key decides what is shown.
+        """
         reply = self.http.get("/" + self.page)
         if reply.status_code != 200:
             raise BotError(f"page refused with HTTP {reply.status_code}")
@@ -125,7 +126,8 @@ class PageBot:
 
     def button(self, description: str) -> str:
         """The model id of the button labelled ``description`` (or, failing that, the one
-        button whose label starts with it, like "Confirm: process Q1")."""
+        button whose label starts with it, like "Confirm: process Q1").
+        """
         buttons = {model_id: str(state.get("description", ""))
                    for model_id, state in self.models.items()
                    if state.get("_model_name") == "ButtonModel"}
@@ -138,7 +140,8 @@ class PageBot:
 
     def click(self, description: str) -> None:
         """Press a button and wait until the server has handled the press (its widgets'
-        changes have all been sent by then: the server says "idle" after them)."""
+        changes have all been sent by then: the server says "idle" after them).
+        """
         pressed = self.send("comm_msg", {"comm_id": self.button(description),
                                          "data": {"method": "custom",
                                                   "content": {"event": "click"}}})

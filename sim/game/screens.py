@@ -150,7 +150,8 @@ def _band(low: Any, high: Any) -> str:
 
 def player_help(key: str) -> str:
     """What a lever does, for a player: the first sentence of its help, without the sources
-    and assumptions the model's documentation adds for trainers."""
+    and assumptions the model's documentation adds for trainers.
+    """
     text = lever_help(key).strip()
     first = text.split(". ")[0].rstrip(".")
     return f"{first}." if first else ""
@@ -159,7 +160,8 @@ def player_help(key: str) -> str:
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
     """The leaderboard as the console shows it: the rank with ties (``=2``), money formatted,
     each team's band over the replications as a share of the reference, and its chance of
-    finishing first."""
+    finishing first.
+    """
     if board.empty:
         return board
     shown = pd.DataFrame({
@@ -426,7 +428,8 @@ class TeamScreen(_Screen):
 
     def _show_pending(self, _change: Any = None) -> None:
         """Name the levers moved since the last submission (or since the round opened), as the
-        kernel has them: what Submit would post."""
+        kernel has them: what Submit would post.
+        """
         moved = [f"{key} = {setting_text(value)}" for key, value in self.values().items()
                  if value != self.posted.get(key)]
         self.pending.value = (message_html("Not submitted yet: " + ", ".join(moved), "info")
@@ -503,7 +506,8 @@ class TeamScreen(_Screen):
     def _luck_line(self) -> str:
         """This team's band and chance of first, once the company's score is no secret: from
         the round that unlocks the shared KPI, or when the game is over (until then each half
-        sees only its own KPI)."""
+        sees only its own KPI).
+        """
         last = self.game.last_complete_round()
         if last is None:
             return ""
@@ -649,7 +653,8 @@ class FacilitatorScreen(_Screen):
     def for_folder(cls, folder: str | Path | None = None,
                    base_url: str | None = None) -> FacilitatorScreen | NewGameForm:
         """The console for the game in ``folder`` (``$LEADFLOW_GAME_DIR`` by default), or a
-        form to create one there."""
+        form to create one there.
+        """
         folder = Path(folder) if folder is not None else game_folder()
         if (folder / "game.yaml").is_file():
             return cls(folder, base_url)
@@ -675,7 +680,8 @@ class FacilitatorScreen(_Screen):
 
     def undo_round(self, confirm: bool = False) -> int | None:
         """Undo the last processing, once confirmed: its results are set aside in the game
-        folder and the round is locked again."""
+        folder and the round is locked again.
+        """
         return self._run("undo", self.game.undo_round, "Undid the processing of {}: its "
                          "results are set aside and the round is locked again.", confirm)
 
@@ -712,7 +718,8 @@ class FacilitatorScreen(_Screen):
 
     def why_not(self, action: str) -> str | None:
         """Why ``action`` (open, lock, process, undo, reopen) cannot be done now, naming the
-        rounds as the screen shows them, or None when it can."""
+        rounds as the screen shows them, or None when it can.
+        """
         game, name = self.game, self._name
         current = game.current_round()
         if action == "open":
@@ -813,7 +820,8 @@ class FacilitatorScreen(_Screen):
 
     def _explain(self, exc: ScenarioError) -> str:
         """A refusal from the game in the round names the screen shows; a damaged file's
-        message keeps its path and key, which say what to fix."""
+        message keeps its path and key, which say what to fix.
+        """
         if exc.key not in ("round", "minutes") and exc.source != str(self.game.folder):
             return str(exc)
         text = exc.problem
@@ -854,7 +862,8 @@ class FacilitatorScreen(_Screen):
 
     def _enable_buttons(self) -> None:
         """Each round button enabled only while its action is valid; a confirmation asked
-        about a state that has changed since (another console) is dropped."""
+        about a state that has changed since (another console) is dropped.
+        """
         for action, button in self.buttons.items():
             button.disabled = self.why_not(action) is not None
         current = self.game.current_round()

@@ -304,7 +304,8 @@ def _with_cookie(send: Send, key: str) -> Send:
 
 def _checked_messages(receive: Receive) -> Receive:
     """``receive`` that ends the connection at a message no page sends: too large, or binary
-    framing whose buffer count or offsets do not fit the message."""
+    framing whose buffer count or offsets do not fit the message.
+    """
     async def receiving() -> Message:
         message = await receive()
         if message["type"] == "websocket.receive" and not _message_ok(message):
@@ -449,7 +450,8 @@ def _no_script_magics() -> None:
 
 def make_servers(app: ASGIApp, host: str, port: int, console_port: int) -> list[Any]:
     """The two doors as uvicorn servers of one app: the room on ``host:port``, the console on
-    ``127.0.0.1:console_port``; run them together in one event loop (:func:`run_servers`)."""
+    ``127.0.0.1:console_port``; run them together in one event loop (:func:`run_servers`).
+    """
     import uvicorn
 
     # Solara's start-up and shut-down run once, with the room door
@@ -466,7 +468,8 @@ async def run_servers(servers: list[Any]) -> None:
 def serve(folder: str | Path, host: str = "0.0.0.0", port: int = ROOM_PORT,
           console_port: int = CONSOLE_PORT, room_url: str | None = None) -> None:
     """Serve the room door on ``host:port`` and the console door on ``127.0.0.1:console_port``
-    from this one process until Ctrl+C."""
+    from this one process until Ctrl+C.
+    """
     import multiprocessing
 
     # round processing starts a process pool from a server thread: forking a process that runs

@@ -49,13 +49,15 @@ def qualify_factor(crm_sharing: float) -> float:
 
 def sales_view_noise(base_noise: float, crm_sharing: float) -> float:
     """Sales' error judging a lead: 1.25 times marketing's at half sharing, 1.375 with no shared
-    context, 1.125 with full sharing. Assumption; plausible 0.25-1.0 per unit of sharing."""
+    context, 1.125 with full sharing. Assumption; plausible 0.25-1.0 per unit of sharing.
+    """
     return base_noise * (1.25 + 0.25 * (0.5 - crm_sharing))
 
 
 def win_logit_context(crm_sharing: float) -> float:
     """Win log-odds bonus from knowing the buyer's history (0 at half sharing, +0.05 with full
-    sharing). Assumption; plausible 0-0.4 per unit of sharing."""
+    sharing). Assumption; plausible 0-0.4 per unit of sharing.
+    """
     return 0.1 * (crm_sharing - 0.5)
 
 
@@ -87,7 +89,8 @@ def silo_drift(understanding: float, drift_per_week: float) -> float:
 def dispute_time_factor(conflict: float, role_clarity: float) -> float:
     """Multiplier on rep time per lead: conflict with unclear roles means duplicate work and
     disputes over who owns a lead (up to +25 %). Seed article 004; size is an assumption
-    (plausible 10-40 %)."""
+    (plausible 10-40 %).
+    """
     return 1.0 + 0.25 * conflict * (1.0 - role_clarity)
 
 

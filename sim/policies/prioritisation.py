@@ -63,7 +63,8 @@ class LeadQueue:
 
     def set_policy(self, rule: str, sla_hours: float | None) -> None:
         """Change the priority rule and SLA while leads wait (the waiting leads keep their
-        places in entry order and are re-ranked under the new rule)."""
+        places in entry order and are re-ranked under the new rule).
+        """
         self._tick()
         self._key = RULES[rule]
         self._fifo_rule = rule == "fifo"

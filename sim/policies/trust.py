@@ -44,7 +44,8 @@ def trust_step(trust: float, measured_rate: float, expected_rate: float, adjust_
 
 def meeting_trust_gain(trust: float, hours: float) -> float:
     """Rise in trust from one joint meeting: people who meet blame less. Assumption: 2 % of the
-    distance to full trust per meeting hour (plausible 1-5 %)."""
+    distance to full trust per meeting hour (plausible 1-5 %).
+    """
     return (1.0 - trust) * min(0.3, 0.02 * hours)
 
 
@@ -52,7 +53,8 @@ def conflict_target(misalignment: float, trust: float, understanding: float,
                     scrutiny_balance: float, role_clarity: float) -> float:
     """Level conflict drifts toward: opposed scorecards, distrust, and one-sided scrutiny (seed
     article 003: "more pressure on sales") push it up; shared understanding and clearly defined
-    roles (seed article 004: "the first step to solve the conflict") pull it down."""
+    roles (seed article 004: "the first step to solve the conflict") pull it down.
+    """
     raw = (0.25 + 0.35 * misalignment + 0.3 * (1.0 - trust)
            + 0.15 * (1.0 - scrutiny_balance) - 0.3 * understanding - 0.2 * role_clarity)
     return _clip(raw)
@@ -65,5 +67,6 @@ def conflict_step(conflict: float, target: float, cap: float) -> float:
 
 def distrust_prospecting_shift(trust: float) -> float:
     """Extra share of time reps spend on their own prospects when they distrust marketing leads
-    (slower follow-up: the other half of the black hole). Zero at trust 0.5 or above. Assumption."""
+    (slower follow-up: the other half of the black hole). Zero at trust 0.5 or above. Assumption.
+    """
     return 0.3 * max(0.0, 0.5 - trust)

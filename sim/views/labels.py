@@ -160,7 +160,8 @@ def is_share(kpi: str) -> bool:
 
 def kpi_label(kpi: str, width: int | None = None) -> str:
     """The human label of a KPI ("MQL → SQL conversion"); a weekly column's label; an unknown
-    name with its underscores as spaces. Wrapped to ``width`` characters when given."""
+    name with its underscores as spaces. Wrapped to ``width`` characters when given.
+    """
     if kpi in KPI_LABELS:
         text = KPI_LABELS[kpi][0]
     elif kpi in SERIES_LABELS:
@@ -173,7 +174,8 @@ def kpi_label(kpi: str, width: int | None = None) -> str:
 
 def lower_first(text: str) -> str:
     """A label in running text or a table row: ``"Revenue"`` -> ``"revenue"``, acronyms kept
-    (``"MQL → SQL conversion"`` stays)."""
+    (``"MQL → SQL conversion"`` stays).
+    """
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
@@ -282,7 +284,8 @@ def format_value(kpi: str, value: Any, signed: bool = False, *, compact: bool = 
 def format_interval(kpi: str, low: Any, high: Any, signed: bool = True, *,
                     compact: bool = False) -> str:
     """A 95 % interval as ``"−€167,321 to +€420,701"`` (``signed`` as for a difference, the
-    default); empty when either end is undefined."""
+    default); empty when either end is undefined.
+    """
     if not (_finite(low) and _finite(high)):
         return ""
     lo, hi = sorted((float(low), float(high)))
@@ -292,7 +295,8 @@ def format_interval(kpi: str, low: Any, high: Any, signed: bool = True, *,
 
 def excludes_zero(interval: Any) -> bool:
     """Whether a ``(low, high)`` interval lies wholly above or wholly below zero (the
-    difference is unlikely to be luck); False for a missing or undefined interval."""
+    difference is unlikely to be luck); False for a missing or undefined interval.
+    """
     try:
         low, high = interval
     except (TypeError, ValueError):
@@ -303,7 +307,8 @@ def excludes_zero(interval: Any) -> bool:
 def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = None) -> str:
     """A paired difference in words: "Revenue is higher by €2,446,898 (+55 %), 95 % interval
     +€1,942,770 to +€2,951,027: clearly more than luck." ``reference`` (the first scenario's
-    mean) adds the relative change for money and counts."""
+    mean) adds the relative change for money and counts.
+    """
     label = kpi_label(kpi)
     if not _finite(mean):
         return f"{label}: no difference can be computed."
@@ -327,7 +332,8 @@ def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = 
 
 def format_table(means: Mapping[str, Mapping[str, Any]], kpis: Sequence[str]) -> pd.DataFrame:
     """Means per scenario as a table people read: one row per scenario, one column per KPI
-    (its label), every value written by :func:`format_value`."""
+    (its label), every value written by :func:`format_value`.
+    """
     rows = {name: {kpi_label(k): format_value(k, m.get(k)) for k in kpis}
             for name, m in means.items()}
     out = pd.DataFrame.from_dict(rows, orient="index")
@@ -338,7 +344,8 @@ def format_table(means: Mapping[str, Mapping[str, Any]], kpis: Sequence[str]) ->
 def format_differences(differences: Mapping[str, Mapping[str, Mapping[str, Any]]],
                        kpis: Sequence[str]) -> pd.DataFrame:
     """Paired differences (``Comparison.differences()``) as a table: one row per scenario and
-    KPI with the difference, its 95 % interval and whether the interval excludes zero."""
+    KPI with the difference, its 95 % interval and whether the interval excludes zero.
+    """
     rows = []
     for name, diff in differences.items():
         for k in kpis:
@@ -422,7 +429,8 @@ def _humanise(name: str) -> str:
 
 def lever_table_key(key: str) -> str:
     """``marketing.channels.webinar.cost_per_lead`` -> ``marketing.channels.*.cost_per_lead``,
-    the key of the parameter table."""
+    the key of the parameter table.
+    """
     parts = key.split(".")
     if len(parts) == 4 and parts[:2] == ["marketing", "channels"]:
         return f"marketing.channels.*.{parts[3]}"
@@ -467,7 +475,8 @@ def lever_label(key: str) -> str:
 
 def lever_group(key: str) -> str:
     """The group a lever is listed under: Incentives, Communication, Feedback, Sales (with
-    pricing), Marketing (with scoring) or Run."""
+    pricing), Marketing (with scoring) or Run.
+    """
     return LEVER_GROUPS.get(key.split(".")[0], "Run")
 
 
@@ -492,7 +501,8 @@ def grouped_levers(keys: Iterable[str]) -> list[str]:
 
 def plain_number(value: float | None) -> str:
     """A number for a plain-text table where its unit is in the header: whole thousands with
-    separators, one decimal from 10, three below; ``-`` when missing."""
+    separators, one decimal from 10, three below; ``-`` when missing.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if abs(value) >= 1000:
@@ -526,7 +536,8 @@ def describe_changes(changes: Mapping[str, Any]) -> str:
 
 def change_label(base_name: str, changes: Mapping[str, Any], limit: int = 2) -> str:
     """A changed company named by what changed: ``"baseline + price 1.1"``, ``"baseline + sales
-    reps 4 + 1 more"``; the base name alone without changes."""
+    reps 4 + 1 more"``; the base name alone without changes.
+    """
     if not changes:
         return base_name
     parts = [_change(k, v) for k, v in list(changes.items())[:limit]]
@@ -575,7 +586,8 @@ def _stable_index(name: str, n: int) -> int:
 
 def scenario_color(name: str, i: int | None = None) -> str:
     """The colour of a scenario: fixed for the presets in :data:`SCENARIO_COLORS`, else the
-    ``i``-th palette colour (position in the chart), else one derived from the name."""
+    ``i``-th palette colour (position in the chart), else one derived from the name.
+    """
     if name in SCENARIO_COLORS:
         return SCENARIO_COLORS[name]
     if i is not None:
@@ -585,7 +597,8 @@ def scenario_color(name: str, i: int | None = None) -> str:
 
 def scenario_colors(names: Iterable[str]) -> dict[str, str]:
     """A colour per scenario name for one chart: presets keep their fixed colour, the others
-    take the palette's colours in order, skipping those already used, so no two share one."""
+    take the palette's colours in order, skipping those already used, so no two share one.
+    """
     names = list(dict.fromkeys(names))
     used = {SCENARIO_COLORS[n] for n in names if n in SCENARIO_COLORS}
     free = [c for c in _FREE_ORDER if c not in used] or list(_FREE_ORDER)
@@ -609,7 +622,8 @@ TEAM_COLOR_NAMES: dict[str, str] = {
 
 def team_color(name: str) -> str:
     """A team's colour, the same for the same name in every chart and every session: the colour
-    a team is named after, else one derived from the name (yellow left out: faint on white)."""
+    a team is named after, else one derived from the name (yellow left out: faint on white).
+    """
     key = str(name).lower()
     if key in TEAM_COLOR_NAMES:
         return TEAM_COLOR_NAMES[key]

@@ -104,7 +104,8 @@ def _format_param(value: Any) -> str:  # a lever's value on a tick
 
 def _plain(text: Any) -> str:
     """User text shown literally: ``$`` would start mathtext and a leading ``_`` hides a legend
-    entry."""
+    entry.
+    """
     s = str(text).replace("$", r"\$")
     return " " + s if s.startswith("_") else s
 
@@ -143,7 +144,8 @@ def _root_figure(ax: Axes) -> Figure:
 
 def _as_frames(runs: Any) -> list[pd.DataFrame]:
     """Weekly ledgers of one scenario: a DataFrame (split by ``replication`` if it has that
-    column), an object with ``.weekly`` (a RunResult), or an iterable of those."""
+    column), an object with ``.weekly`` (a RunResult), or an iterable of those.
+    """
     if isinstance(runs, pd.DataFrame):
         if "replication" in runs.columns:
             return [g for _, g in runs.groupby("replication", sort=True)]
@@ -158,7 +160,8 @@ def _as_frames(runs: Any) -> list[pd.DataFrame]:
 
 def _scenario_groups(data: Any, unnamed: str = "") -> dict[str, Any]:
     """``{name: data}`` for one or several scenarios; a long DataFrame with a ``scenario`` column
-    is split by it."""
+    is split by it.
+    """
     if isinstance(data, Mapping):
         return {str(k): v for k, v in data.items()}
     if isinstance(data, pd.DataFrame) and "scenario" in data.columns:
@@ -202,7 +205,8 @@ def weekly_mean_ci(runs: Any, column: str, cumulative: bool = False) -> pd.DataF
 def speed_to_lead_hours(event_log: pd.DataFrame, uncontacted: bool = False) -> np.ndarray:
     """Hours from becoming an MQL to the first contact attempt
     (``first_contact_at - became_mql_at``), one value per event-log row that became an MQL and
-    was contacted; with ``uncontacted``, MQLs never contacted are included as ``inf``."""
+    was contacted; with ``uncontacted``, MQLs never contacted are included as ``inf``.
+    """
     missing = {"first_contact_at", "became_mql_at"} - set(event_log.columns)
     if missing:
         raise ValueError(f"event log lacks column(s) {sorted(missing)}")
@@ -305,7 +309,8 @@ class FunnelPlot(_Plot):
     @staticmethod
     def _stage_text(i: int, values: Sequence[float], kpis: Mapping[str, Any]) -> str:
         """A stage's count and its conversion from the stage above. Opportunities count those
-        sales found itself too, so their share is of SQLs only for the marketing-sourced ones."""
+        sales found itself too, so their share is of SQLs only for the marketing-sourced ones.
+        """
         v = values[i]
         text = f"{v:,.0f}"
         if not i:
@@ -334,7 +339,8 @@ def funnel(kpis: Mapping[str, Any], ax: Axes | None = None, title: str = "Funnel
 # ------------------------------------------------------------------------------ weekly series
 class _WeeklyBands(_Plot):
     """Mean lines with 95 % bands across replications, one colour per scenario and one line
-    style per weekly column; artists are kept per (scenario, column) and reused."""
+    style per weekly column; artists are kept per (scenario, column) and reused.
+    """
 
     def __init__(self, ax: Axes | None, figsize: tuple[float, float]):
         super().__init__(ax, figsize)
@@ -404,7 +410,8 @@ class _WeeklyBands(_Plot):
     def _legend_handles(self, groups: Mapping[str, Any], columns: Sequence[str],
                         colours: Mapping[str, str]) -> list[Line2D]:
         """A compact legend below the chart: one entry per scenario (its colour and marker) and,
-        with several series, one per series (its line style); none for one unnamed line."""
+        with several series, one per series (its line style); none for one unnamed line.
+        """
         handles = []
         multi = len(groups) > 1
         if multi or any(groups):
@@ -426,7 +433,8 @@ class _WeeklyBands(_Plot):
 
 class RevenuePlot(_WeeklyBands):
     """Revenue over the weeks: the mean over replications with its 95 % band, one line per
-    scenario; cumulative (revenue booked so far) or week by week."""
+    scenario; cumulative (revenue booked so far) or week by week.
+    """
 
     def __init__(self, ax: Axes | None = None, cumulative: bool = True):
         super().__init__(ax, (7.0, 4.0))
@@ -438,7 +446,8 @@ class RevenuePlot(_WeeklyBands):
     def update(self, runs: Any, cumulative: bool | None = None) -> RevenuePlot:
         """Draw ``runs``: one scenario's weekly ledgers (a list of DataFrames or RunResults, or a
         long DataFrame with a ``replication`` column), or ``{scenario name: such runs}``, or a
-        long DataFrame with a ``scenario`` column."""
+        long DataFrame with a ``scenario`` column.
+        """
         if cumulative is not None:
             self.cumulative = cumulative
         self.title.set_text("Revenue booked so far" if self.cumulative else "Revenue per week")
@@ -462,7 +471,8 @@ LEVEL_SERIES = frozenset({"trust", "conflict", "understanding", "awareness",
 class TrustPlot(_WeeklyBands):
     """Sales' trust in marketing leads week by week (0-1), optionally with conflict and shared
     understanding (any weekly column can be named), one colour per scenario and one line style
-    per series, with 95 % bands across replications."""
+    per series, with 95 % bands across replications.
+    """
 
     def __init__(self, ax: Axes | None = None,
                  series: Sequence[str] = ("trust",)):
@@ -489,7 +499,8 @@ class TrustPlot(_WeeklyBands):
 
         Levels (trust, conflict, understanding, awareness) keep the whole 0-1 scale so charts
         compare; anything else, such as the scoring error, gets an axis from 0 to a little above
-        its largest value, so its changes are visible."""
+        its largest value, so its changes are visible.
+        """
         self._draw(runs, self.series, cumulative=False)
         if self.levels:
             self.ax.set_ylim(0.0, 1.0)
@@ -605,7 +616,8 @@ class KpiBarsPlot:
     def update(self, means: Mapping[str, Mapping[str, Any]],
                ci: Mapping[str, Mapping[str, Any] | None] | None = None) -> KpiBarsPlot:
         """Draw ``{scenario: {kpi: mean}}`` with ``{scenario: {kpi: [low, high]}}`` intervals
-        (None, a missing scenario or a null interval draws no error bar)."""
+        (None, a missing scenario or a null interval draws no error bar).
+        """
         names = [str(n) for n in means]
         if names != self.names:
             self._build(names)
@@ -700,7 +712,8 @@ class SpeedToLeadPlot(_Plot):
     def update(self, data: Any) -> SpeedToLeadPlot:
         """Draw an event log (DataFrame), several replications' event logs (a list), hours
         already computed (an array; ``inf`` for an MQL never contacted), or
-        ``{scenario name: any of these}``."""
+        ``{scenario name: any of these}``.
+        """
         groups = _scenario_groups(data)
         for name in [n for n in self.artists if n not in groups]:
             self.artists.pop(name).remove()
@@ -782,7 +795,8 @@ def tornado_order(data: pd.DataFrame) -> pd.DataFrame:
 class TornadoPlot(_Plot):
     """One-at-a-time sensitivity: per parameter, a bar from the base KPI to the KPI at the
     parameter's low value and one to its high value; parameters sorted by swing, largest at
-    the top. The input table is described in :func:`tornado_order`."""
+    the top. The input table is described in :func:`tornado_order`.
+    """
 
     LOW, HIGH = color(0), color(1)
 
@@ -861,7 +875,8 @@ def tornado(data: pd.DataFrame, kpi: str | None = None, ax: Axes | None = None) 
 # ------------------------------------------------------------------------------ heatmap
 def sweep_table(data: pd.DataFrame, x: str, y: str, kpi: str) -> pd.DataFrame:
     """Mean of ``kpi`` over replications for each (``y``, ``x``) cell of a tidy sweep table:
-    rows are the values of ``y``, columns those of ``x``, both sorted."""
+    rows are the values of ``y``, columns those of ``x``, both sorted.
+    """
     missing = [c for c in (x, y, kpi) if c not in data.columns]
     if missing:
         raise ValueError(f"sweep table lacks column(s) {missing}")
@@ -871,7 +886,8 @@ def sweep_table(data: pd.DataFrame, x: str, y: str, kpi: str) -> pd.DataFrame:
 
 class SweepHeatmap(_Plot):
     """A two-parameter sweep as a grid of cells coloured by the KPI's mean over replications,
-    each cell annotated with its value."""
+    each cell annotated with its value.
+    """
 
     def __init__(self, x: str, y: str, kpi: str, ax: Axes | None = None,
                  cmap: str = "viridis"):
@@ -890,7 +906,8 @@ class SweepHeatmap(_Plot):
 
     def update(self, data: pd.DataFrame) -> SweepHeatmap:
         """Draw a tidy sweep table: one row per run with the ``x`` and ``y`` parameter columns
-        and the ``kpi`` column (other columns are ignored)."""
+        and the ``kpi`` column (other columns are ignored).
+        """
         table = sweep_table(data, self.x, self.y, self.kpi)
         ny, nx = table.shape
         values = table.to_numpy(dtype=float)

@@ -127,7 +127,8 @@ class ReportData:
 
 def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = None) -> ReportData:
     """Run ``reps`` replications of every scenario with common random numbers (the seed of the
-    first scenario unless ``seed`` is given) and collect what the report shows."""
+    first scenario unless ``seed`` is given) and collect what the report shows.
+    """
     scenarios = list(scenarios)
     if not scenarios:
         raise ValueError("a report needs at least one scenario")
@@ -299,7 +300,8 @@ def _reps_text(data: ReportData) -> str:
 
 def _summary_item(data: ReportData, i: int) -> str:
     """The answer for one scenario, in words: its headline differences from the first one with
-    their intervals (the first scenario, or a single one, with its means)."""
+    their intervals (the first scenario, or a single one, with its means).
+    """
     name = data.names[i]
     weeks = f"{data.scenarios[i].weeks:g} weeks"
     if i == 0:
@@ -325,7 +327,8 @@ def _summary_item(data: ReportData, i: int) -> str:
 
 def _headline(data: ReportData) -> str:
     """The answer in one sentence, before anything else: which scenario earns the most revenue,
-    and whether the difference is clearly more than luck."""
+    and whether the difference is clearly more than luck.
+    """
     if len(data.names) < 2:
         name = data.names[0]
         return (f"<p class=\"answer\"><strong>{_e(name)}</strong> books "
@@ -521,7 +524,8 @@ def _footer(data: ReportData, source_paths: Sequence[str] | None, command: str |
 # ------------------------------------------------------------------------------ public
 def _robustness_section(data: ReportData) -> str:
     """How far the presets compared teach what holds: their labels from the robustness page
-    (docs/robustness.md), or nothing when no compared scenario is a preset with claims."""
+    (docs/robustness.md), or nothing when no compared scenario is a preset with claims.
+    """
     from sim.robustness import PAGE, lesson_lines, read_page
 
     if not PAGE.is_file():
@@ -604,7 +608,8 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
 
 def _scenario_text(data: ReportData, i: int) -> str:
     """A scenario's description; for a later scenario that repeats the first one's
-    description, what it changes instead."""
+    description, what it changes instead.
+    """
     s = data.scenarios[i]
     if i == 0 or s.description != data.scenarios[0].description:
         return s.description

@@ -148,7 +148,8 @@ instructions, exercises and code examples are for JupyterLab. Jupyter itself sho
 # --------------------------------------------------------------------------- helpers
 def figure_png(fig: Figure) -> bytes:
     """The figure as PNG bytes, drawn once at its own dpi (``savefig`` would lay it out and
-    draw it twice); the figure's own canvas is put back afterwards."""
+    draw it twice); the figure's own canvas is put back afterwards.
+    """
     old = fig.canvas
     agg = FigureCanvasAgg(fig)
     try:
@@ -199,7 +200,8 @@ def setting_text(value: Any) -> str:
 
 def data_link(data: bytes, filename: str, mime: str, label: str) -> str:
     """A download link that carries the file itself (works where the server's files cannot be
-    reached, as in a Voilà app)."""
+    reached, as in a Voilà app).
+    """
     encoded = base64.b64encode(data).decode("ascii")
     return (f'<a download="{html.escape(filename)}" href="data:{mime};base64,{encoded}" '
             f'target="_blank">{html.escape(label)}</a>')
@@ -215,7 +217,8 @@ def _shown_path(path: Path) -> str:
 
 def message_html(text: str, kind: str, extra_html: str = "") -> str:
     """A one-line message in the widget: red for errors, green for success; ``extra_html``
-    (a link) is appended as it is."""
+    (a link) is appended as it is.
+    """
     if not text:
         return ""
     colour = {"error": "#B00020", "ok": "#006644", "info": "#333333"}[kind]
@@ -428,7 +431,8 @@ class Dashboard:
 
     def set(self, key: str, value: Any) -> None:
         """Set a lever as if its control had been moved, and redraw. A value the model refuses
-        is shown as a message and leaves the control where it was."""
+        is shown as a message and leaves the control where it was.
+        """
         if key not in self.controls:
             raise KeyError(f"{key!r} is not a lever of this dashboard; levers: "
                            f"{', '.join(self.levers)}")
@@ -641,7 +645,8 @@ class ScenarioLab:
 
     def change(self, key: str, value: Any) -> bool:
         """Add (or replace) one change; a value or combination the model refuses is shown as a
-        message and not added. Returns whether the change was added."""
+        message and not added. Returns whether the change was added.
+        """
         if key in LAB_HIDDEN_KEYS:
             self._say(f"{key} is set by the lab for both scenarios alike; choose another lever.",
                       "error")
@@ -674,7 +679,8 @@ class ScenarioLab:
 
     def changed_scenario(self) -> Scenario:
         """The base scenario with every change applied (and the lab's horizon), named and
-        described by what changed (``"baseline + price 1.1"``)."""
+        described by what changed (``"baseline + price 1.1"``).
+        """
         changed = self._scenario(self._base, self.changes)
         if not self.changes:
             return changed
@@ -686,7 +692,8 @@ class ScenarioLab:
     def compare(self) -> pd.DataFrame | None:
         """Run base and changed with common random numbers; fill :attr:`result` (one row per
         KPI: ``base``, ``changed``, ``difference``, ``ci_low``, ``ci_high``,
-        ``excludes_zero``) and the KPI-bars plot. Returns the table, or None with a message."""
+        ``excludes_zero``) and the KPI-bars plot. Returns the table, or None with a message.
+        """
         if not self.changes:
             self._say("Add at least one change first.", "error")
             return None
@@ -737,7 +744,8 @@ class ScenarioLab:
     def table(self, kpis: Sequence[str] | None = None) -> pd.DataFrame | None:
         """:attr:`result` as people read it (:mod:`sim.views.labels`: KPI labels, money with its
         symbol, shares in %, differences in pp), for ``kpis`` (default: :data:`LAB_KPIS`); None
-        before a comparison."""
+        before a comparison.
+        """
         if self.result is None:
             return None
         rows = {}
@@ -758,7 +766,8 @@ class ScenarioLab:
         """Write the changed scenario as YAML (with a header comment listing the changes).
 
         A bare file name goes into :attr:`folder`; ``.yaml`` is added when missing. Names with
-        odd characters, or paths typed into the name box, are refused with a message."""
+        odd characters, or paths typed into the name box, are refused with a message.
+        """
         target = self._target(path, (".yaml", ".yml"), ".yaml", from_widget)
         if target is None:
             return None
@@ -788,7 +797,8 @@ class ScenarioLab:
 
     def report(self, path: str | Path, from_widget: bool = False) -> Path | None:
         """Write the one-page HTML report of base vs. changed (:func:`sim.views.report.write_report`,
-        ``reps`` replications each); returns its path, or None with a message."""
+        ``reps`` replications each); returns its path, or None with a message.
+        """
         target = self._target(path, (".html", ".htm"), ".html", from_widget)
         if target is None:
             return None
