@@ -53,13 +53,13 @@ from sim.game import (
 )
 from sim.game import plots as game_plots
 from sim.scenario import get_value
+from sim.views.images import figure_png
 from sim.views.labels import lever_help
 from sim.views.plots import format_kpi
 from sim.views.widgets import (
     DPI,
     LeverControl,
     data_link,
-    figure_png,
     message_html,
     setting_text,
     size_figure,

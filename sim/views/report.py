@@ -33,9 +33,7 @@ paths, channel names) is HTML-escaped::
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 import platform
 import re
@@ -62,6 +60,7 @@ from sim.metrics import KPI_NAMES
 from sim.model import run
 from sim.params import ABSENT, Scenario, flatten_settings, settings_diff
 from sim.scenario import load_scenario
+from sim.views.images import figure_data_uri
 from sim.views.labels import (
     describe_changes,
     describe_difference,
@@ -193,13 +192,6 @@ def _yaml_value(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ figures
-def figure_to_data_uri(fig: Figure, dpi: int = DPI) -> str:
-    """A figure as a ``data:image/png;base64,...`` URI, to embed in a page."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def _funnels(data: ReportData) -> Figure:
     n = len(data.names)
     ncols = min(n, 3)
@@ -239,7 +231,7 @@ def _figures(data: ReportData) -> list[tuple[str, str, str]]:
     out = []
     for title, caption, build in specs:
         fig = build()
-        out.append((title, caption, figure_to_data_uri(fig)))
+        out.append((title, caption, figure_data_uri(fig, DPI)))
     return out
 
 
@@ -655,4 +647,4 @@ def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int
     return write_atomic(out, text)
 
 
-__all__ = ["ReportData", "figure_to_data_uri", "render_report", "simulate", "write_report"]
+__all__ = ["ReportData", "render_report", "simulate", "write_report"]

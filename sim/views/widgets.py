@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import re
 import time
@@ -51,8 +50,6 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from pydantic.fields import FieldInfo
 
@@ -76,6 +73,7 @@ from sim.scenario import (
     valid_keys,
     with_overrides,
 )
+from sim.views.images import figure_png
 from sim.views.labels import (
     FIRST_LEVER,
     change_label,
@@ -146,24 +144,6 @@ instructions, exercises and code examples are for JupyterLab. Jupyter itself sho
 
 
 # --------------------------------------------------------------------------- helpers
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, drawn once at its own dpi (``savefig`` would lay it out and
-    draw it twice); the figure's own canvas is put back afterwards.
-    """
-    old = fig.canvas
-    agg = FigureCanvasAgg(fig)
-    try:
-        agg.draw()
-        width, height = agg.get_width_height(physical=True)
-        image = PIL.Image.frombuffer("RGBA", (width, height), agg.buffer_rgba(), "raw", "RGBA",
-                                     0, 1)
-        buf = io.BytesIO()
-        image.save(buf, format="PNG", compress_level=1)
-    finally:
-        fig.set_canvas(old)
-    return buf.getvalue()
-
-
 def size_figure(fig: Figure, width: float, height: float) -> None:
     """Give a figure its size in inches at the screens' dpi (before :func:`figure_png`)."""
     fig.set_size_inches(width, height)

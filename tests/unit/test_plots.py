@@ -1,6 +1,5 @@
 """Unit tests of sim.views.plots: every figure draws headless and redraws in place."""
 
-import io
 import math
 
 import numpy as np
@@ -11,6 +10,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim import Scenario, run, with_overrides
+from sim.views.images import figure_png
 from sim.views.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
@@ -45,12 +45,6 @@ def runs():
     volume = with_overrides(base, {"incentives.marketing_kpi": "mql_volume", "name": "volume"})
     return {name: [run(s, seed=3, replication=r, event_log=True) for r in range(3)]
             for name, s in (("base", base), ("volume", volume))}
-
-
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=40)
-    return buf.getvalue()
 
 
 FUNNEL_A = {"leads": 12000, "mqls": 3000, "sals": 1500, "sqls": 600, "opportunities": 300,
@@ -111,7 +105,7 @@ def test_funnel_has_a_bar_count_and_conversion_per_stage():
     assert texts[1] == "3,000  (25.0 % of leads)"
     assert texts[5] == "75  (25.0 % of opportunities)"
     assert ax.get_title(loc="left") == "company A"
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_funnel_updates_in_place():
@@ -153,7 +147,7 @@ def test_revenue_over_time_lines_and_bands(runs):
     assert band[:, 1].min() <= line.get_ydata().min()
     assert band[:, 1].max() >= line.get_ydata().max()
     assert "so far" in ax.get_title(loc="left")
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_revenue_accepts_frames_and_long_tables(runs):
@@ -189,7 +183,7 @@ def test_user_text_is_drawn_literally(runs):
     fig = revenue_over_time({name: runs["base"], "_hidden": runs["volume"]})
     labels = _legend_texts(fig)
     assert len(labels) == 2  # a leading underscore would have hidden the entry
-    assert _png(fig).startswith(b"\x89PNG")  # unescaped, "$\bad{$" is invalid mathtext
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")  # unescaped, "$\bad{$" is invalid mathtext
 
 
 # ------------------------------------------------------------------------------ trust
@@ -249,7 +243,7 @@ def test_kpi_bars_small_multiples_with_error_bars():
     assert [t.get_text() for t in fig.axes[0].texts] == ["€1.00 k", "€1.50 k", "€1.20 k"]
     profit_a = fig.axes[1].texts[0]
     assert profit_a.xy == (0, -300.0) and profit_a.get_va() == "top"
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_kpi_bars_single_kpi_without_intervals():
@@ -300,7 +294,7 @@ def test_speed_to_lead_ecdf_with_reference_lines():
     assert y[-1] == pytest.approx(0.8) and y[0] == 0.0 and len(x) == 5
     (label,) = [t.get_text() for t in ax.get_legend().get_texts()]
     assert label == "40 % within 1 h, 80 % contacted at all (n = 5 MQLs)"
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_speed_to_lead_scenarios_and_histogram(runs):
@@ -362,7 +356,7 @@ def test_tornado_chart_sorted_largest_on_top():
     assert ax.lines[0].get_xdata()[0] == 100.0
     texts = [t.get_text() for t in ax.texts]
     assert any("4: €60" in t for t in texts) and any("closed_loop: €80" in t for t in texts)
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_tornado_updates_in_place():
@@ -397,7 +391,7 @@ def test_sweep_heatmap_two_by_three():
     assert len(ax.texts) == 6 and ax.texts[0].get_text() == "€356"
     assert ax.get_xlabel() == "Price (1 = market fit)" and ax.get_ylabel() == "Sales reps"
     assert len(fig.axes) == 2  # the colour bar
-    assert _png(fig).startswith(b"\x89PNG")
+    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
 
 
 def test_sweep_heatmap_updates_in_place_and_checks_columns():

@@ -16,10 +16,10 @@ from sim import files as files_module
 from sim.experiment import compare, replicate, summarise
 from sim.params import ABSENT, flatten_settings, settings_diff
 from sim.views import report as report_module
+from sim.views.images import figure_data_uri
 from sim.views.labels import format_interval, kpi_label
 from sim.views.plots import format_kpi, funnel
 from sim.views.report import (
-    figure_to_data_uri,
     render_report,
     simulate,
     write_report,
@@ -273,7 +273,7 @@ def test_flatten_and_diff_settings():
 
 def test_figure_to_data_uri():
     fig = funnel({"leads": 10, "mqls": 5})
-    uri = figure_to_data_uri(fig, dpi=30)
+    uri = figure_data_uri(fig, dpi=30)
     assert uri.startswith("data:image/png;base64,")
     assert base64.b64decode(uri.split(",", 1)[1]).startswith(b"\x89PNG")
 
