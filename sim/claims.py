@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.experiment import Comparison, ci95, compare, extend
+from sim.experiment import Comparison, ci95, compare, extend, interval_side
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor
 from sim.scenario import file_claims, load_scenario, resolve_scenario_path
@@ -120,12 +120,12 @@ def read_claims(path: str | Path) -> list[Claim]:
 
 def verdict(claim: Claim, low: float, high: float) -> str:
     """Holds, fails or undecided for an interval ``[low, high]`` in the claim's own units."""
-    if math.isnan(low) or math.isnan(high):
+    side = interval_side(low, high)
+    if side == "undefined":
         return "undecided"
-    if claim.change == "up":
-        return "holds" if low > 0 else "fails" if high < 0 else "undecided"
-    if claim.change == "down":
-        return "holds" if high < 0 else "fails" if low > 0 else "undecided"
+    if claim.change in ("up", "down"):
+        wanted, opposite = ("above", "below") if claim.change == "up" else ("below", "above")
+        return "holds" if side == wanted else "fails" if side == opposite else "undecided"
     if claim.change == "even":
         lo, hi = -claim.margin, claim.margin
     else:

@@ -206,7 +206,7 @@ _SIZING_KPI = "revenue"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiment import compare, compare_sized, paired_precision
+    from sim.experiment import compare, compare_sized, excludes_zero, paired_precision
 
     scenarios = [_load(p, args.set, args.weeks, args.warmup) for p in args.scenarios]
     seed = scenarios[0].seed if args.seed is None else args.seed
@@ -251,7 +251,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for n in comparison.names[1:]:
             d = payload["diff_vs_first"][n][k]
             low, high = d["ci95"]
-            mark = "*" if low is not None and (low > 0 or high < 0) else " "
+            mark = "*" if excludes_zero((low, high)) else " "
             row += [plain_number(payload["kpis"][n][k]), f"{plain_number(d['mean'])}{mark}",
                     f"[{plain_number(low)}, {plain_number(high)}]"]
         rows.append(row)

@@ -56,6 +56,34 @@ def ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float]:
     return (float(low), float(high))
 
 
+def interval_side(low: object, high: object) -> str:
+    """Where a 95 % interval of a difference lies against zero: ``"above"`` (wholly above),
+    ``"below"`` (wholly below), ``"spans"`` (zero is inside, or on an end) or ``"undefined"``
+    (an end is missing or not a finite number, as with a single replication).
+
+    The one reading of an interval that the claims, the tables, the report and the widgets
+    share: "above" or "below" means the difference is unlikely to be luck.
+    """
+    try:
+        lo, hi = sorted((float(low), float(high)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "undefined"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "undefined"
+    return "above" if lo > 0 else "below" if hi < 0 else "spans"
+
+
+def excludes_zero(interval: object) -> bool:
+    """Whether a ``(low, high)`` interval lies wholly above or wholly below zero (the
+    difference is unlikely to be luck); False for a missing or undefined interval.
+    """
+    try:
+        low, high = interval  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return False
+    return interval_side(low, high) in ("above", "below")
+
+
 def summarise(table: pd.DataFrame) -> tuple[dict[str, float], dict[str, list[float]] | None]:
     """Means and 95 % intervals (None with a single replication) of a replication table."""
     means = {k: float(table[k].mean()) for k in table.columns}

@@ -8,7 +8,7 @@ reads "48.5 %" and its difference "+3.2 pp", and no chart or table shows a code 
 * :data:`KPI_LABELS` gives every KPI of :data:`sim.metrics.KPI_NAMES` a human label, a unit and a
   format kind (:data:`FORMAT_KINDS`); the definitions stay in :data:`sim.metrics.KPI_GLOSSARY`.
 * :func:`format_value` writes one value (``signed=True`` for a difference), :func:`format_interval`
-  a 95 % interval, and :func:`excludes_zero` says whether an interval leaves zero out.
+  a 95 % interval (whether it leaves zero out is :func:`sim.experiment.excludes_zero`).
 * :func:`lever_label`, :func:`lever_group` and :func:`lever_help` name the levers of
   :mod:`sim.params` from the parameter table, for sliders and the scenario lab's lever list.
 * :data:`OKABE_ITO`, :func:`scenario_color` and :func:`team_color` are the one palette: a
@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiment import excludes_zero
 from sim.metrics import KPI_GLOSSARY, KPI_NAMES
 
 MINUS = "\u2212"
@@ -291,17 +292,6 @@ def format_interval(kpi: str, low: Any, high: Any, signed: bool = True, *,
     lo, hi = sorted((float(low), float(high)))
     return (f"{format_value(kpi, lo, signed, compact=compact)} to "
             f"{format_value(kpi, hi, signed, compact=compact)}")
-
-
-def excludes_zero(interval: Any) -> bool:
-    """Whether a ``(low, high)`` interval lies wholly above or wholly below zero (the
-    difference is unlikely to be luck); False for a missing or undefined interval.
-    """
-    try:
-        low, high = interval
-    except (TypeError, ValueError):
-        return False
-    return _finite(low) and _finite(high) and (float(low) > 0 or float(high) < 0)
 
 
 def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = None) -> str:
@@ -644,7 +634,7 @@ _check()
 __all__ = [
     "FIRST_LEVER", "FORMAT_KINDS", "GROUP_ORDER", "KPI_LABELS", "LEVER_GROUPS", "LEVER_LABELS",
     "MINUS", "OKABE_ITO", "SCENARIO_COLORS", "SERIES_LABELS", "SERIES_SHORT", "change_label", "color",
-    "currency", "describe_changes", "describe_difference", "excludes_zero", "format_interval", "format_setting",
+    "currency", "describe_changes", "describe_difference", "format_interval", "format_setting",
     "format_differences", "format_table", "format_tick",
     "format_value", "grouped_levers", "is_share", "kind_of", "kpi_definition", "kpi_label",
     "kpi_unit", "lever_group", "lower_first", "lever_help", "lever_label", "lever_option", "lever_table_key",

@@ -54,7 +54,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.errors import ScenarioError
-from sim.experiment import Comparison, summarise, unique_names
+from sim.experiment import Comparison, excludes_zero, summarise, unique_names
 from sim.files import writable, write_atomic
 from sim.metrics import KPI_NAMES
 from sim.model import run
@@ -64,7 +64,6 @@ from sim.views.images import figure_data_uri
 from sim.views.labels import (
     describe_changes,
     describe_difference,
-    excludes_zero,
     format_interval,
     format_setting,
     format_value,

@@ -55,7 +55,7 @@ from pydantic.fields import FieldInfo
 
 from sim.errors import ScenarioError
 from sim.experiment import compare as compare_scenarios
-from sim.experiment import summarise
+from sim.experiment import excludes_zero, summarise
 from sim.metrics import KPI_NAMES
 from sim.model import run
 from sim.params import Scenario
@@ -78,7 +78,6 @@ from sim.views.labels import (
     FIRST_LEVER,
     change_label,
     describe_changes,
-    excludes_zero,
     format_interval,
     format_setting,
     format_value,

@@ -260,3 +260,27 @@ def test_replications_needed_is_the_smallest_count_that_meets_the_target(seed):
         return stats.t.ppf(0.975, k - 1) * s / np.sqrt(k)
 
     assert half(n) <= h and (n == 2 or half(n - 1) > h)
+
+
+@pytest.mark.parametrize(("low", "high", "side"), [
+    (1.0, 2.0, "above"), (-2.0, -1.0, "below"), (-1.0, 1.0, "spans"), (0.0, 1.0, "spans"),
+    (2.0, 1.0, "above"), (math.nan, 1.0, "undefined"), (None, None, "undefined"),
+    (-math.inf, -1.0, "undefined"),
+])
+def test_interval_side_is_the_one_reading_of_an_interval(low, high, side):
+    from sim.experiment import excludes_zero, interval_side
+
+    assert interval_side(low, high) == side
+    assert excludes_zero((low, high)) == (side in ("above", "below"))
+
+
+def test_claims_and_tables_read_an_interval_alike():
+    """A claim 'up' holds exactly when the table would mark the difference as beyond luck and
+    positive."""
+    from sim.claims import Claim, verdict
+    from sim.experiment import excludes_zero
+
+    up = Claim(kpi="revenue", change="up", says="revenue rises")
+    for low, high in [(1.0, 2.0), (-1.0, 2.0), (-2.0, -1.0), (math.nan, math.nan)]:
+        holds = verdict(up, low, high) == "holds"
+        assert holds == (excludes_zero((low, high)) and low > 0)

@@ -14,7 +14,6 @@ from sim.views.labels import (
     OKABE_ITO,
     change_label,
     describe_difference,
-    excludes_zero,
     format_interval,
     format_tick,
     format_value,
@@ -127,13 +126,18 @@ def test_interval_formatting():
 
 
 def test_excludes_zero_is_the_one_helper():
+    from sim.experiment import excludes_zero
+
     assert excludes_zero((1.0, 2.0)) and excludes_zero([-2.0, -1.0])
     assert not excludes_zero((-1.0, 2.0)) and not excludes_zero((0.0, 1.0))
     assert not excludes_zero(None) and not excludes_zero((math.nan, 1.0))
-    from sim.views import report, widgets
+    from sim import claims, experiment
+    from sim.views import labels, report, widgets
 
     assert not hasattr(report, "_significant") and not hasattr(report, "_number")
+    assert not hasattr(labels, "excludes_zero") or labels.excludes_zero is excludes_zero
     assert report.excludes_zero is excludes_zero and widgets.excludes_zero is excludes_zero
+    assert claims.interval_side is experiment.interval_side
 
 
 def test_a_difference_in_words():
