@@ -19,6 +19,7 @@ KPIS = ("revenue", "profit", "mql_to_sql", "leakage_rate", "feedback_coverage", 
 
 
 def fmt(x: float) -> str:
+    """A difference with its sign: whole numbers for money and counts, three decimals for shares."""
     return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3f}"
 
 

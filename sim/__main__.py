@@ -1,3 +1,5 @@
+"""``python -m sim``: the command line (:func:`sim.cli.main`)."""
+
 import sys
 
 from sim.cli import main

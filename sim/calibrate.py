@@ -113,6 +113,7 @@ class Calibration:
     holdout_weeks: int | None = None
 
     def overrides(self) -> dict[str, Any]:
+        """Every value the calibration sets in the scenario: the estimates, then the fit's."""
         out = {e.key: e.value for e in self.estimates}
         if self.fit is not None:
             out.update(self.fit.values)
@@ -135,8 +136,6 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
     """Estimate the scenario parameters a CRM export determines (a DataFrame from
     :func:`read_crm`, or an export object with ``data``, ``kind`` and ``end``).
     """
-    from sim.fit import funnel_stats, hours_frame, observed_rows, office_hours_share
-
     data, kind, end, notes = _unpack(data)
     leads = data[data.channel != SELF_SOURCED]
     if leads.empty:
@@ -149,33 +148,52 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
     weeks = max(span_days / 7.0 * (n + 1) / max(n - 1, 1), 1.0 / 7.0)
     cal = Calibration(weeks=weeks, kind=kind, warnings=list(notes))
     template = Scenario()
-    base_channel = next(iter(template.marketing.channels.values()))
     for name, group in leads.groupby("channel", sort=True):
-        key = f"marketing.channels.{name}"
-        count = group.lead_id.nunique() if "lead_id" in group else len(group)
-        if kind == "leads":
-            cal.estimates.append(Estimate(f"{key}.leads_per_week", round(count / weeks, 3),
-                                          count, f"leads over {weeks:.1f} weeks"))
-        else:
-            cal.estimates.append(Estimate(f"{key}.leads_per_week", base_channel.leads_per_week,
-                                          count, "deal-level export: baseline volume"))
-            cal.defaults.append(f"{key}.leads_per_week = {base_channel.leads_per_week} "
-                                f"(a deal-level export has {count} deals, not leads)")
-        deals = _deal_sizes(group)
-        if len(deals) >= 5:
-            logs = np.log(deals)
-            cal.estimates.append(Estimate(f"{key}.deal_size_median",
-                                          round(float(np.exp(np.median(logs))), 2), len(deals),
-                                          "won deals, list price"))
-            cal.estimates.append(Estimate(f"{key}.deal_size_sigma",
-                                          round(float(np.std(logs, ddof=1)), 4), len(deals),
-                                          "won deals, log-sd"))
-        else:
-            cal.defaults.append(f"{key}.deal_size_median = {base_channel.deal_size_median:g} "
-                                f"and deal_size_sigma = {base_channel.deal_size_sigma:g} "
-                                f"({len(deals)} won deals, 5 needed)")
-        cal.defaults.append(f"{key}.quality_alpha/quality_beta and cost_per_lead (not in a "
-                            "CRM export)")
+        _estimate_channel(cal, str(name), group, template)
+    _measure_funnel(cal, data, end)
+    _estimate_cycle_and_arrivals(cal, leads, n, template)
+    _observe(cal, leads, data)
+    return cal
+
+
+def _estimate_channel(cal: Calibration, name: str, group: pd.DataFrame,
+                      template: Scenario) -> None:
+    """A channel's leads per week (a lead-level export) and its won deals' size."""
+    base_channel = next(iter(template.marketing.channels.values()))
+    key = f"marketing.channels.{name}"
+    count = group.lead_id.nunique() if "lead_id" in group else len(group)
+    weeks = cal.weeks
+    if cal.kind == "leads":
+        cal.estimates.append(Estimate(f"{key}.leads_per_week", round(count / weeks, 3),
+                                      count, f"leads over {weeks:.1f} weeks"))
+    else:
+        cal.estimates.append(Estimate(f"{key}.leads_per_week", base_channel.leads_per_week,
+                                      count, "deal-level export: baseline volume"))
+        cal.defaults.append(f"{key}.leads_per_week = {base_channel.leads_per_week} "
+                            f"(a deal-level export has {count} deals, not leads)")
+    deals = _deal_sizes(group)
+    if len(deals) >= 5:
+        logs = np.log(deals)
+        cal.estimates.append(Estimate(f"{key}.deal_size_median",
+                                      round(float(np.exp(np.median(logs))), 2), len(deals),
+                                      "won deals, list price"))
+        cal.estimates.append(Estimate(f"{key}.deal_size_sigma",
+                                      round(float(np.std(logs, ddof=1)), 4), len(deals),
+                                      "won deals, log-sd"))
+    else:
+        cal.defaults.append(f"{key}.deal_size_median = {base_channel.deal_size_median:g} "
+                            f"and deal_size_sigma = {base_channel.deal_size_sigma:g} "
+                            f"({len(deals)} won deals, 5 needed)")
+    cal.defaults.append(f"{key}.quality_alpha/quality_beta and cost_per_lead (not in a "
+                        "CRM export)")
+
+
+def _measure_funnel(cal: Calibration, data: pd.DataFrame, end: pd.Timestamp | None) -> None:
+    """The export's funnel in the model's hours (``cal.origin``, ``cal.end_hours``,
+    ``cal.stats``) and the observed rows of the fit table it determines (``cal.rows``).
+    """
+    from sim.fit_stats import funnel_stats, hours_frame
+
     # hours since the Monday 00:00 before the first lead: the model's week starts there
     first = data.created_at.min()
     origin = (first - pd.Timedelta(days=first.day_of_week)).normalize()
@@ -183,15 +201,22 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
         end = data[[c for c in TIMES if c in data]].max().max()
     cal.origin = origin
     cal.end_hours = (end - origin).total_seconds() / 3600.0
-    frame = hours_frame(data, origin)
-    cal.stats = funnel_stats(frame, cal.end_hours)
-    rows = observed_rows(cal.stats, weeks)
-    from sim.fit import INNER, Row, wilson
+    cal.stats = funnel_stats(hours_frame(data, origin), cal.end_hours)
+    cal.rows = _observed_rows(cal, data)
 
+
+def _observed_rows(cal: Calibration, data: pd.DataFrame) -> dict[str, Any]:
+    """The fit table's observed rows, without those the export cannot determine: the lead
+    side of a deal-level export, and stages without a record or a value.
+    """
+    from sim.fit import Row, observed_rows
+    from sim.fit_stats import INNER, wilson
+
+    rows = observed_rows(cal.stats, cal.weeks)
     for key in INNER:
         k, m = cal.stats[key]
         rows[key] = Row(key, k / m if m else math.nan, *wilson(k, m), m)
-    if kind != "leads":
+    if cal.kind != "leads":
         for key in ("leads_per_week", "lead_to_mql", "mql_to_sql", "sql_to_opportunity",
                     "contacted_within_1h", "speed_to_lead_h_median", "revenue_per_week",
                     *INNER):
@@ -208,8 +233,17 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
             rows.pop(key)
     if "won" not in data or "closed_at" not in data:
         rows.pop("win_rate", None)
-    cal.rows = rows
-    cycle = rows.get("cycle_time_days")
+    return rows
+
+
+def _estimate_cycle_and_arrivals(cal: Calibration, leads: pd.DataFrame, n: int,
+                                 template: Scenario) -> None:
+    """The mean cycle time (open deals censored) and the share of leads arriving in office
+    hours, each only when the export has enough to say it.
+    """
+    from sim.fit_stats import office_hours_share
+
+    cycle = cal.rows.get("cycle_time_days")
     if cycle is not None:
         opened = int(len(cal.stats["events"]))
         cal.estimates.append(Estimate("sales.cycle_time_days_mean", round(cycle.observed, 3),
@@ -218,7 +252,7 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
     else:
         cal.defaults.append(f"sales.cycle_time_days_mean = "
                             f"{template.sales.cycle_time_days_mean} (no closed opportunities)")
-    if kind == "leads" and n >= THIN_ARRIVALS:
+    if cal.kind == "leads" and n >= THIN_ARRIVALS:
         share = office_hours_share(leads.created_at)
         cal.estimates.append(Estimate("marketing.business_hours_arrival_share",
                                       round(min(max(share, 0.0), 1.0), 4), len(leads),
@@ -226,8 +260,6 @@ def estimate(data: Any, source: str = "<crm>") -> Calibration:
     else:
         cal.defaults.append("marketing.business_hours_arrival_share = "
                             f"{template.marketing.business_hours_arrival_share}")
-    _observe(cal, leads, data)
-    return cal
 
 
 THIN_ARRIVALS = 30
@@ -245,7 +277,8 @@ def _deal_sizes(group: pd.DataFrame) -> np.ndarray:
 
 def _observe(cal: Calibration, leads: pd.DataFrame, data: pd.DataFrame) -> None:
     """The observed figures as (value, n), for the scenario header and ``--json``."""
-    from sim.fit import INNER
+    from sim.fit_stats import INNER
+
     for key, row in cal.rows.items():
         if key not in INNER and not math.isnan(row.observed):
             cal.observed[key] = (float(row.observed), int(row.n))
@@ -260,7 +293,8 @@ def fit(cal: Calibration, scenario: Scenario, reps: int = 20, seed: int | None =
     ``cal.fit``, ``cal.sims`` and the simulated column of ``cal.rows``, and returns the fitted
     scenario.
     """
-    from sim.fit import INNER, fit_scenario, simulate, simulated_columns, thin_warnings
+    from sim.fit import fit_scenario, simulate, simulated_columns, thin_warnings
+    from sim.fit_stats import INNER
 
     available = list(cal.rows)
     result = fit_scenario(scenario, cal.rows, reps=reps, seed=seed, executor=executor,
@@ -376,26 +410,20 @@ def calibrated_scenario(cal: Calibration, name: str = "my_company",
 def calibrate(csv_path: str | Path, out: str | Path,
               column_map: Mapping[str, str] | None = None, name: str | None = None, *,
               fit_reps: int | None = 20, seed: int | None = None, executor: Any = None,
-              report: str | Path | None = None, holdout_weeks: int | None = None,
-              force: bool = False, progress: Any = None, data: Any = None,
+              holdout_weeks: int | None = None, progress: Any = None, data: Any = None,
               max_iter: int = 10) -> Calibration:
     """Read a CRM export, estimate, fit (``fit_reps`` replications, at most ``max_iter``
-    iterations; None: measure only) and write a commented scenario YAML (atomically), and
-    ``report`` (HTML) if given.
+    iterations; None: measure only) and write a commented scenario YAML (atomically).
 
     With ``holdout_weeks`` the fit uses the earlier weeks only and ``cal.holdout`` compares the
-    last weeks of the export with the same weeks simulated.
+    last weeks of the export with the same weeks simulated. The fit as an HTML page is
+    :func:`sim.views.fit_report.write_fit_report`.
     """
-    from sim.files import check_target, write_atomic
-
     out = Path(out)
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError("--out", str(out), "must end in .yaml or .yml")
     if not out.parent.is_dir():
         raise ScenarioError("--out", str(out), f"folder '{out.parent}' does not exist")
-    if report is not None:
-        check_target(report, "--report", force=force, suffixes=(".html", ".htm"),
-                     protected=[csv_path, out])
     if holdout_weeks is not None and fit_reps is None:
         raise ScenarioError("--holdout-weeks", str(holdout_weeks), "needs a fit (--reps)")
     if data is None:
@@ -415,8 +443,15 @@ def calibrate(csv_path: str | Path, out: str | Path,
         scenario = fit(cal, scenario, fit_reps, seed, executor, progress, max_iter=max_iter)
     if cut is not None:
         _predict(cal, full, frame, scenario, cut, holdout_weeks, fit_reps, seed, executor)
-    lines = [f"Calibrated from {Path(csv_path).name}: {len(frame)} records over "
-             f"{cal.weeks:.1f} weeks.",
+    dump_scenario(scenario, out, header=_header(cal, Path(csv_path).name, len(frame), fit_reps))
+    return cal
+
+
+def _header(cal: Calibration, source: str, records: int, fit_reps: int | None) -> str:
+    """The calibrated scenario's opening comment: every estimate with the records behind it,
+    the fit and how well it fits (or what was observed), the notes.
+    """
+    lines = [f"Calibrated from {source}: {records} records over {cal.weeks:.1f} weeks.",
              "Each estimate with the number of records behind it:"]
     lines += [f"  {e.key} = {e.value}  (n = {e.n}; {e.note})" for e in cal.estimates]
     if cal.fit is not None:
@@ -431,16 +466,7 @@ def calibrate(csv_path: str | Path, out: str | Path,
         lines += [f"  {k} = {v:.4g}  (n = {n})" for k, (v, n) in cal.observed.items()]
     lines += [f"Note: {n}" for n in cal.notes()]
     lines += ["Everything else is the model default; see docs/model.md for each assumption."]
-    dump_scenario(scenario, out, header="\n".join(lines))
-    if report is not None:
-        if cal.fit is None:
-            raise ScenarioError("--report", str(report), "needs a fit (--reps)")
-        from sim.fit import report_html
-
-        page = report_html(f"Fit of {Path(csv_path).name}", cal.rows, cal.stats, cal.sims,
-                           cal.weeks, cal.notes(), cal.holdout, cal.holdout_weeks)
-        write_atomic(report, page)
-    return cal
+    return "\n".join(lines)
 
 
 def _predict(cal: Calibration, full: Calibration, frame: pd.DataFrame, scenario: Scenario,
@@ -449,7 +475,8 @@ def _predict(cal: Calibration, full: Calibration, frame: pd.DataFrame, scenario:
     """Simulate the fitted company over the whole export and compare the leads created in the
     last ``holdout_weeks`` weeks with the export's (``cal.holdout``).
     """
-    from sim.fit import funnel_stats, hours_frame, observed_rows, simulate, simulated_columns
+    from sim.fit import observed_rows, simulate, simulated_columns
+    from sim.fit_stats import funnel_stats, hours_frame
 
     span = round(full.weeks, 2)
     window = ((cut - full.origin).total_seconds() / 3600.0, span * 168.0)

@@ -1,4 +1,4 @@
-"""Reading the exports real CRMs write, and writing model event logs the way they write them.
+"""Reading the exports real CRMs write: a CSV file in, the documented columns out.
 
 Think of a customs officer at a busy border. Parcels arrive from many countries: the labels
 are in other languages (``Lead Source``, ``Original Source``, ``Deal - Source``), the dates are
@@ -46,22 +46,20 @@ joined to the lead named in its lead column (``Lead ID``, ``Contact ID``, ``Asso
 IDs``, ``Deal - Person ID``… read as ``lead_id``) and, when a lead came back several times, to
 its journey that turned into an opportunity nearest the deal's creation.
 
-Everything that cannot be read is collected and raised as one :class:`ExportProblems` (a
+Everything that cannot be read is collected and raised as one :class:`ExportProblemsError` (a
 :class:`~sim.errors.ScenarioError`): one line per column with the number of bad rows, the first
 few rows as a spreadsheet numbers them (the header is row 1) and the option that fixes it.
 
-:func:`write_export` goes the other way: it writes a model event log as a given CRM would
-export it, so the reader can be tested against exports whose truth is known, and
-``python -m sim.crm`` rewrites the small example exports in ``examples/crm/``.
+The officer's work is shared out: :mod:`sim.crm_text` opens the file (encoding, delimiter,
+footers), :mod:`sim.crm_columns` knows the names each CRM gives its columns and stages, and
+:mod:`sim.crm_values` reads the values. :func:`sim.crm_export.write_export` goes the other way:
+it writes a model event log as a given CRM would export it, so the reader can be tested against
+exports whose truth is known, and ``python -m sim.crm_export`` rewrites the small example
+exports in ``examples/crm/``.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,149 +67,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.crm_columns import (
+    COLUMNS,
+    CRMS,
+    DEAL_FIELDS,
+    LEAD_ONLY,
+    TIMES,
+    channel_key,
+    crm_title,
+    map_columns,
+    recognise,
+    stage_key,
+)
+from sim.crm_text import load_table
+from sim.crm_values import FileFields, ProblemList, ReadOptions, parse_fields
 from sim.errors import ScenarioError
 from sim.yamlio import shown
-
-# the documented columns (kept in step with sim.calibrate.COLUMNS, which imports nothing from
-# here, so calibrate can import this module lazily without a cycle)
-COLUMNS = ("lead_id", "created_at", "channel", "first_contact_at", "status", "became_mql_at",
-           "became_sql_at", "opportunity_at", "closed_at", "won", "amount", "discount")
-TIMES = ("created_at", "first_contact_at", "became_mql_at", "became_sql_at", "opportunity_at",
-         "closed_at")
-# fields read beside the documented ones, to decide the outcome of a deal or the kind of file
-EXTRA_TIMES = ("won_at", "lost_at")
-FLAGS = ("won", "is_closed", "converted")
-LEAD_ONLY = ("first_contact_at", "became_mql_at", "became_sql_at", "status", "lifecycle",
-             "converted")
-DEAL_FIELDS = ("stage", "won", "is_closed", "won_at", "lost_at", "amount")
-CRMS = ("salesforce", "hubspot", "pipedrive", "zoho")
-EXPORT_START = "2026-01-05T00:00:00"  # a Monday: simulated hour 0
-SHOWN_ROWS = 3  # bad rows quoted per problem line
-
-# Column names, written as _key() writes them (lower case, anything else an underscore).
-GENERIC: dict[str, tuple[str, ...]] = {
-    "lead_id": ("lead_id", "id", "lead", "record_id"),
-    "created_at": ("created_at", "created", "created_date", "create_date", "lead_created",
-                   "createddate"),
-    "channel": ("channel", "source", "lead_source", "leadsource", "utm_source", "origin"),
-    "first_contact_at": ("first_contact_at", "first_contact", "first_touch_at",
-                         "first_response_at", "first_activity_at"),
-    "status": ("status", "lead_status", "final_state", "state"),
-    "became_mql_at": ("became_mql_at", "mql_at", "mql_date", "became_mql"),
-    "became_sql_at": ("became_sql_at", "sql_at", "sql_date", "became_sql"),
-    "opportunity_at": ("opportunity_at", "opp_created_at", "opportunity_created_at",
-                       "opportunity_date"),
-    "closed_at": ("closed_at", "close_date", "closedate", "closed"),
-    "won": ("won", "is_won", "closed_won", "iswon"),
-    "amount": ("amount", "deal_amount", "value", "revenue", "deal_value"),
-    "discount": ("discount", "discount_rate"),
-    "stage": ("stage", "deal_stage", "opportunity_stage"),
-}
-PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
-    # Salesforce: Data Loader API names (Lead and Opportunity objects) and report labels
-    "salesforce": {
-        "lead_id": ("lead_id", "id", "opportunity_id"),
-        "created_at": ("createddate", "created_date"),
-        "channel": ("leadsource", "lead_source"),
-        "status": ("status", "lead_status"),
-        "first_contact_at": ("first_contact_date", "first_contact_date_c", "first_contact_c"),
-        "became_mql_at": ("mql_date", "mql_date_c"),
-        "became_sql_at": ("sql_date", "sql_date_c"),
-        "opportunity_at": ("converteddate", "converted_date", "opportunity_created_date"),
-        "closed_at": ("closedate", "close_date"),
-        "stage": ("stagename", "stage", "opportunity_stage"),
-        "won": ("iswon", "won"),
-        "is_closed": ("isclosed", "closed"),
-        "amount": ("amount", "opportunity_amount"),
-        "discount": ("discount", "discount_c"),
-        "deal_lead": ("convertedleadid", "converted_lead_id"),
-    },
-    # HubSpot: contacts and deals exports
-    "hubspot": {
-        "lead_id": ("record_id", "contact_id", "hs_object_id"),
-        "created_at": ("create_date", "createdate"),
-        "channel": ("original_source", "original_source_type", "hs_analytics_source"),
-        "status": ("lead_status", "hs_lead_status"),
-        "lifecycle": ("lifecycle_stage", "lifecyclestage"),
-        "first_contact_at": ("first_outreach_date", "date_of_first_engagement"),
-        "became_mql_at": ("became_a_marketing_qualified_lead_date",),
-        "became_sql_at": ("became_a_sales_qualified_lead_date",),
-        "opportunity_at": ("became_an_opportunity_date",),
-        "closed_at": ("close_date", "closedate"),
-        "stage": ("deal_stage", "dealstage"),
-        "amount": ("amount",),
-        "discount": ("discount",),
-        "deal_lead": ("associated_contact_ids", "associated_contact_id", "contact_ids"),
-    },
-    # Pipedrive: deals export ("Deal - " before every field)
-    "pipedrive": {
-        "lead_id": ("deal_id",),
-        "created_at": ("deal_deal_created", "deal_created", "add_time"),
-        "channel": ("deal_source_channel", "deal_source_origin", "deal_source", "deal_lead_source"),
-        "stage": ("deal_status",),
-        "pipeline_stage": ("deal_stage",),  # a step in the pipeline, not the outcome
-        "won_at": ("deal_won_time", "won_time"),
-        "lost_at": ("deal_lost_time", "lost_time"),
-        "closed_at": ("deal_deal_closed_on", "deal_close_time", "close_time"),
-        "expected_close": ("deal_expected_close_date", "expected_close_date"),
-        "amount": ("deal_value",),
-        "discount": ("deal_discount",),
-        "deal_lead": ("deal_person_id", "person_id", "deal_contact_person_id"),
-    },
-    # Zoho CRM: leads export (converted leads carry their deal's stage and amount)
-    "zoho": {
-        "lead_id": ("record_id", "lead_id"),
-        "created_at": ("created_time",),
-        "channel": ("lead_source",),
-        "status": ("lead_status",),
-        "first_contact_at": ("first_contact_time", "first_contacted_time"),
-        "became_mql_at": ("mql_date", "mql_time"),
-        "became_sql_at": ("sql_date", "sql_time"),
-        "opportunity_at": ("converted_time", "conversion_time"),
-        "converted": ("converted", "is_converted"),
-        "stage": ("stage", "deal_stage"),
-        "closed_at": ("closing_date",),
-        "amount": ("amount",),
-        "discount": ("discount",),
-    },
-}
-# columns only one CRM writes, used to recognise it (beside its preset's own names)
-SIGNS = {
-    "salesforce": ("opportunity_name", "opportunity_owner", "account_name", "lead_owner",
-                   "probability", "fiscal_period", "converted_opportunity_id", "isconverted"),
-    "hubspot": ("deal_name", "deal_owner", "contact_owner", "pipeline", "associated_company",
-                "became_a_customer_date", "became_a_lead_date"),
-    "pipedrive": ("deal_title", "deal_owner", "deal_organization", "deal_pipeline"),
-    "zoho": ("modified_time", "lead_name", "record_id", "converted_time"),
-}
-# a deals file names its lead in one of these; its own id is then not the lead's
-DEAL_LEAD = ("lead_id", "contact_id", "associated_contact_ids", "associated_contact_id",
-             "converted_lead_id", "deal_person_id", "person_id")
-
-TRUE_WORDS = {"true", "t", "yes", "y", "1", "1.0", "x", "✓", "✔", "checked", "on", "wahr", "ja",
-              "j", "vrai", "oui", "sí", "si", "verdadero", "waar", "vero", "sì", "won"}
-FALSE_WORDS = {"false", "f", "no", "n", "0", "0.0", "", "-", "unchecked", "off", "falsch", "nein",
-               "faux", "non", "falso", "onwaar", "nee", "lost"}
-WON_STAGES = {"closed won", "closedwon", "won", "customer", "closed won deal", "deal won",
-              "gewonnen", "abgeschlossen gewonnen", "gagne", "gagné", "ganado", "ganada", "vinto",
-              "gewonnen deal"}
-LOST_STAGES = {"closed lost", "closedlost", "lost", "deal lost", "closed lost to competition",
-               "verloren", "abgeschlossen verloren", "perdu", "perdue", "perdido", "perdida",
-               "perso"}
-OPEN_STAGES = {"open", "prospecting", "qualification", "needs analysis", "value proposition",
-               "id decision makers", "perception analysis", "proposal price quote",
-               "negotiation review", "appointment scheduled", "qualified to buy",
-               "presentation scheduled", "decision maker bought in", "contract sent", "lead in",
-               "contact made", "demo scheduled", "proposal made", "negotiations started",
-               "new", "identify decision makers", "proposal", "negotiation", "discovery"}
-FOOTER = re.compile(r"^\s*(grand totals?\b|totals?\b|sub-?totals?\b|confidential\b|copyright\b|"
-                    r"©|\(c\)|generated by\b|report generated\b|all rights reserved|filtered by\b|"
-                    r"powered by\b|exported (on|by|from)\b)", re.IGNORECASE)
-DAY_MONTH = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2\d{2,4}\b")
-YEAR_FIRST = re.compile(r"^\s*\d{4}[-/.]")
-OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
-CURRENCY = re.compile(r"[$€£¥₹₽₩₺¢]|\b[A-Za-z]{3}\b|\s|'|’|\u00a0|\u202f")
-NUMBER = re.compile(r"^[-+]?\(?[-+]?[\d.,]*\d[\d.,]*\)?%?$")
 
 
 @dataclass
@@ -226,7 +97,7 @@ class Export:
     end: pd.Timestamp = pd.NaT  # latest timestamp seen: when the export was taken
 
 
-class ExportProblems(ScenarioError):
+class ExportProblemsError(ScenarioError):
     """Every problem of an export at once, one line per column (the first line says how many).
 
     Unlike other :class:`ScenarioError` messages it has several lines, each made safe for a
@@ -243,52 +114,6 @@ class ExportProblems(ScenarioError):
         ValueError.__init__(self, "\n".join([head, *("  " + line for line in self.lines)]))
 
 
-@dataclass
-class _Options:
-    column_map: Mapping[str, str]
-    crm: str | None
-    dayfirst: bool | None
-    date_format: str | None
-    decimal: str | None
-    won: set[str]
-    lost: set[str]
-    missing_channel: str | None
-
-
-class _Problems:
-    """Bad rows gathered per column (one line each), turned into one message at the end."""
-
-    def __init__(self) -> None:
-        self.lines: dict[str, str] = {}
-
-    def rows(self, label: str, rows: Sequence[int], values: Sequence[str], what: str,
-             fix: str = "") -> None:
-        pairs = zip(rows[:SHOWN_ROWS], values[:SHOWN_ROWS], strict=True)
-        quoted = ", ".join(f"row {r} {_quote(v)}" for r, v in pairs)
-        more = ", …" if len(rows) > SHOWN_ROWS else ""
-        n = len(rows)
-        if n == 1:
-            what = re.sub(r"^(are|have)\b", lambda m: {"are": "is", "have": "has"}[m[1]], what)
-        part = f"{n} row{'s' * (n != 1)} {what} ({quoted}{more})" + (f"; {fix}" if fix else "")
-        self.lines[label] = f"{self.lines[label]}; and {part}" if label in self.lines else \
-            f"{label}: {part}"
-
-    def add(self, line: str) -> None:
-        self.lines[line] = line
-
-    def raise_if_any(self, source: str) -> None:
-        if self.lines:
-            raise ExportProblems(source, list(self.lines.values()))
-
-
-def _quote(value: str) -> str:
-    return f"'{shown(value, 40)}'"
-
-
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
-
-
 # ----------------------------------------------------------------------------- reading
 def read_export(path: str | Path, deals: str | Path | None = None, *,
                 column_map: Mapping[str, str] | None = None, crm: str | None = None,
@@ -303,31 +128,23 @@ def read_export(path: str | Path, deals: str | Path | None = None, *,
     ``date_format`` settle dates that fit both readings; ``decimal`` is ``"."`` or ``","``;
     ``won_values``/``lost_values`` add stage spellings; blank channels become
     ``missing_channel`` (``None`` or ``"error"`` refuses them). Raises
-    :class:`ExportProblems` listing every problem, or :class:`ScenarioError` for a file that
-    cannot be opened at all.
+    :class:`ExportProblemsError` listing every problem, or :class:`ScenarioError` for a file
+    that cannot be opened at all.
     """
-    if crm is not None and crm not in CRMS:
-        raise ScenarioError("--crm", str(crm), f"unknown CRM; choose one of {', '.join(CRMS)}")
-    if decimal not in (None, ".", ","):
-        raise ScenarioError("--decimal", str(decimal), "must be '.' or ','")
-    for given, ours in (column_map or {}).items():
-        if ours not in COLUMNS:
-            raise ScenarioError("--map", f"{given}={ours}",
-                                f"unknown column; documented columns: {', '.join(COLUMNS)}")
-    if missing_channel is not None and not str(missing_channel).strip():
-        raise ScenarioError("--missing-channel", repr(missing_channel),
-                            "give a channel name such as unknown, or 'error'")
-    opts = _Options(column_map or {}, crm, dayfirst, date_format, decimal,
-                    {_stage_key(v) for v in won_values}, {_stage_key(v) for v in lost_values},
-                    None if missing_channel in (None, "error") else _channel_key(missing_channel))
+    _check_options(column_map, crm, decimal, missing_channel)
+    opts = ReadOptions(column_map or {}, crm, dayfirst, date_format, decimal,
+                       {stage_key(v) for v in won_values}, {stage_key(v) for v in lost_values},
+                       None if missing_channel in (None, "error") else
+                       channel_key(missing_channel))
     notes: list[str] = []
-    problems = _Problems()
+    problems = ProblemList()
     leads = _read_file(Path(path), opts, problems, notes, deals_file=False)
     source = str(path)
     if deals is not None:
         source = f"{path} + {deals}"
         deal_table = _read_file(Path(deals), opts, problems, notes, deals_file=True)
-    problems.raise_if_any(source)
+    if problems.lines:
+        raise ExportProblemsError(source, list(problems.lines.values()))
     if deals is not None:
         data = _join(leads, deal_table, notes)
         kind, found = "leads", leads.crm or deal_table.crm
@@ -339,6 +156,22 @@ def read_export(path: str | Path, deals: str | Path | None = None, *,
     return Export(data=data, kind=kind, crm=found, notes=notes, source=source, end=end)
 
 
+def _check_options(column_map: Mapping[str, str] | None, crm: str | None, decimal: str | None,
+                   missing_channel: str | None) -> None:
+    """Refuse reading options that cannot be right, before the file is opened."""
+    if crm is not None and crm not in CRMS:
+        raise ScenarioError("--crm", str(crm), f"unknown CRM; choose one of {', '.join(CRMS)}")
+    if decimal not in (None, ".", ","):
+        raise ScenarioError("--decimal", str(decimal), "must be '.' or ','")
+    for given, ours in (column_map or {}).items():
+        if ours not in COLUMNS:
+            raise ScenarioError("--map", f"{given}={ours}",
+                                f"unknown column; documented columns: {', '.join(COLUMNS)}")
+    if missing_channel is not None and not str(missing_channel).strip():
+        raise ScenarioError("--missing-channel", repr(missing_channel),
+                            "give a channel name such as unknown, or 'error'")
+
+
 @dataclass
 class _Table:
     frame: pd.DataFrame
@@ -346,560 +179,38 @@ class _Table:
     crm: str | None
 
 
-def _read_file(path: Path, opts: _Options, problems: _Problems, notes: list[str],
+def _read_file(path: Path, opts: ReadOptions, problems: ProblemList, notes: list[str],
                deals_file: bool) -> _Table:
+    """One file into the documented columns: its CRM, its fields, its kind, its values."""
     name = path.name
-    raw, rows = _load(path, notes)
-    crm = opts.crm or _recognise(raw.columns)
+    raw, rows = load_table(path, notes)
+    crm = opts.crm or recognise(raw.columns)
     if crm and not opts.crm:
-        notes.append(f"{name}: recognised as a {_title(crm)} export from its column names.")
-    fields, labels = _map_columns(raw, crm, opts, deals_file)
+        notes.append(f"{name}: recognised as a {crm_title(crm)} export from its column names.")
+    fields, labels = map_columns(raw, crm, opts.column_map, deals_file)
     data = pd.DataFrame(index=raw.index)
     for ours, theirs in fields.items():
         data[ours] = raw[theirs].str.strip()
-    lead_level = any(f in fields for f in LEAD_ONLY)
-    deal_cols = [f for f in DEAL_FIELDS if f in fields]
-    every_row_a_deal = bool(deal_cols) and bool(
-        (data[deal_cols].ne("") & ~data[deal_cols].isin(["0", "0.0", "0,0"])).any(axis=1).all())
-    kind = "deals" if deals_file or (not lead_level and every_row_a_deal) else "leads"
+    kind = _kind(data, fields, deals_file)
     if kind == "deals" and not deals_file:
         notes.append(f"{name}: read as a deal-level export (every row has a deal stage, outcome "
                      "or amount and there is no lead-only column such as an MQL date or lead "
                      "status): each row is an opportunity, created when it was opened, so "
                      "'leads' per week are opportunities per week.")
-    frame = _parse(data, labels, rows, opts, problems, notes, name, kind, raw.attrs["delimiter"])
+    frame = parse_fields(FileFields(data, labels, rows, opts, problems, notes, name, kind,
+                                    raw.attrs["delimiter"]))
     return _Table(frame, kind, crm)
 
 
-def _load(path: Path, notes: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    source = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(source, None, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, None, "is a folder, not a CSV file") from None
-    text, encoding = _decode(data)
-    if encoding not in ("utf-8", "ascii"):
-        notes.append(f"{path.name}: read as {encoding} text.")
-    if not text.strip():
-        raise ScenarioError(source, None, "file is empty; expected a header row and one row "
-                            "per lead")
-    lines = text.splitlines()
-    offset = 0
-    delimiter = None
-    if lines and re.fullmatch(r"\s*sep=.\s*", lines[0]):  # Excel's hint of the delimiter
-        delimiter = lines[0].strip()[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        offset = 1
-    delimiter = delimiter or _sniff(text)
-    if delimiter != ",":
-        named = {";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, repr(delimiter))
-        notes.append(f"{path.name}: columns are separated by {named}s ('{delimiter}').")
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    # a spreadsheet numbers rows from 1 (the header), so a record's row is its place + 1
-    numbered = [(i + 1 + offset, r) for i, r in enumerate(records)]
-    numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r) or n == -1]
-    if not numbered:
-        raise ScenarioError(source, None, "file is empty; expected a header row and one row "
-                            "per lead")
-    header_row, header = numbered[0]
-    header = [h.strip() or f"column {j + 1}" for j, h in enumerate(header)]
-    body = numbered[1:]
-    blank = sum(1 for i, r in enumerate(records) if not any(c.strip() for c in r)
-                and i + 1 + offset > header_row)
-    body, footer = _drop_footer(body)
-    if footer:
-        first = footer[0][1]
-        text0 = next((c.strip() for c in first if c.strip()), "")
-        notes.append(f"{path.name}: dropped {len(footer)} report footer row"
-                     f"{'s' * (len(footer) != 1)} (from row {footer[0][0]}: '{shown(text0, 50)}').")
-    if blank:
-        notes.append(f"{path.name}: dropped {blank} blank row{'s' * (blank != 1)}.")
-    if not body:
-        raise ScenarioError(source, None, "has a header but no rows")
-    width = len(header)
-    too_long = [(n, r) for n, r in body if len(r) > width and any(c.strip() for c in r[width:])]
-    if too_long:
-        found = " ".join(f"row {n} has {len(r)}" for n, r in too_long[:SHOWN_ROWS])
-        raise ScenarioError(source, None, f"{len(too_long)} rows have more fields than the "
-                            f"header's {width} ({found}); is '{delimiter}' the delimiter, and "
-                            "are fields with the delimiter in them quoted?")
-    cells = [(r + [""] * width)[:width] for _, r in body]
-    seen: dict[str, int] = {}
-    unique = []
-    for h in header:  # a repeated header name gets a suffix, as a spreadsheet would show it
-        seen[h] = seen.get(h, 0) + 1
-        unique.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
-    raw = pd.DataFrame(cells, columns=unique, dtype=object).astype(str)
-    raw.attrs["delimiter"] = delimiter
-    rows = pd.Series([n for n, _ in body], index=raw.index)
-    return raw, rows
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    # a byte-order mark says it all; Excel writes one for "CSV UTF-8" and "Unicode text"
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace"), encoding.replace("-sig", "")
-    if data[1:200:2].count(0) > 50 and not data[0:200:2].count(0):  # UTF-16 LE without a mark
-        return data.decode("utf-16-le", errors="replace"), "utf-16-le"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:  # what Excel on Windows writes in western Europe and the Americas
-        return data.decode("cp1252"), "Windows-1252 (not UTF-8)"
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves out: Latin-1 reads every byte
-        return data.decode("latin-1"), "Latin-1 (not UTF-8)"
-
-
-def _sniff(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        found = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        found = None
-
-    def score(d: str) -> tuple[int, int]:
-        rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=d) if r]
-        if not rows or len(rows[0]) < 2:
-            return (0, 0)
-        same = sum(len(r) == len(rows[0]) for r in rows)
-        return (same, len(rows[0]))
-
-    # the sniffer can be fooled by commas inside values; keep its answer only if the header
-    # splits into several fields and as many rows agree as with any other candidate
-    best = max(",;\t|", key=score)
-    if found and score(found) >= score(best):
-        return found
-    return best if score(best)[1] >= 2 else ","
-
-
-def _drop_footer(body: list[tuple[int, list[str]]]) -> tuple[list, list]:
-    def filled(r: list[str]) -> list[str]:
-        return [c for c in r if c.strip()]
-
-    for i, (_, r) in enumerate(body):
-        cells = filled(r)
-        if len(cells) <= 2 and cells and FOOTER.match(cells[0]):
-            rest = body[i:]
-            # a footer is the tail of the report: every row after it has a cell or two
-            if all(len(filled(x)) <= 2 for _, x in rest):
-                return body[:i], rest
-    return body, []
-
-
-def _recognise(headers: Iterable[str]) -> str | None:
-    """The preset whose own column names (those no other preset and no documented variant
-    uses) the header has most of; at least two, and no tie.
+def _kind(data: pd.DataFrame, fields: Mapping[str, str], deals_file: bool) -> str:
+    """"deals" for a deals file, or one with no lead-only column where every row carries a
+    deal stage, outcome or amount; else "leads".
     """
-    keys = {_key(h) for h in headers}
-    owners: dict[str, set[str]] = {}
-    for crm, table in PRESETS.items():
-        for n in [n for names in table.values() for n in names] + list(SIGNS[crm]):
-            owners.setdefault(n, set()).add(crm)
-    generic = {n for names in GENERIC.values() for n in names}
-    scores = dict.fromkeys(PRESETS, 0)
-    for k in keys - generic:
-        if len(owners.get(k, ())) == 1:
-            scores[next(iter(owners[k]))] += 1
-    if sum(k.startswith("deal_") for k in keys) >= 3:  # Pipedrive writes "Deal - " before all
-        scores["pipedrive"] += 2
-    best = max(scores.values())
-    winners = [c for c, s in scores.items() if s == best]
-    return winners[0] if best >= 2 and len(winners) == 1 else None
-
-
-def _title(crm: str) -> str:
-    return {"hubspot": "HubSpot"}.get(crm, crm.capitalize())
-
-
-def _map_columns(raw: pd.DataFrame, crm: str | None, opts: _Options,
-                 deals_file: bool) -> tuple[dict[str, str], dict[str, str]]:
-    """Which column of the file is which field: the user's map first, then the preset's names,
-    then the documented names and their variants, then the other presets' names.
-    """
-    keys = {_key(c): c for c in reversed(raw.columns)}  # first of equal names wins
-    fields: dict[str, str] = {}
-    for given, ours in opts.column_map.items():
-        col = keys.get(_key(given))
-        if col is not None:
-            fields[ours] = col
-    tables = [PRESETS[crm]] if crm else []
-    tables += [GENERIC] + [t for c, t in PRESETS.items() if c != crm]
-    taken = set(fields.values())
-    if deals_file and "lead_id" not in fields:
-        # in a deals file the lead column names the lead; the file's own id is the deal's
-        for name in DEAL_LEAD + tuple(n for t in tables for n in t.get("deal_lead", ())):
-            if name in keys and keys[name] not in taken:
-                fields["lead_id"] = keys[name]
-                taken.add(keys[name])
-                break
-    for table in tables:
-        for ours, names in table.items():
-            if ours in fields or ours == "deal_lead" or (deals_file and ours == "lead_id"):
-                continue
-            for name in names:
-                col = keys.get(name)
-                if col is not None and col not in taken:
-                    fields[ours] = col
-                    taken.add(col)
-                    break
-    labels = {ours: f"{ours} ('{theirs}')" if _key(theirs) != ours else ours
-              for ours, theirs in fields.items()}
-    return fields, labels
-
-
-def _parse(data: pd.DataFrame, labels: dict[str, str], rows: pd.Series, opts: _Options,
-           problems: _Problems, notes: list[str], name: str, kind: str,
-           delimiter: str) -> pd.DataFrame:
-    out = pd.DataFrame(index=data.index)
-    out["lead_id"] = data["lead_id"] if "lead_id" in data else pd.Series(
-        [str(r) for r in rows], index=data.index)
-    if "created_at" not in data:
-        cols = ", ".join(f"'{c}'" for c in labels.values()) or "none recognised"
-        problems.add(f"created_at: no column for when each record was created (recognised: "
-                     f"{cols}); use --map \"COLUMN=created_at\"")
-    _read_times(data, labels, rows, opts, problems, notes, name, out)
-    _read_money(data, labels, rows, opts, problems, notes, name, out, delimiter)
-    flags = {}
-    for f in FLAGS:
-        if f in data:
-            flags[f] = _read_flags(data[f], labels[f], rows, opts, problems)
-    out["status"] = data["status"] if "status" in data else ""
-    out["channel"] = _read_channel(data, labels, rows, opts, problems, notes, name)
-    _outcomes(data, out, flags, labels, rows, opts, notes, name, kind)
-    if kind == "deals":  # each row is an opportunity, opened when it was created
-        out["opportunity_at"] = out["opportunity_at"].fillna(out["created_at"])
-    return out
-
-
-def _read_times(data, labels, rows, opts, problems, notes, name, out) -> None:
-    present = [c for c in TIMES + EXTRA_TIMES if c in data]
-    # which reading each column's values allow; a column that decides settles the others
-    evidence = {c: _day_month_evidence(data[c]) for c in present}
-    day_cols = [c for c, (d, m, _) in evidence.items() if d and not m]
-    month_cols = [c for c, (d, m, _) in evidence.items() if m and not d]
-    if opts.dayfirst is not None:
-        file_order = opts.dayfirst
-    elif day_cols and not month_cols:
-        file_order = True
-    elif month_cols and not day_cols:
-        file_order = False
-    else:
-        file_order = None
-    offsets = False
-    for col in present:
-        text = data[col]
-        d, m, sep = evidence[col]
-        if opts.dayfirst is not None:
-            dayfirst = opts.dayfirst
-        elif d != m:
-            dayfirst = d
-        elif file_order is not None:
-            dayfirst = file_order
-        else:
-            dayfirst = sep in (".", "-")
-        ambiguous = opts.date_format is None and opts.dayfirst is None and not d and not m \
-            and _has_day_month(text)
-        if ambiguous:
-            how = "day-first (dd.mm.yyyy)" if dayfirst else "month-first (m/d/yyyy)"
-            why = ("as the file's other dates are" if file_order is not None else
-                   f"as '{sep}' usually means")
-            other = "--dayfirst" if not dayfirst else "--date-format with %m before %d"
-            notes.append(f"{name}: {labels[col]}: every date fits both day-first and "
-                         f"month-first; read as {how}, {why}; if that is wrong give {other}.")
-        parsed, bad = _parse_times(text, dayfirst, opts.date_format)
-        offsets |= bool(text.str.contains(OFFSET).any()) and opts.date_format is None
-        required = col == "created_at"
-        if required:
-            bad = bad | (text == "")
-        if bad.any():
-            fix = ("give --date-format, e.g. '%d.%m.%Y %H:%M'" if not (d and m)
-                   else "the column mixes day-first and month-first dates; give --date-format")
-            what = ("cannot be read as a date-time" if not required or
-                    (text[bad] != "").any() else "have no date")
-            if required and (text[bad] == "").all():
-                fix = "every record needs the time it was created"
-            problems.rows(labels[col], list(rows[bad]), list(text[bad]), what, fix)
-        out[col] = parsed
-    for col in TIMES:
-        if col not in out:
-            out[col] = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
-    if offsets:
-        notes.append(f"{name}: times with a UTC offset or 'Z' were converted to UTC.")
-
-
-def _day_month_evidence(text: pd.Series) -> tuple[bool, bool, str]:
-    """(some value is only day-first, some value is only month-first, separator seen)."""
-    parts = text.str.extract(DAY_MONTH)
-    first = pd.to_numeric(parts[0], errors="coerce")
-    second = pd.to_numeric(parts[2], errors="coerce")
-    sep = parts[1].dropna()
-    return bool((first > 12).any()), bool((second > 12).any()), sep.iloc[0] if len(sep) else "/"
-
-
-def _has_day_month(text: pd.Series) -> bool:
-    return bool(text.str.match(DAY_MONTH).any())
-
-
-def _parse_times(text: pd.Series, dayfirst: bool, date_format: str | None
-                 ) -> tuple[pd.Series, pd.Series]:
-    filled = text != ""
-    values = text.where(filled)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas warns when dateutil guesses; we check instead
-        if date_format:
-            parsed = pd.to_datetime(values, format=date_format, errors="coerce", utc=True)
-        else:
-            parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-            rest = filled & parsed.isna()
-            if rest.any():
-                _local_formats(parsed, values, rest & text.str.match(DAY_MONTH), dayfirst)
-                rest = filled & parsed.isna()
-            if rest.any():  # anything else: dateutil, value by value (slower)
-                year_first = rest & text.str.match(YEAR_FIRST)
-                for mask, order in ((year_first, False), (rest & ~year_first, dayfirst)):
-                    if mask.any():
-                        parsed[mask] = pd.to_datetime(values[mask], format="mixed",
-                                                      dayfirst=order, errors="coerce", utc=True)
-    parsed = parsed.dt.tz_convert(None).astype("datetime64[ns]")
-    bad = filled & parsed.isna()
-    if not date_format:
-        # dateutil quietly swaps day and month when the chosen order does not fit
-        parts = text.str.extract(DAY_MONTH)
-        first = pd.to_numeric(parts[0], errors="coerce")
-        second = pd.to_numeric(parts[2], errors="coerce")
-        bad |= (second > 12) if dayfirst else (first > 12)
-    return parsed.where(~bad), bad
-
-
-def _local_formats(parsed: pd.Series, values: pd.Series, mask: pd.Series,
-                   dayfirst: bool) -> None:
-    """Parse the usual local layouts (1/7/2024 10:56 PM, 07.01.2024 22:56) with a format each,
-    which pandas applies to a whole column at once; dateutil would take a value at a time.
-    """
-    seps = values[mask].str.extract(DAY_MONTH)[1].dropna().unique()
-    for sep in seps:
-        date = f"%d{sep}%m" if dayfirst else f"%m{sep}%d"
-        for year in ("%Y", "%y"):
-            for clock in (" %I:%M %p", " %I:%M:%S %p", " %H:%M", " %H:%M:%S", ""):
-                todo = mask & parsed.isna()
-                if not todo.any():
-                    return
-                got = pd.to_datetime(values[todo], format=f"{date}{sep}{year}{clock}",
-                                     errors="coerce", utc=True)
-                parsed[todo] = parsed[todo].fillna(got) if got.notna().any() else parsed[todo]
-
-
-def _read_money(data, labels, rows, opts, problems, notes, name, out, delimiter) -> None:
-    cols = [c for c in ("amount", "discount") if c in data]
-    decimal = opts.decimal
-    if decimal is None and cols:
-        votes = {".": 0, ",": 0}
-        ambiguous = False
-        for c in cols:
-            for v in data[c]:
-                vote = _decimal_vote(v)
-                if vote == "?":
-                    ambiguous = True
-                elif vote:
-                    votes[vote] += 1
-        if votes[","] > votes["."]:
-            decimal = ","
-            notes.append(f"{name}: numbers are written with a decimal comma (as in 12.873,33).")
-        elif votes["."] or not ambiguous:
-            decimal = "."
-        else:
-            decimal = "," if delimiter == ";" else "."
-            notes.append(f"{name}: numbers such as 1{decimal == '.' and ',' or '.'}250 fit both "
-                         f"readings; read with a decimal {'comma' if decimal == ',' else 'point'}"
-                         f"{' (the file is ;-separated)' if decimal == ',' else ''}; if that is "
-                         f"wrong give --decimal {'.' if decimal == ',' else ','}.")
-    for c in cols:
-        values, bad = _numbers(data[c], decimal or ".")
-        if bad.any():
-            problems.rows(labels[c], list(rows[bad]), list(data[c][bad]),
-                          "are not numbers" if bad.sum() != 1 else "is not a number",
-                          f"give --decimal {',' if decimal == '.' else '.'} if the decimal mark "
-                          "is the other one")
-        if c == "amount":
-            neg = values < 0
-            if neg.any():
-                problems.rows(labels[c], list(rows[neg]), list(data[c][neg]),
-                              "are negative", "amounts must be zero or more")
-        else:
-            off = (values < 0) | (values > 0.99)
-            if off.any():
-                problems.rows(labels[c], list(rows[off]), list(data[c][off]),
-                              "are not a share from 0 to 0.99 (or 0% to 99%)")
-        out[c] = values.where(~bad)
-    for c in ("amount", "discount"):
-        if c not in out:
-            out[c] = np.nan
-
-
-def _decimal_vote(value: str) -> str | None:
-    s = CURRENCY.sub("", value).strip("()+-%")
-    dots, commas = s.count("."), s.count(",")
-    if dots and commas:
-        return "." if s.rfind(".") > s.rfind(",") else ","
-    mark = "." if dots else "," if commas else None
-    if mark is None:
-        return None
-    if s.count(mark) > 1:  # 1,234,567: the mark is a thousands separator
-        return "," if mark == "." else "."
-    digits = len(s) - s.rfind(mark) - 1
-    return mark if digits != 3 else "?"
-
-
-def _numbers(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
-    thousands = "," if decimal == "." else "."
-    cleaned = text.str.replace(CURRENCY, "", regex=True)
-    shape_ok = cleaned.str.match(NUMBER) | (cleaned == "")
-    negative = cleaned.str.startswith("(") & cleaned.str.endswith(")")
-    share = cleaned.str.endswith("%")
-    plain = cleaned.str.strip("()%").str.replace(thousands, "", regex=False)
-    plain = plain.str.replace(decimal, ".", regex=False)
-    numbers = pd.to_numeric(plain.where(plain != ""), errors="coerce")
-    # a thousands separator must stand before groups of three digits
-    groups_ok = ~cleaned.str.contains(rf"\{thousands}(?!\d{{3}}(?:\D|$))", regex=True)
-    numbers = numbers.where(~negative, -numbers).where(~share, numbers / 100.0)
-    bad = (text != "") & (~shape_ok | ~groups_ok | numbers.isna())
-    return numbers.where(~bad).astype(float), bad
-
-
-def _read_flags(text: pd.Series, label: str, rows: pd.Series, opts: _Options,
-                problems: _Problems) -> pd.Series:
-    """True/False/None per row; a won column holding stage names gives 'won'/'lost'/'open'."""
-    low = text.str.lower().str.strip()
-    stage = low.map(_stage_key)
-    out = pd.Series(None, index=text.index, dtype=object)
-    out[low.isin(FALSE_WORDS)] = False
-    out[low.isin(TRUE_WORDS)] = True
-    if label.startswith("won"):  # "won: 'Closed Lost'": someone mapped the stage to won
-        out[stage.isin(WON_STAGES | opts.won)] = "won"
-        out[stage.isin(LOST_STAGES | opts.lost)] = "lost"
-        out[stage.isin(OPEN_STAGES)] = "open"
-    bad = out.isna() & (low != "")
-    if bad.any():
-        fix = ('give --won-values "VALUE" or --lost-values "VALUE" for stage names'
-               if label.startswith("won") else "")
-        problems.rows(label, list(rows[bad]), list(text[bad]),
-                      "are not yes/no (true/false, 1/0, ja/nein, oui/non, …)", fix)
-    return out
-
-
-def _stage_key(value: object) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", str(value).lower()).split())
-
-
-def _channel_key(value: object) -> str:
-    return re.sub(r"[^\w]+", "_", str(value).strip().lower()).strip("_")
-
-
-def _read_channel(data, labels, rows, opts, problems, notes, name) -> pd.Series:
-    if "channel" not in data:
-        if opts.missing_channel is None:
-            problems.add("channel: the file has no column for the marketing source; use --map "
-                         "\"COLUMN=channel\", or --missing-channel unknown to read every row "
-                         "as 'unknown'")
-            return pd.Series("", index=data.index)
-        notes.append(f"{name}: WARNING: no column for the marketing source (such as 'Lead "
-                     f"Source'); every row is read as channel '{opts.missing_channel}', so the "
-                     "calibration cannot tell channels apart; use --map \"COLUMN=channel\" if "
-                     "the file has one.")
-        return pd.Series(opts.missing_channel, index=data.index)
-    text = data["channel"]
-    keys = text.map(_channel_key)
-    blank = keys == ""
-    if blank.any():
-        if opts.missing_channel is None:
-            problems.rows(labels["channel"], list(rows[blank]), list(text[blank]), "are empty",
-                          "give --missing-channel unknown to read them as 'unknown'")
-        else:
-            n = int(blank.sum())
-            notes.append(f"{name}: {n} row{'s' * (n != 1)} without a {labels['channel']} "
-                         f"{'are' if n != 1 else 'is'} read as channel '{opts.missing_channel}'.")
-            keys = keys.where(~blank, opts.missing_channel)
-    renamed = sorted({f"'{a}' → {b}" for a, b in zip(text, keys, strict=True) if a and a != b})
-    if renamed:
-        more = ", …" if len(renamed) > 4 else ""
-        notes.append(f"{name}: channel names written as identifiers ({', '.join(renamed[:4])}"
-                     f"{more}).")
-    return keys
-
-
-def _outcomes(data, out, flags, labels, rows, opts, notes, name, kind) -> None:
-    """Decide won / lost / open / no deal per row, and the close time that goes with it."""
-    n = len(out)
-    outcome = pd.Series("", index=out.index, dtype=object)
-    if "stage" in data:
-        key = data["stage"].map(_stage_key)
-        won_set, lost_set = WON_STAGES | opts.won, LOST_STAGES | opts.lost
-        outcome[key != ""] = "open"
-        outcome[key.isin(won_set)] = "won"
-        outcome[key.isin(lost_set)] = "lost"
-        unknown = sorted(set(data["stage"][(key != "") & ~key.isin(won_set | lost_set
-                                                                     | OPEN_STAGES)]))
-        if unknown:
-            shown_list = ", ".join(f"'{shown(v, 30)}'" for v in unknown[:4])
-            notes.append(f"{name}: stages taken as open deals: {shown_list}"
-                         f"{', …' if len(unknown) > 4 else ''}; if some are won or lost give "
-                         "--won-values / --lost-values.")
-    won = flags.get("won")
-    if won is not None:
-        for word in ("won", "lost", "open"):
-            outcome[won == word] = word
-        yes = won.map(lambda v: v is True)
-        no = won.map(lambda v: v is False)
-        outcome[yes] = "won"
-        if "is_closed" in flags:
-            closed = flags["is_closed"].map(lambda v: v is True)
-            outcome[no & closed] = "lost"
-            outcome[no & ~closed & (outcome == "")] = "open"
-        elif "stage" not in data:
-            # no stage and no closed flag: a close date on a row not won means lost
-            outcome[no & out["closed_at"].notna()] = "lost"
-    elif "is_closed" in flags and "stage" not in data:
-        closed = flags["is_closed"].map(lambda v: v is True)
-        outcome[closed] = "lost"
-    for col, word in (("won_at", "won"), ("lost_at", "lost")):
-        if col in out and "stage" not in data and won is None:
-            outcome[out[col].notna() & (outcome == "")] = word
-    closed_at = out["closed_at"]
-    if "won_at" in out:  # Pipedrive: the close time is in the won or the lost column
-        closed_at = closed_at.where(~((outcome == "won") & closed_at.isna()), out["won_at"])
-    if "lost_at" in out:
-        closed_at = closed_at.where(~((outcome == "lost") & closed_at.isna()), out["lost_at"])
-    if outcome.eq("").all() and won is None and "stage" not in data and "won_at" not in out:
-        # only a close date: every closed row is lost (the documented columns' meaning)
-        outcome[closed_at.notna()] = "lost"
-    is_open = outcome == "open"
-    expected = int((is_open & closed_at.notna()).sum())
-    if expected:
-        notes.append(f"{name}: {expected} open deal{'s' * (expected != 1)} with an expected "
-                     f"close date {'are' if expected != 1 else 'is'} not counted as closed.")
-    out["closed_at"] = closed_at.where(~is_open)
-    out["won"] = (outcome == "won").to_numpy(dtype=bool)
-    no_close = int(outcome.isin(["won", "lost"]).sum() - (outcome.isin(["won", "lost"])
-                                                          & out["closed_at"].notna()).sum())
-    if no_close and n:
-        notes.append(f"{name}: {no_close} closed deal{'s' * (no_close != 1)} without a close "
-                     "date count in the win rate's outcome but not in the cycle time.")
-    deal = outcome != ""
-    opened = out["opportunity_at"]
-    if kind == "leads" and deal.any():
-        missing = int((deal & opened.isna()).sum())
-        if missing and "opportunity_at" in data:
-            notes.append(f"{name}: {missing} deal{'s' * (missing != 1)} without an opportunity "
-                         "date are dated from the lead's SQL date or creation.")
-        if missing:
-            fill = out["became_sql_at"].fillna(out["created_at"])
-            out["opportunity_at"] = opened.where(~(deal & opened.isna()), fill)
-    out.attrs["outcome"] = outcome
+    lead_level = any(f in fields for f in LEAD_ONLY)
+    deal_cols = [f for f in DEAL_FIELDS if f in fields]
+    every_row_a_deal = bool(deal_cols) and bool(
+        (data[deal_cols].ne("") & ~data[deal_cols].isin(["0", "0.0", "0,0"])).any(axis=1).all())
+    return "deals" if deals_file or (not lead_level and every_row_a_deal) else "leads"
 
 
 def _join(leads: _Table, deals: _Table, notes: list[str]) -> pd.DataFrame:
@@ -935,235 +246,3 @@ def _join(leads: _Table, deals: _Table, notes: list[str]) -> pd.DataFrame:
     notes.append(f"joined {len(rows)} deals to their leads on the lead id.")
     return out.reset_index(drop=True)
 
-
-# ----------------------------------------------------------------------------- writing
-PRETTY = {"self_sourced": "Self Sourced"}
-
-
-def _pretty(channel: str) -> str:
-    return PRETTY.get(channel, channel.replace("_", " ").title())
-
-
-def _format_time(stamps: pd.Series, style: str) -> list[str]:
-    out = []
-    for t in stamps:
-        if pd.isna(t):
-            out.append("")
-        elif style == "us":
-            hour = t.hour % 12 or 12
-            out.append(f"{t.month}/{t.day}/{t.year} {hour}:{t.minute:02d} "
-                       f"{'AM' if t.hour < 12 else 'PM'}")
-        elif style == "dayfirst":
-            out.append(t.strftime("%d.%m.%Y %H:%M"))
-        elif style == "api":
-            out.append(t.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
-        else:
-            out.append(t.strftime("%Y-%m-%d %H:%M"))
-    return out
-
-
-def _format_money(values: Sequence[float], decimal: str, symbol: str) -> list[str]:
-    out = []
-    for v in values:
-        if pd.isna(v):
-            out.append("")
-            continue
-        text = f"{v:,.2f}"
-        if decimal == ",":
-            text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-        out.append(text if not symbol else f"{text} €" if decimal == "," else f"{symbol}{text}")
-    return out
-
-
-def write_export(event_log: pd.DataFrame, path: str | Path, crm: str = "hubspot", *,
-                 delimiter: str = ",", decimal: str = ".", date_style: str | None = None,
-                 encoding: str = "utf-8", footer: bool | None = None,
-                 deals: str | Path | None = None, blank_sources: int = 0,
-                 start: str = EXPORT_START) -> pd.DataFrame:
-    """Write a model event log (hours) as ``crm`` exports it; return the table written.
-
-    Each preset has its column names, stage and status spellings and date style (``us``,
-    ``dayfirst``, ``iso`` or ``api``; ``date_style`` overrides it). Open deals carry an
-    expected close date and amount, as in a CRM. ``footer`` adds a Salesforce-style report
-    footer (default: Salesforce only); ``blank_sources`` blanks the channel of every so many
-    rows; ``deals`` (HubSpot) writes the deals to a second file joined on the contact id.
-    Times are written to the minute.
-    """
-    if crm not in CRMS:
-        raise ValueError(f"crm must be one of {CRMS}")
-    log = event_log.reset_index(drop=True)
-    origin = pd.Timestamp(start)
-    when = {c: (origin + pd.to_timedelta(log[c].to_numpy(), unit="h")).floor("min")
-            for c in TIMES}
-    when = {c: pd.Series(v) for c, v in when.items()}
-    closed = log.closed_at.notna().to_numpy()
-    opened = log.opportunity_at.notna().to_numpy()
-    won = log.won.astype(bool).to_numpy()
-    outcome = np.where(won, "won", np.where(closed, "lost", np.where(opened, "open", "")))
-    expected = when["opportunity_at"] + pd.Timedelta(days=45)  # what the rep hopes for
-    close = when["closed_at"].where(outcome != "open", expected)
-    amount = np.where(outcome == "won", np.round(log.amount.to_numpy(dtype=float), 2),
-                      np.where(outcome == "open", 25000.0, np.nan))
-    channel = [_pretty(c) for c in log.channel]
-    if blank_sources:
-        channel = ["" if i % blank_sources == 0 else c for i, c in enumerate(channel)]
-    style = date_style or {"salesforce": "us", "zoho": "iso", "hubspot": "iso",
-                           "pipedrive": "iso"}[crm]
-
-    def t(col: str | pd.Series) -> list[str]:
-        return _format_time(when[col] if isinstance(col, str) else col, style)
-
-    def share(values: np.ndarray) -> list[str]:
-        return [f"{v:.4f}".replace(".", decimal) for v in values]
-
-    money = _format_money(amount, decimal, "" if crm == "pipedrive" else "$")
-    state = log.final_state.to_numpy()
-    if crm == "salesforce":
-        status = np.where(opened, "Closed - Converted",
-                          np.where(log.first_contact_at.notna(), "Working - Contacted",
-                                   np.where(state == "rejected", "Closed - Not Converted",
-                                            "Open - Not Contacted")))
-        stage = pd.Series(outcome).map({"won": "Closed Won", "lost": "Closed Lost",
-                                        "open": "Negotiation/Review", "": ""})
-        table = pd.DataFrame({
-            "Lead ID": [f"00Q{i:012d}" for i in log.lead_id], "Created Date": t("created_at"),
-            "Lead Source": channel, "Lead Status": status,
-            "First Contact Date": t("first_contact_at"), "MQL Date": t("became_mql_at"),
-            "SQL Date": t("became_sql_at"), "Converted Date": t("opportunity_at"),
-            "Stage": stage, "Close Date": t(close), "Amount": money,
-            "Discount": share(log.discount.to_numpy(dtype=float))})
-    elif crm == "hubspot":
-        life = np.where(outcome == "won", "Customer", np.where(opened, "Opportunity", np.where(
-            log.became_sql_at.notna(), "Sales Qualified Lead", np.where(
-                log.became_mql_at.notna(), "Marketing Qualified Lead", "Lead"))))
-        stage = pd.Series(outcome).map({"won": "Closed Won", "lost": "Closed Lost",
-                                        "open": "Contract Sent", "": ""})
-        table = pd.DataFrame({
-            "Record ID": [str(1000 + i) for i in log.lead_id], "Create Date": t("created_at"),
-            "Original Source": channel, "Lifecycle Stage": life,
-            "First Outreach Date": t("first_contact_at"),
-            "Became a Marketing Qualified Lead Date": t("became_mql_at"),
-            "Became a Sales Qualified Lead Date": t("became_sql_at"),
-            "Became an Opportunity Date": t("opportunity_at"),
-            "Deal Stage": stage, "Close Date": t(close), "Amount": money,
-            "Discount": share(log.discount.to_numpy(dtype=float))})
-        if deals is not None:
-            deal_cols = ["Deal Stage", "Close Date", "Amount", "Discount"]
-            has = opened
-            deal_table = pd.DataFrame({
-                "Record ID": [str(900000 + i) for i in range(int(has.sum()))],
-                "Deal Name": [f"Deal {i}" for i in log.lead_id[has]],
-                "Create Date": np.array(t("opportunity_at"), dtype=object)[has],
-                **{c: table[c].to_numpy()[has] for c in deal_cols},
-                "Associated Contact IDs": table["Record ID"].to_numpy()[has]})
-            _write_table(deal_table, Path(deals), delimiter, encoding, False)
-            table = table.drop(columns=deal_cols)
-    elif crm == "pipedrive":
-        keep = opened
-        status = pd.Series(outcome).map({"won": "Won", "lost": "Lost", "open": "Open", "": ""})
-        won_time = when["closed_at"].where(outcome == "won")
-        lost_time = when["closed_at"].where(outcome == "lost")
-        table = pd.DataFrame({
-            "Deal - ID": [str(i + 1) for i in log.lead_id], "Deal - Title": [
-                f"Deal {i}" for i in log.lead_id],
-            "Deal - Deal created": t("opportunity_at"), "Deal - Status": status,
-            "Deal - Stage": np.where(outcome == "open", "Proposal Made", "Negotiations Started"),
-            "Deal - Won time": t(won_time), "Deal - Lost time": t(lost_time),
-            "Deal - Expected close date": _format_time(expected, style),
-            "Deal - Value": money, "Deal - Currency": "EUR" if decimal == "," else "USD",
-            "Deal - Source channel": channel,
-            "Deal - Person ID": [str(5000 + i) for i in log.lead_id]})[keep]
-    else:  # zoho
-        status = np.where(opened, "Converted", np.where(log.became_sql_at.notna(),
-                          "Pre-Qualified", np.where(log.first_contact_at.notna(), "Contacted",
-                                                    "Not Contacted")))
-        stage = pd.Series(outcome).map({"won": "Closed Won", "lost": "Closed Lost",
-                                        "open": "Negotiation/Review", "": ""})
-        table = pd.DataFrame({
-            "Record Id": [f"zcrm_{4000000 + i}" for i in log.lead_id],
-            "Created Time": t("created_at"), "Lead Source": channel, "Lead Status": status,
-            "First Contact Time": t("first_contact_at"), "MQL Date": t("became_mql_at"),
-            "SQL Date": t("became_sql_at"),
-            "Converted": np.where(opened, "true", "false"),
-            "Converted Time": t("opportunity_at"), "Stage": stage,
-            "Closing Date": _format_time(close, style), "Amount": money,
-            "Discount": share(log.discount.to_numpy(dtype=float))})
-    if footer is None:
-        footer = crm == "salesforce"
-    _write_table(table, Path(path), delimiter, encoding, footer)
-    return table
-
-
-def _write_table(table: pd.DataFrame, path: Path, delimiter: str, encoding: str,
-                 footer: bool) -> None:
-    buffer = io.StringIO()
-    table.to_csv(buffer, index=False, sep=delimiter, lineterminator="\r\n")
-    text = buffer.getvalue()
-    if footer:  # as a Salesforce report writes it below the data
-        text += (f"\r\n\"Grand Totals ({len(table)} records)\"\r\n\r\n"
-                 "\"Confidential Information - Do Not Distribute\"\r\n"
-                 "\"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\r\n")
-    path.write_bytes(text.encode(encoding))
-
-
-# ----------------------------------------------------------------------------- examples
-EXAMPLES = {  # file name: (crm, writer options)
-    "salesforce_leads.csv": ("salesforce", {}),
-    "hubspot_contacts.csv": ("hubspot", {"blank_sources": 40}),
-    "pipedrive_deals.csv": ("pipedrive", {"delimiter": ";", "decimal": ",",
-                                          "date_style": "dayfirst", "encoding": "utf-8-sig"}),
-    "zoho_leads.csv": ("zoho", {}),
-}
-EXAMPLE_SEED = 11
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "crm"
-
-
-def example_path(name: str) -> Path:
-    """The shipped example export ``name`` (one of :data:`EXAMPLES`), wherever the current
-    folder is: notebooks read ``example_path("salesforce_leads.csv")``, not a ``../`` path.
-    """
-    if name not in EXAMPLES:
-        raise ScenarioError("example", str(name),
-                            f"no such example export; choose one of {', '.join(EXAMPLES)}")
-    return EXAMPLES_DIR / name
-
-
-def example_logs() -> dict[str, pd.DataFrame]:
-    """The seeded model runs behind ``examples/crm/``: a small company for the lead-level
-    files (a few hundred leads) and a full-size one for the deal-level file.
-    """
-    from sim import load_scenario, run
-    from sim.scenario import resolve_scenario_path
-
-    base = ["weeks=26", "warmup_weeks=0", "marketing.budget_learning_rate=0",
-            "marketing.brand_share=0", "marketing.awareness_initial=0"]
-    scenario = load_scenario(resolve_scenario_path("baseline"), base)
-    small = base + [f"marketing.channels.{n}.leads_per_week={c.leads_per_week / 10:g}"
-                    for n, c in scenario.marketing.channels.items()]
-    out = {}
-    for size, overrides in (("small", small), ("full", base)):
-        result = run(load_scenario(resolve_scenario_path("baseline"), overrides),
-                     seed=EXAMPLE_SEED, event_log=True)
-        out[size] = result.event_log
-    return out
-
-
-def write_examples(folder: str | Path) -> list[Path]:
-    """Write one example export per preset into ``folder``; return the files."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    logs = example_logs()
-    paths = []
-    for name, (crm, options) in EXAMPLES.items():
-        log = logs["full" if crm == "pipedrive" else "small"]
-        write_export(log, folder / name, crm, **options)
-        paths.append(folder / name)
-    return paths
-
-
-if __name__ == "__main__":  # python -m sim.crm [FOLDER]: rewrite the example exports
-    import sys
-
-    target = sys.argv[1] if len(sys.argv) > 1 else EXAMPLES_DIR
-    for p in write_examples(target):
-        print(p)

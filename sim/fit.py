@@ -1,11 +1,11 @@
-"""Fitting the funnel to a CRM export, and showing how well it fits.
+"""Fitting the funnel to a CRM export: the fit table and the search that moves the model.
 
 Measuring a company is not yet modelling it: the model's stages interact (a bar that lets more
 leads through also makes the team busier and slower), so the scenario written from raw
 measurements does not reproduce them when it is simulated. This module closes the loop. It
-summarises an export and a simulated run with the *same* estimator (:func:`funnel_stats`), and
-moves the behavioural parameters until the simulated company, over many replications on common
-random numbers, shows what the export shows:
+summarises an export and a simulated run with the *same* estimator
+(:func:`sim.fit_stats.funnel_stats`), and moves the behavioural parameters until the simulated
+company, over many replications on common random numbers, shows what the export shows:
 
 ==============================  =========================================================
 ``scoring.mql_threshold``       lead to MQL
@@ -21,14 +21,13 @@ Each stage is governed mostly by its own parameter, so all of them move at once 
 secant iteration on the logit or log of each rate); the slope of each stage is re-estimated
 from the last two iterates. Cycle times come from every closed deal with the open ones
 right-censored at the export date: a gamma likelihood with the model's shape
-(:data:`sim.agents.CYCLE_SHAPE`) maximised with :func:`scipy.optimize.minimize_scalar`.
+(:data:`sim.agents.CYCLE_SHAPE`) maximised with :func:`scipy.optimize.minimize_scalar`
+(:func:`sim.fit_stats.cycle_mean`). The fit table as text, and the HTML page showing how well
+the fit fits, are in :mod:`sim.views.fit_report`.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,21 +35,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
-from sim.agents import CYCLE_SHAPE
-from sim.calendar import CLOSE_HOUR, OPEN_HOUR, WORKDAYS
 from sim.experiment import ci95
+from sim.fit_stats import (
+    INNER,
+    RATES,
+    cycle_mean,
+    figures,
+    funnel_counts,
+    funnel_stats,
+    kaplan_meier,
+    log_frame,
+    weekly_counts,
+    wilson,
+)
 from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Scenario
 from sim.scenario import with_overrides
-from sim.views.labels import plain_number
 
-SELF_SOURCED = "self_sourced"
-HOURS = ("created", "mql", "contact", "sql", "opp", "closed")
-EXPORT_TIMES = {"created": "created_at", "mql": "became_mql_at", "contact": "first_contact_at",
-                "sql": "became_sql_at", "opp": "opportunity_at", "closed": "closed_at"}
 TOLERANCE = 0.10
 """A simulated figure fits when it is inside the observed 95 % interval or within 10 % of it."""
 SPEED_SLACK_H = 0.1
@@ -69,152 +72,9 @@ ROWS: dict[str, str] = {
     "cycle_time_days": "cycle time, mean (days)",
     "revenue_per_week": "revenue per week",
 }
-RATES = ("lead_to_mql", "mql_to_sql", "sql_to_opportunity", "win_rate", "contacted_within_1h")
-INNER = ("within_1h_of_attempted", "attempted_share", "sql_of_attempted")
-"""Shares the fit aims at (each governed by one dial) but does not show."""
 
 
-# ----------------------------------------------------------------------------- statistics
-def hours_frame(data: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
-    """An export (Timestamps) as hours since ``origin``, in the event log's layout."""
-    out = pd.DataFrame({"channel": data["channel"].to_numpy()})
-    for ours, theirs in EXPORT_TIMES.items():
-        if theirs in data:
-            out[ours] = (data[theirs] - origin).dt.total_seconds().to_numpy() / 3600.0
-        else:
-            out[ours] = np.nan
-    out["won"] = data["won"].to_numpy(dtype=bool) if "won" in data else False
-    out["amount"] = data["amount"].fillna(0.0).to_numpy(dtype=float) if "amount" in data else 0.0
-    return out
-
-
-def log_frame(event_log: pd.DataFrame) -> pd.DataFrame:
-    """A model event log in the layout of :func:`hours_frame`."""
-    log = event_log
-    return pd.DataFrame({
-        "channel": log.channel.to_numpy(), "created": log.created_at.to_numpy(dtype=float),
-        "mql": log.became_mql_at.to_numpy(dtype=float),
-        "contact": log.first_contact_at.to_numpy(dtype=float),
-        "sql": log.became_sql_at.to_numpy(dtype=float),
-        "opp": log.opportunity_at.to_numpy(dtype=float),
-        "closed": log.closed_at.to_numpy(dtype=float),
-        "won": log.won.to_numpy(dtype=bool), "amount": log.amount.to_numpy(dtype=float)})
-
-
-def funnel_stats(frame: pd.DataFrame, end: float, window: tuple[float, float] | None = None
-                 ) -> dict[str, Any]:
-    """The figures the fit compares, from a frame in hours; the export and the model go through
-    this same function. ``end`` is when the data stop (open deals are censored there);
-    ``window`` keeps the records created in ``[start, stop)`` hours (default: all).
-    """
-    f = frame
-    if window is not None:
-        f = f[(f.created >= window[0]) & (f.created < window[1])]
-        weeks = (window[1] - window[0]) / 168.0
-    else:
-        weeks = math.nan
-    leads = f[f.channel != SELF_SOURCED]
-    mql = leads.mql.notna().to_numpy()
-    sql = leads.sql.notna().to_numpy()
-    opp = leads.opp.notna().to_numpy()
-    delay = (leads.contact - leads.mql).to_numpy()[mql]
-    attempted = delay[~np.isnan(delay)]
-    closed = f[f.closed.notna() & f.opp.notna()]
-    open_ = f[f.opp.notna() & f.closed.isna()]
-    durations = np.concatenate([(closed.closed - closed.opp).to_numpy() / 24.0,
-                                np.maximum(end - open_.opp.to_numpy(), 0.0) / 24.0])
-    events = np.concatenate([np.ones(len(closed), bool), np.zeros(len(open_), bool)])
-    out: dict[str, Any] = {
-        "leads": len(leads), "weeks": weeks,
-        "lead_to_mql": (int(mql.sum()), len(leads)),
-        "mql_to_sql": (int((mql & sql).sum()), int(mql.sum())),
-        "sql_to_opportunity": (int((sql & opp).sum()), int(sql.sum())),
-        "win_rate": (int(closed.won.sum()), len(closed)),
-        "contacted_within_1h": (int((attempted <= 1.0).sum()), int(mql.sum())),
-        "within_1h_of_attempted": (int((attempted <= 1.0).sum()), len(attempted)),
-        "attempted_share": (len(attempted), int(mql.sum())),
-        "sql_of_attempted": (int((mql & sql & ~np.isnan((leads.contact - leads.mql).to_numpy())
-                                  ).sum()), len(attempted)),
-        "delays": attempted, "durations": durations, "events": events,
-        "won_amounts": f.amount.to_numpy()[f.won.to_numpy(dtype=bool)],
-        "created": leads.created.to_numpy(), "mql_times": leads.mql.to_numpy()[mql],
-    }
-    return out
-
-
-def figures(s: Mapping[str, Any], weeks: float) -> dict[str, float]:
-    """Point values of the fit table's rows from :func:`funnel_stats`."""
-    def share(key: str) -> float:
-        k, n = s[key]
-        return k / n if n else math.nan
-
-    out = {"leads_per_week": s["leads"] / weeks}
-    out.update({k: share(k) for k in RATES})
-    out["speed_to_lead_h_median"] = (float(np.median(s["delays"])) if len(s["delays"])
-                                     else math.nan)
-    out["cycle_time_days"] = cycle_mean(s["durations"], s["events"])[0]
-    out["revenue_per_week"] = float(s["won_amounts"].sum()) / weeks
-    for key in INNER:
-        out[key] = share(key)
-    return out
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    """Wilson 95 % interval of a binomial share."""
-    if n == 0:
-        return (math.nan, math.nan)
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(0.95, method="wilson")
-    return (float(ci.low), float(ci.high))
-
-
-def cycle_mean(durations: np.ndarray, events: np.ndarray, shape: float = CYCLE_SHAPE
-               ) -> tuple[float, float, float]:
-    """Mean cycle time (days) and its 95 % interval: maximum likelihood of a gamma of the given
-    shape, closed deals as events and open ones right-censored at their age.
-    """
-    t = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    if e.sum() == 0:
-        return (math.nan, math.nan, math.nan)
-    t = np.maximum(t, 1e-6)
-
-    def nll(log_scale: float) -> float:
-        scale = math.exp(log_scale)
-        ll = stats.gamma.logpdf(t[e], shape, scale=scale).sum()
-        if (~e).any():
-            ll += stats.gamma.logsf(t[~e], shape, scale=scale).sum()
-        return -float(ll)
-
-    guess = math.log(max(float(t[e].mean()), 1e-3) / shape)
-    res = optimize.minimize_scalar(nll, bounds=(guess - 5.0, guess + 5.0), method="bounded",
-                                   options={"xatol": 1e-6})
-    x = float(res.x)
-    h = 1e-3
-    curv = (nll(x + h) - 2.0 * nll(x) + nll(x - h)) / h ** 2
-    se = 1.0 / math.sqrt(curv) if curv > 0 else math.inf
-    mean = shape * math.exp(x)
-    return (mean, shape * math.exp(x - 1.96 * se), shape * math.exp(x + 1.96 * se))
-
-
-def kaplan_meier(durations: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier survival curve: times and the share of deals still open just after each."""
-    t = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    order = np.argsort(t, kind="stable")
-    t, e = t[order], e[order]
-    times, surv, s = [0.0], [1.0], 1.0
-    at_risk = len(t)
-    for value in np.unique(t):
-        here = t == value
-        d = int(e[here].sum())
-        if d:
-            s *= 1.0 - d / at_risk
-            times.append(float(value))
-            surv.append(s)
-        at_risk -= int(here.sum())
-    return np.array(times), np.array(surv)
-
-
+# ----------------------------------------------------------------------------- the fit table
 @dataclass
 class Row:
     """One row of the fit table."""
@@ -230,6 +90,7 @@ class Row:
 
     @property
     def label(self) -> str:
+        """The figure's name as the table shows it."""
         return ROWS.get(self.name, self.name)
 
     @property
@@ -245,6 +106,7 @@ class Row:
 
     @property
     def verdict(self) -> str:
+        """"fits", "within 10 %", "MISS" or "no data", as the table shows it."""
         fits = self.fits
         if fits is None:
             return "no data"
@@ -254,6 +116,7 @@ class Row:
 
     @property
     def thin(self) -> bool:
+        """Whether fewer than :data:`THIN` records are behind the observed figure."""
         return self.n < THIN
 
 
@@ -317,9 +180,9 @@ def sim_stats(spec: RunSpec) -> dict[str, Any]:
     weeks = (job.window[1] - job.window[0]) / 168.0 if job.window else spec.scenario.weeks
     out = {"figures": figures(s, weeks), "kpis": {"revenue": result.kpis["revenue"]}}
     if job.weekly:
-        out["weekly"] = _weekly(s, math.ceil(spec.scenario.weeks))
+        out["weekly"] = weekly_counts(s, math.ceil(spec.scenario.weeks))
         out["km"] = kaplan_meier(s["durations"], s["events"])
-        out["funnel"] = _funnel_counts(s)
+        out["funnel"] = funnel_counts(s)
     return out
 
 
@@ -330,17 +193,6 @@ def simulate(scenario: Scenario, reps: int, seed: int, executor: Executor | None
     job = _Job(end=scenario.weeks * 168.0, window=window, weekly=weekly)
     specs = [RunSpec(scenario, seed, r, {"job": job}) for r in range(reps)]
     return run_all(specs, executor, False, "fit", fn=sim_stats)
-
-
-def _weekly(s: Mapping[str, Any], weeks: int) -> dict[str, np.ndarray]:
-    bins = np.arange(weeks + 1) * 168.0
-    return {"leads": np.histogram(s["created"], bins)[0],
-            "mqls": np.histogram(s["mql_times"], bins)[0]}
-
-
-def _funnel_counts(s: Mapping[str, Any]) -> dict[str, int]:
-    return {"leads": s["leads"], "MQLs": s["lead_to_mql"][0], "SQLs": s["mql_to_sql"][0],
-            "opportunities": s["sql_to_opportunity"][0], "won": s["win_rate"][0]}
 
 
 def simulated_columns(rows: dict[str, Row], sims: Sequence[Mapping[str, Any]]) -> None:
@@ -438,6 +290,39 @@ def fit_scenario(scenario: Scenario, observed: Mapping[str, Row], reps: int = 20
     """
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
+    dials, defaults = _choose_dials(scenario, observed, available)
+    search = _Secant(scenario, dials, observed)
+    history: list[dict[str, Any]] = []
+    converged = False
+    current = scenario
+    sims: list[dict[str, Any]] = []
+    for it in range(max_iter):
+        current = search.scenario()
+        t0 = time.perf_counter()
+        sims = simulate(current, reps, seed, executor, weekly=True)
+        means = {d.target: float(np.nanmean([s["figures"][d.target] for s in sims]))
+                 for d in dials}
+        history.append(search.record(it, means))
+        if progress:
+            progress(f"fit iteration {it + 1}: " + ", ".join(
+                f"{d.target} {means[d.target]:.3g} (observed {observed[d.target].observed:.3g})"
+                for d in dials))
+        if all(_close(means[d.target], observed[d.target]) for d in dials):
+            converged = True
+            break
+        elapsed = time.perf_counter() - started
+        if elapsed + (time.perf_counter() - t0) > budget_seconds or it == max_iter - 1:
+            break
+        search.step(means)
+    return FitResult(current, search.values(), history, defaults, converged,
+                     time.perf_counter() - started, sims)
+
+
+def _choose_dials(scenario: Scenario, observed: Mapping[str, Row],
+                  available: Sequence[str] | None) -> tuple[list[Dial], list[str]]:
+    """The dials the export can move (a figure with 5 records or more, a share strictly
+    between 0 and 1), and for each other one why it stays at ``scenario``'s value.
+    """
     dials, defaults = [], []
     for d in DIALS:
         row = observed.get(d.target)
@@ -450,72 +335,90 @@ def fit_scenario(scenario: Scenario, observed: Mapping[str, Row], reps: int = 20
         else:
             why = "too few records" if row is not None and row.n < 5 else f"no {NEEDS[d.target]}"
             defaults.append(f"{d.key} = {_get(scenario, d.key)} (baseline default: {why})")
-    x = {d.key: _start(scenario, d, observed) for d in dials}
-    reps_key = "sales.reps"
-    team = scenario.sales.reps
-    slopes = {d.key: d.slope for d in dials}
-    damping = {d.key: 1.0 for d in dials}
-    history: list[dict[str, Any]] = []
-    prev: dict[str, tuple[float, float]] = {}
-    converged = False
-    current = scenario
-    sims: list[dict[str, Any]] = []
-    for it in range(max_iter):
-        current = with_overrides(scenario, {**{k: _round(v) for k, v in x.items()},
-                                            reps_key: team})
-        t0 = time.perf_counter()
-        sims = simulate(current, reps, seed, executor, weekly=True)
-        means = {d.target: float(np.nanmean([s["figures"][d.target] for s in sims]))
-                 for d in dials}
-        history.append({"iteration": it + 1, **{k: _round(v) for k, v in x.items()},
-                        reps_key: team, **{f"sim {k}": v for k, v in means.items()}})
-        if progress:
-            progress(f"fit iteration {it + 1}: " + ", ".join(
-                f"{d.target} {means[d.target]:.3g} (observed {observed[d.target].observed:.3g})"
-                for d in dials))
-        close = [_close(means[d.target], observed[d.target]) for d in dials]
-        if all(close):
-            converged = True
-            break
-        elapsed = time.perf_counter() - started
-        if elapsed + (time.perf_counter() - t0) > budget_seconds or it == max_iter - 1:
-            break
-        new = {}
-        for d in dials:
-            y = _to(d.scale, x[d.key])
-            r = _target_scale(d.target, means[d.target]) - _target_scale(
-                d.target, observed[d.target].observed)
-            if d.key in prev:
-                y0, r0 = prev[d.key]
-                if abs(y - y0) > 1e-3 * max(d.step, 1e-9):
-                    s = (r - r0) / (y - y0)
-                    if s * d.slope > 0:  # keep the slope's sign; bound its size
-                        slopes[d.key] = float(np.clip(s, d.slope * 0.2, d.slope * 5.0)
-                                              if d.slope > 0 else
-                                              np.clip(s, d.slope * 5.0, d.slope * 0.2))
-            if d.key in prev and r * prev[d.key][1] < 0:  # overshot: move more gently
-                damping[d.key] *= 0.5
-            prev[d.key] = (y, r)
-            step = float(np.clip(-r / slopes[d.key] * damping[d.key], -d.step, d.step))
-            lo, hi = _to(d.scale, d.low), _to(d.scale, d.high)
-            new[d.key] = _from(d.scale, float(np.clip(y + step, lo, hi)))
-            if d.key == "sales.prospecting_share":
-                at_low = new[d.key] <= d.low + 1e-9 and r < 0
-                at_high = new[d.key] >= d.high - 1e-9 and r > 0
-                if at_low:  # too slow even with no prospecting: a bigger team
-                    team += 1
-                    new[d.key] = scenario.sales.prospecting_share
-                    prev.pop(d.key, None)
-                elif at_high and team > 1:
-                    team -= 1
-                    new[d.key] = scenario.sales.prospecting_share
-                    prev.pop(d.key, None)
-        x = new
-    values = {**{k: _round(v) for k, v in x.items()}}
-    if team != scenario.sales.reps:
-        values[reps_key] = team
-    return FitResult(current, values, history, defaults, converged,
-                     time.perf_counter() - started, sims)
+    return dials, defaults
+
+
+REPS_KEY = "sales.reps"
+
+
+class _Secant:
+    """Where the fit stands: each dial's value, the slope and damping of its secant step, the
+    last iterate it came from, and the team size (moved when prospecting alone cannot match
+    speed to lead).
+    """
+
+    def __init__(self, scenario: Scenario, dials: list[Dial], observed: Mapping[str, Row]):
+        self.base, self.dials, self.observed = scenario, dials, observed
+        self.x = {d.key: _start(scenario, d, observed) for d in dials}
+        self.team = scenario.sales.reps
+        self.slopes = {d.key: d.slope for d in dials}
+        self.damping = {d.key: 1.0 for d in dials}
+        self.prev: dict[str, tuple[float, float]] = {}
+
+    def scenario(self) -> Scenario:
+        """The company the current dials describe."""
+        return with_overrides(self.base, {**{k: _round(v) for k, v in self.x.items()},
+                                          REPS_KEY: self.team})
+
+    def record(self, it: int, means: Mapping[str, float]) -> dict[str, Any]:
+        """One iteration for the history: the dials, the team and the simulated figures."""
+        return {"iteration": it + 1, **{k: _round(v) for k, v in self.x.items()},
+                REPS_KEY: self.team, **{f"sim {k}": v for k, v in means.items()}}
+
+    def values(self) -> dict[str, Any]:
+        """What the fit moved: every dial, and the team when it changed."""
+        values = {k: _round(v) for k, v in self.x.items()}
+        if self.team != self.base.sales.reps:
+            values[REPS_KEY] = self.team
+        return values
+
+    def step(self, means: Mapping[str, float]) -> None:
+        """Move every dial at once by its own secant step towards its observed figure."""
+        self.x = {d.key: self._step(d, means[d.target]) for d in self.dials}
+
+    def _step(self, d: Dial, simulated: float) -> float:
+        """One dial's next value: the residual over the slope, damped after an overshoot and
+        bounded by the dial's step and range.
+        """
+        y = _to(d.scale, self.x[d.key])
+        r = _target_scale(d.target, simulated) - _target_scale(
+            d.target, self.observed[d.target].observed)
+        if d.key in self.prev:
+            self._update_slope(d, y, r)
+            if r * self.prev[d.key][1] < 0:  # overshot: move more gently
+                self.damping[d.key] *= 0.5
+        self.prev[d.key] = (y, r)
+        step = float(np.clip(-r / self.slopes[d.key] * self.damping[d.key], -d.step, d.step))
+        lo, hi = _to(d.scale, d.low), _to(d.scale, d.high)
+        new = _from(d.scale, float(np.clip(y + step, lo, hi)))
+        if d.key == "sales.prospecting_share":
+            new = self._resize_team(d, new, r)
+        return new
+
+    def _update_slope(self, d: Dial, y: float, r: float) -> None:
+        """Re-estimate a dial's slope from its last two iterates (keeping its sign, bounded)."""
+        y0, r0 = self.prev[d.key]
+        if abs(y - y0) > 1e-3 * max(d.step, 1e-9):
+            s = (r - r0) / (y - y0)
+            if s * d.slope > 0:  # keep the slope's sign; bound its size
+                self.slopes[d.key] = float(np.clip(s, d.slope * 0.2, d.slope * 5.0)
+                                           if d.slope > 0 else
+                                           np.clip(s, d.slope * 5.0, d.slope * 0.2))
+
+    def _resize_team(self, d: Dial, new: float, r: float) -> float:
+        """Prospecting share at a bound and speed to lead still off: one rep more (too slow
+        with no prospecting) or fewer (too fast with all of it), the share back at its start.
+        """
+        at_low = new <= d.low + 1e-9 and r < 0
+        at_high = new >= d.high - 1e-9 and r > 0
+        if at_low:  # too slow even with no prospecting: a bigger team
+            self.team += 1
+        elif at_high and self.team > 1:
+            self.team -= 1
+        else:
+            return new
+        self.prev.pop(d.key, None)
+        return self.base.sales.prospecting_share
 
 
 def _get(scenario: Scenario, key: str) -> Any:
@@ -546,136 +449,9 @@ def _close(simulated: float, row: Row) -> bool:
     return abs(simulated - row.observed) <= max(0.25 * half, 0.02 * abs(row.observed), floor)
 
 
-# ----------------------------------------------------------------------------- reporting
-def fit_table(rows: Mapping[str, Row]) -> list[list[str]]:
-    """The fit table as text cells: figure, observed [95 %], n, simulated [95 %], verdict."""
-    out = []
-    for row in rows.values():
-        flag = " (thin)" if row.thin else ""
-        out.append([row.label, f"{plain_number(row.observed)} [{plain_number(row.low)}, {plain_number(row.high)}]",
-                    f"{row.n}{flag}",
-                    f"{plain_number(row.simulated)} [{plain_number(row.sim_low)}, {plain_number(row.sim_high)}]",
-                    row.verdict])
-    return out
-
-
-FIT_HEADER = ("figure", "observed [95 %]", "n", "simulated [95 %]", "verdict")
-"""The columns of :func:`fit_table`."""
-
-
-def fit_frame(rows: Mapping[str, Row]) -> pd.DataFrame:
-    """The fit table as a DataFrame for a notebook: one row per figure, every number written as
-    the command line writes it.
-    """
-    return pd.DataFrame(fit_table(rows), columns=list(FIT_HEADER)).set_index("figure")
-
-
-
-
 def thin_warnings(rows: Mapping[str, Row]) -> list[str]:
+    """A warning for each observed figure that rests on thin data."""
     return [f"thin data: {row.label} rests on {row.n} records; read its fit as rough"
             for row in rows.values() if row.thin and not math.isnan(row.observed)]
 
 
-def office_hours_share(created: pd.Series) -> float:
-    """Share of timestamps Mon-Fri between opening and closing time (the model's office)."""
-    t = created.dt
-    hour = t.hour + t.minute / 60.0
-    inside = (t.day_of_week < WORKDAYS) & (hour >= OPEN_HOUR) & (hour < CLOSE_HOUR)
-    return float(inside.mean())
-
-
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def report_html(title: str, rows: Mapping[str, Row], obs_stats: Mapping[str, Any],
-                sims: Sequence[Mapping[str, Any]], weeks: float, notes: Sequence[str],
-                holdout: Mapping[str, Row] | None = None, holdout_weeks: int | None = None
-                ) -> str:
-    """A self-contained HTML page: the fit table, both funnels, weekly volumes and the cycle
-    time curve (PNG plots embedded), warnings and what stayed at baseline defaults.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    images = []
-    # funnels
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    obs_f = _funnel_counts(obs_stats)
-    sim_f = {k: float(np.mean([s["funnel"][k] for s in sims])) for k in obs_f}
-    xs = np.arange(len(obs_f))
-    ax.bar(xs - 0.2, list(obs_f.values()), 0.4, label="export")
-    ax.bar(xs + 0.2, list(sim_f.values()), 0.4, label="simulated (mean)")
-    ax.set_xticks(xs, list(obs_f))
-    ax.set_yscale("log")
-    ax.set_title("Funnel: records at each stage")
-    ax.legend()
-    images.append(("Both funnels", _png(fig)))
-    plt.close(fig)
-    # weekly volumes
-    n_weeks = min([math.ceil(weeks)] + [len(s["weekly"]["leads"]) for s in sims])
-    obs_w = _weekly(obs_stats, n_weeks)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for ax, key in zip(axes, ("leads", "mqls"), strict=True):
-        sim_w = np.array([s["weekly"][key][:n_weeks] for s in sims], dtype=float)
-        wk = np.arange(n_weeks)
-        ax.plot(wk, obs_w[key], "o-", label="export")
-        ax.plot(wk, sim_w.mean(axis=0), "-", label="simulated mean")
-        ax.fill_between(wk, np.quantile(sim_w, 0.025, axis=0), np.quantile(sim_w, 0.975, axis=0),
-                        alpha=0.25, label="simulated 95 % of weeks")
-        ax.set_title(f"{key} per week")
-        ax.set_xlabel("week")
-    axes[0].legend(fontsize=8)
-    images.append(("Weekly volumes", _png(fig)))
-    plt.close(fig)
-    # cycle time
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    t, s = kaplan_meier(obs_stats["durations"], obs_stats["events"])
-    ax.step(t, s, where="post", label="export (Kaplan-Meier)")
-    for i, sim in enumerate(sims[:20]):
-        ax.step(sim["km"][0], sim["km"][1], where="post", color="grey", alpha=0.25,
-                label="simulated replications" if i == 0 else None)
-    mean = rows["cycle_time_days"].observed
-    if not math.isnan(mean):
-        grid = np.linspace(0, max(t.max() if t.size else 1.0, 3 * mean), 200)
-        ax.plot(grid, stats.gamma.sf(grid, CYCLE_SHAPE, scale=mean / CYCLE_SHAPE), "--",
-                label=f"gamma fit, mean {mean:.1f} days")
-    ax.set_xlabel("days from opportunity")
-    ax.set_ylabel("share still open")
-    ax.set_title("Cycle time (open deals censored)")
-    ax.legend(fontsize=8)
-    images.append(("Cycle time", _png(fig)))
-    plt.close(fig)
-
-    def table(rs: Mapping[str, Row]) -> str:
-        head = ("<tr><th>figure</th><th>observed [95 %]</th><th>n</th>"
-                "<th>simulated mean [95 %]</th><th>verdict</th></tr>")
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                       for cells in fit_table(rs))
-        return f"<table>{head}{body}</table>"
-
-    parts = [f"<h1>{html.escape(title)}</h1>",
-             f"<p>Observed: the export, with Wilson (shares), bootstrap (median, revenue) or "
-             f"likelihood (cycle time) 95 % intervals. Simulated: the calibrated scenario over "
-             f"{len(sims)} replications on common random numbers, mean and Student-t 95 % "
-             f"interval. A row fits when the simulated mean is inside the observed interval or "
-             f"within {TOLERANCE:.0%} of the observed value.</p>", table(rows)]
-    if holdout is not None:
-        parts += [f"<h2>Holdout: the last {holdout_weeks} weeks, predicted</h2>",
-                  "<p>Fitted on the earlier weeks only; these rows compare the leads created "
-                  "in the last weeks with the same weeks simulated.</p>", table(holdout)]
-    if notes:
-        parts += ["<h2>Warnings and baseline defaults</h2><ul>"
-                  + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"]
-    for caption, data in images:
-        parts.append(f"<h2>{html.escape(caption)}</h2>"
-                     f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>")
-    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:"
-             "collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-            f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")

@@ -5,7 +5,8 @@ import pytest
 
 from sim import cli, load_scenario, run
 from sim.calibrate import calibrate
-from sim.crm import EXAMPLES, read_export, write_export
+from sim.crm import read_export
+from sim.crm_export import EXAMPLES, write_export
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))

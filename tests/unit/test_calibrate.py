@@ -10,9 +10,10 @@ import pytest
 from sim import load_scenario, run
 from sim.calibrate import calibrate, calibrated_scenario, estimate, export_crm, fit, read_crm
 from sim.errors import ScenarioError
-from sim.fit import cycle_mean, fit_table
+from sim.fit_stats import cycle_mean
 from sim.params import Scenario
 from sim.scenario import with_overrides
+from sim.views.fit_report import fit_table, write_fit_report
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 KNOWN = ["weeks=104", "marketing.budget_learning_rate=0", "marketing.brand_share=0",
@@ -188,8 +189,8 @@ def test_report_and_holdout(repo, tmp_path):
     # the small Salesforce example (26 weeks, a few hundred leads) and a short fit: this checks
     # what is written, not how well it fits (that is the recovery test above)
     path = repo / "examples" / "crm" / "salesforce_leads.csv"
-    cal = calibrate(path, tmp_path / "me.yaml", fit_reps=2, report=tmp_path / "fit.html",
-                    holdout_weeks=2, max_iter=2)
+    cal = calibrate(path, tmp_path / "me.yaml", fit_reps=2, holdout_weeks=2, max_iter=2)
+    write_fit_report(tmp_path / "fit.html", cal, "Fit of salesforce_leads.csv")
     assert len(cal.fit.iterations) <= 2 and len(cal.sims) == 2
     assert cal.holdout and set(cal.holdout) <= set(cal.rows)
     assert all(row.n > 0 and not math.isnan(row.simulated) for row in cal.holdout.values())

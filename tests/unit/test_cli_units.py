@@ -14,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import Scenario, cli
+from sim.cli import run as commands
+from sim.cli import shared
 from sim.errors import ScenarioError
 from sim.files import write_atomic
 
@@ -26,7 +28,7 @@ INTEGRATED = REPO / "scenarios" / "integrated.yaml"
 def test_clean_turns_non_finite_numbers_into_null():
     payload = {"a": math.nan, "b": [1.5, math.inf, (-math.inf, 2)], "c": {"d": math.nan},
                "e": "nan", "f": 3, "g": None, "h": 0.0}
-    cleaned = cli._clean(payload)
+    cleaned = shared.clean(payload)
     assert cleaned == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": None},
                        "e": "nan", "f": 3, "g": None, "h": 0.0}
     text = json.dumps(cleaned, allow_nan=False)  # strict JSON: would raise on NaN
@@ -34,13 +36,13 @@ def test_clean_turns_non_finite_numbers_into_null():
 
 
 def test_clean_keeps_types_of_finite_values():
-    cleaned = cli._clean({"i": 4, "x": 0.25, "flag": True})
+    cleaned = shared.clean({"i": 4, "x": 0.25, "flag": True})
     assert cleaned == {"i": 4, "x": 0.25, "flag": True}
     assert type(cleaned["i"]) is int and type(cleaned["flag"]) is bool
 
 
 def test_table_aligns_columns():
-    text = cli._table(["kpi", "mean"], [["leads", "1,000"], ["won", "3.000"]])
+    text = shared.text_table(["kpi", "mean"], [["leads", "1,000"], ["won", "3.000"]])
     lines = text.splitlines()
     assert lines[0].split() == ["kpi", "mean"]
     assert set(lines[1].replace(" ", "")) == {"-"}
@@ -51,36 +53,36 @@ def test_table_aligns_columns():
 
 # ------------------------------------------------------------------------------ flag types
 def test_flag_types_accept_good_values():
-    assert cli._positive_int("3") == 3
-    assert cli._seed("0") == 0
-    assert cli._seed(str(2**63 - 1)) == 2**63 - 1
-    assert cli._weeks("4") == 4.0
-    assert cli._weeks("5200") == 5200.0
-    assert cli._weeks("0.5") == 0.5
-    assert cli._precision("0.05") == 0.05
-    assert cli._precision("1") == 1.0
-    assert cli._max_reps("2") == 2
+    assert shared.positive_int("3") == 3
+    assert shared.seed_number("0") == 0
+    assert shared.seed_number(str(2**63 - 1)) == 2**63 - 1
+    assert shared.weeks_number("4") == 4.0
+    assert shared.weeks_number("5200") == 5200.0
+    assert shared.weeks_number("0.5") == 0.5
+    assert commands.precision_share("0.05") == 0.05
+    assert commands.precision_share("1") == 1.0
+    assert commands.max_reps_number("2") == 2
 
 
 @pytest.mark.parametrize(("convert", "text", "message"), [
-    (cli._positive_int, "0", "at least 1"),
-    (cli._positive_int, "-3", "at least 1"),
-    (cli._positive_int, "2.5", "whole number"),
-    (cli._positive_int, "abc", "whole number"),
-    (cli._seed, "-1", "0 to 2^63-1"),
-    (cli._seed, str(2**63), "0 to 2^63-1"),
-    (cli._seed, "x", "whole number"),
-    (cli._weeks, "0", "above 0"),
-    (cli._weeks, "5200.5", "at most 5200"),
-    (cli._weeks, "inf", "above 0"),
-    (cli._weeks, "nan", "above 0"),
-    (cli._weeks, "four", "number of weeks"),
-    (cli._precision, "0", "above 0 and at most 1"),
-    (cli._precision, "5", "above 0 and at most 1"),
-    (cli._precision, "nan", "above 0 and at most 1"),
-    (cli._precision, "5%", "a fraction"),
-    (cli._max_reps, "1", "at least 2"),
-    (cli._max_reps, "ten", "whole number"),
+    (shared.positive_int, "0", "at least 1"),
+    (shared.positive_int, "-3", "at least 1"),
+    (shared.positive_int, "2.5", "whole number"),
+    (shared.positive_int, "abc", "whole number"),
+    (shared.seed_number, "-1", "0 to 2^63-1"),
+    (shared.seed_number, str(2**63), "0 to 2^63-1"),
+    (shared.seed_number, "x", "whole number"),
+    (shared.weeks_number, "0", "above 0"),
+    (shared.weeks_number, "5200.5", "at most 5200"),
+    (shared.weeks_number, "inf", "above 0"),
+    (shared.weeks_number, "nan", "above 0"),
+    (shared.weeks_number, "four", "number of weeks"),
+    (commands.precision_share, "0", "above 0 and at most 1"),
+    (commands.precision_share, "5", "above 0 and at most 1"),
+    (commands.precision_share, "nan", "above 0 and at most 1"),
+    (commands.precision_share, "5%", "a fraction"),
+    (commands.max_reps_number, "1", "at least 2"),
+    (commands.max_reps_number, "ten", "whole number"),
 ])
 def test_flag_types_refuse_bad_values(convert, text, message):
     with pytest.raises(argparse.ArgumentTypeError, match=re.escape(message)):
@@ -247,16 +249,16 @@ def test_compare_of_identical_scenarios_stops_at_the_pilot(capsys):
 
 # ------------------------------------------------------------------------------ --out helpers
 def test_prepare_out(tmp_path):
-    assert cli._prepare_out(None) is None
-    made = cli._prepare_out(str(tmp_path / "a" / "b"))
+    assert shared.prepare_out(None) is None
+    made = shared.prepare_out(str(tmp_path / "a" / "b"))
     assert made == tmp_path / "a" / "b" and made.is_dir()
-    assert cli._prepare_out(str(made)) == made  # an existing folder is fine
+    assert shared.prepare_out(str(made)) == made  # an existing folder is fine
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(ScenarioError, match="is a file") as info:
-        cli._prepare_out(str(tmp_path / "file"))
+        shared.prepare_out(str(tmp_path / "file"))
     assert info.value.source == "--out"
     with pytest.raises(ScenarioError, match="cannot create folder"):
-        cli._prepare_out(str(tmp_path / "file" / "sub"))
+        shared.prepare_out(str(tmp_path / "file" / "sub"))
     assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
 
 
@@ -393,3 +395,10 @@ def test_grid_numbers_are_numbers_however_they_are_written(share, style):
     text = style.format(share)
     values = parse_grid([f"marketing.brand_share={text}"], _FUZZ_BASE)["marketing.brand_share"]
     assert values == [float(text)] and type(values[0]) is float
+
+
+# ------------------------------------------------------------------------------ game actions
+def test_every_game_action_has_its_handler():
+    from sim.cli import game
+
+    assert set(game.ACTIONS) | {"new", "serve"} == set(game.GAME_ACTIONS)

@@ -8,7 +8,9 @@ import pytest
 
 from sim import load_scenario, run
 from sim.calibrate import export_crm, read_crm
-from sim.crm import EXAMPLES, TIMES, ExportProblems, example_logs, read_export, write_export
+from sim.crm import ExportProblemsError, read_export
+from sim.crm_columns import TIMES
+from sim.crm_export import EXAMPLES, example_logs, write_export
 from sim.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +117,7 @@ def test_every_problem_is_listed_once_with_rows_and_the_fix(tmp_path):
             "yesterday,Webinar,lots,maybe\n"
             "2026-01-06 09:00,Events,-5,no\n"
             "soon,Events,12,Closed Won\n")
-    with pytest.raises(ExportProblems) as err:
+    with pytest.raises(ExportProblemsError) as err:
         read_export(_csv(tmp_path, text))
     message = str(err.value)
     lines = message.splitlines()
@@ -214,13 +216,13 @@ def test_channels_missing_blank_or_refused(tmp_path):
     blank = _csv(tmp_path, "created_at,channel\n2026-01-05T09:00:00,\n2026-01-06T09:00:00,web\n")
     assert read_export(blank).data.channel.tolist() == ["unknown", "web"]
     assert read_export(blank, missing_channel="none").data.channel[0] == "none"
-    with pytest.raises(ExportProblems, match="row 2 ''.*--missing-channel unknown"):
+    with pytest.raises(ExportProblemsError, match="row 2 ''.*--missing-channel unknown"):
         read_export(blank, missing_channel="error")
     none = _csv(tmp_path, "created_at\n2026-01-05T09:00:00\n", name="none.csv")
     export = read_export(none)
     assert export.data.channel.tolist() == ["unknown"]
     assert any("WARNING" in n for n in export.notes)
-    with pytest.raises(ExportProblems, match="no column for the marketing source"):
+    with pytest.raises(ExportProblemsError, match="no column for the marketing source"):
         read_export(none, missing_channel=None)
 
 
@@ -250,13 +252,13 @@ def test_read_crm_still_returns_the_frame(tmp_path):
 
 
 def test_the_shipped_examples_are_current(tmp_path):
-    from sim.crm import write_examples
+    from sim.crm_export import write_examples
 
     written = write_examples(tmp_path)
     assert [p.name for p in written] == list(EXAMPLES)
     for path in written:
         shipped = ROOT / "examples" / "crm" / path.name
         assert shipped.read_bytes() == path.read_bytes(), (
-            f"{shipped.name} is out of date; run python -m sim.crm")
+            f"{shipped.name} is out of date; run python -m sim.crm_export")
         assert read_export(shipped).crm == EXAMPLES[path.name][0]
     assert example_logs  # the runs behind them, for anyone checking the numbers
