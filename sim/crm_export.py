@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import kit
 from sim.crm_columns import CRMS, TIMES
 from sim.errors import ScenarioError
 
@@ -264,7 +265,7 @@ EXAMPLES = {  # file name: (crm, writer options)
     "zoho_leads.csv": ("zoho", {}),
 }
 EXAMPLE_SEED = 11
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "crm"
+EXAMPLES_DIR = kit.part_dir("examples") / "crm"
 
 
 def example_path(name: str) -> Path:

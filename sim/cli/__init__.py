@@ -9,12 +9,14 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
     python -m sim robustness --out out/robustness --markdown docs/robustness.md
     python -m sim validate scenarios/*.yaml
     python -m sim game new games/tuesday --teams red,blue,green
+    python -m sim copy-kit my-workshop
 
 The public API is :func:`main` (what ``python -m sim`` runs) and :func:`build_parser`. Each
 family of commands has its module, where each command builds its own parser (``add_*``) and
 does its work (``cmd_*``): :mod:`sim.cli.run` (run, compare, report, validate),
 :mod:`sim.cli.explore` (sweep, sensitivity, warmup, claims, robustness),
-:mod:`sim.cli.calibrate` (calibrate) and :mod:`sim.cli.game` (the workshop game);
+:mod:`sim.cli.calibrate` (calibrate), :mod:`sim.cli.game` (the workshop game) and
+:mod:`sim.cli.kit` (copy-kit);
 :mod:`sim.cli.shared` holds the parser class, the flag types and the table printing.
 """
 
@@ -25,7 +27,7 @@ import sys
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.cli import calibrate, explore, game, run
+from sim.cli import calibrate, explore, game, kit, run
 from sim.cli.shared import PROG, Parser
 from sim.errors import ScenarioError
 from sim.yamlio import shown
@@ -33,7 +35,7 @@ from sim.yamlio import shown
 # the commands in the order --help lists them
 COMMANDS = (run.add_run, run.add_compare, explore.add_sweep, explore.add_sensitivity,
             explore.add_warmup, run.add_report, calibrate.add_calibrate, game.add_game,
-            explore.add_claims, explore.add_robustness, run.add_validate)
+            explore.add_claims, explore.add_robustness, run.add_validate, kit.add_copy_kit)
 
 
 def build_parser() -> argparse.ArgumentParser:
