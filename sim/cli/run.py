@@ -165,9 +165,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(text_table(*_compare_table(payload, comparison.names, args.kpis or KPI_NAMES)))
     if precision.reps > 1:
         print("* the 95% interval of the paired difference excludes zero")
+    for name in comparison.names[1:]:
+        print()
+        print(text_table(*_bridge_table(payload, first, name)))
     if warning:
         print(f"warning: {shown(warning, None)}", file=sys.stderr)
     return 0
+
+
+def _bridge_table(payload: dict[str, Any], first: str, other: str
+                  ) -> tuple[list[str], list[list[str]]]:
+    """The revenue bridge from ``first`` to ``other`` (:func:`sim.bridge.revenue_bridge` of
+    their mean KPIs) as a table: each link of the funnel, its value in both and its part of the
+    revenue difference.
+    """
+    from sim.bridge import revenue_bridge
+
+    kpis = payload["kpis"]
+    bridge = revenue_bridge(kpis[first], kpis[other])
+    header = [f"revenue bridge {first} -> {other}", first, other, "revenue effect"]
+    rows = [["revenue", plain_number(bridge.before), "", ""]]
+    rows += [[s.label, plain_number(s.before), plain_number(s.after),
+              f"{s.effect:+,.0f}"] for s in bridge.steps]
+    rows.append(["revenue", "", plain_number(bridge.after), f"{bridge.difference:+,.0f}"])
+    return header, rows
 
 
 def _compare_runs(args: argparse.Namespace, scenarios: list[Any], seed: int,

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def _json(done):
     assert done.returncode == 0, done.stderr
@@ -62,3 +64,19 @@ def test_run_hint_survives_a_run_without_revenue(run_cli):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert any(ln.startswith("replications for") for ln in done.stdout.splitlines())
+
+
+def test_compare_ends_with_the_revenue_bridge_that_adds_up(run_cli):
+    done = run_cli("compare", "baseline", "price_too_high", "--reps", "2", "--weeks", "8",
+                   "--warmup", "0")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if line.startswith("revenue bridge baseline -> price_too_high"))
+    rows = lines[start + 2:]
+    assert [r.split("  ")[0] for r in rows[1:9]] == [
+        "Lead volume", "Leads that became MQLs", "MQLs sales accepted",
+        "Accepted leads qualified", "Opportunities per SQL", "Opportunities won", "Price",
+        "Deal size at that price"]
+    effects = [float(r.split()[-1].replace(",", "")) for r in rows[1:10]]
+    assert sum(effects[:-1]) == pytest.approx(effects[-1], abs=8)  # each rounded to a unit
