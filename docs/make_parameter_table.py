@@ -30,7 +30,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from sim.metrics import KPI_GLOSSARY  # noqa: E402
-from sim.params import Marketing, Plausible, parameter_table, plausible_range  # noqa: E402
+from sim.params import parameter_table, plausible_range  # noqa: E402
+from sim.params_base import Plausible  # noqa: E402
+from sim.params_marketing import Marketing  # noqa: E402
 
 MODEL_MD = ROOT / "docs" / "model.md"
 

@@ -17,18 +17,20 @@ import difflib
 import math
 import os
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import annotated_types
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from sim import kit
 from sim.errors import ScenarioError
 from sim.files import write_atomic
-from sim.params import Channel, Marketing, Scenario
+from sim.params import Scenario, declared_field, nested_section, walk_fields
+from sim.params_marketing import Marketing
 from sim.yamlio import (
     MAX_BYTES,
     FileTooLargeError,
@@ -39,9 +41,11 @@ from sim.yamlio import (
     shown,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-"""The project folder, where ``python -m sim`` is run from."""
-SCENARIO_DIR = PROJECT_DIR / "scenarios"
+PROJECT_DIR = kit.PROJECT_DIR if kit.in_checkout() else Path.cwd()
+"""The project folder, where ``python -m sim`` is run from (the current folder for an installed
+kit)."""
+SCENARIO_DIR = kit.part_dir("scenarios")
+"""The presets: the checkout's ``scenarios/``, or their copy inside an installed package."""
 MY_SCENARIOS_DIR = PROJECT_DIR / "my_scenarios"
 """Where the scenario lab saves scenarios, so ``python -m sim run my_scenarios/NAME.yaml`` finds
 them from the project folder (and ``NAME`` alone finds them too)."""
@@ -62,31 +66,10 @@ def _error(source: str, key: str | None, problem: str) -> ScenarioError:
 
 
 # --------------------------------------------------------------------------- key catalogue
-def _field_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
-    field = model.model_fields.get(name)
-    if field is None:
-        return None
-    ann = field.annotation
-    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
-
-
 def valid_keys(channels: Iterable[str] = ()) -> list[str]:
     """All dotted keys a scenario accepts; channel keys are listed for the given channel names."""
-    keys: list[str] = []
-
-    def walk(prefix: str, model: type[BaseModel]) -> None:
-        for name in model.model_fields:
-            sub = _field_model(model, name)
-            if sub is not None:
-                walk(f"{prefix}{name}.", sub)
-            elif name == "channels":
-                for ch in channels or ["<name>"]:
-                    walk(f"{prefix}channels.{ch}.", Channel)
-            else:
-                keys.append(prefix + name)
-
-    walk("", Scenario)
-    return keys
+    names = list(channels) or ["<name>"]
+    return [key for key, _field, _annotation in walk_fields(names=names)]
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -105,36 +88,59 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{best}'?)" if best else ""
 
 
+class _Entry(NamedTuple):
+    """One key of a raw scenario mapping, beside what the schema declares for it."""
+
+    loc: tuple[Any, ...]              # the key's path from the top (``("sales", "reps")``)
+    value: Any
+    section: type[BaseModel] | None   # the section that should declare it; None for a name
+    field: FieldInfo | None           # its declared field; None for a name or an unknown key
+
+
+def _entries(data: Any, section: type[BaseModel] = Scenario,
+             loc: tuple[Any, ...] = ()) -> Iterator[_Entry]:
+    """Every key of a raw mapping, depth first, entering the sections it declares and, in a
+    mapping of named sections (``marketing.channels``), each name and what it holds.
+    """
+    if not isinstance(data, Mapping):
+        return  # wrong type: pydantic reports it with the key
+    for key, value in data.items():
+        field = section.model_fields.get(key) if isinstance(key, str) else None
+        here = (*loc, key)
+        yield _Entry(here, value, section, field)
+        inner = nested_section(field.annotation) if field is not None else None
+        if inner is None:
+            continue
+        sub, named = inner
+        if not named:
+            yield from _entries(value, sub, here)
+        elif isinstance(value, Mapping):
+            for name, spec in value.items():
+                yield _Entry((*here, name), spec, None, None)
+                yield from _entries(spec, sub, (*here, name))
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
 def _check_keys(raw: Mapping[str, Any], source: str) -> None:
     """Refuse unknown names before pydantic sees them, with a did-you-mean."""
-
-    def walk(prefix: str, data: Any, model: type[BaseModel]) -> None:
-        if not isinstance(data, Mapping):
-            return  # wrong type: pydantic reports it with the key
-        for key, value in data.items():
-            dotted = f"{prefix}{key}"
+    for entry in _entries(raw):
+        key = entry.loc[-1]
+        dotted = _dotted(entry.loc)
+        if entry.section is None:
             if not isinstance(key, str):
-                raise _error(source, dotted, "keys must be text")
-            if key not in model.model_fields:
-                if not prefix and key in _META_KEYS:
-                    continue
-                siblings = [f"{prefix}{k}" for k in model.model_fields]
-                near = did_you_mean(dotted, siblings) or did_you_mean(
-                    dotted, valid_keys(_channel_names(raw))
-                )
-                raise _error(source, dotted, f"unknown key{near}")
-            sub = _field_model(model, key)
-            if sub is not None:
-                walk(dotted + ".", value, sub)
-            elif key == "channels" and isinstance(value, Mapping):
-                for ch, spec in value.items():
-                    if not isinstance(ch, str):
-                        raise _error(source, f"{dotted}.{ch}", "channel names must be text")
-                    if spec is None:
-                        continue
-                    walk(f"{dotted}.{ch}.", spec, Channel)
-
-    walk("", raw, Scenario)
+                raise _error(source, dotted, "channel names must be text")
+        elif not isinstance(key, str):
+            raise _error(source, dotted, "keys must be text")
+        elif entry.field is None and not (len(entry.loc) == 1 and key in _META_KEYS):
+            prefix = dotted[:len(dotted) - len(key)]
+            siblings = [f"{prefix}{k}" for k in entry.section.model_fields]
+            near = did_you_mean(dotted, siblings) or did_you_mean(
+                dotted, valid_keys(_channel_names(raw))
+            )
+            raise _error(source, dotted, f"unknown key{near}")
 
 
 def _channel_names(raw: Mapping[str, Any]) -> list[str]:
@@ -144,6 +150,20 @@ def _channel_names(raw: Mapping[str, Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reading files
+_READ_ERRORS: tuple[tuple[type[Exception], Callable[[Any], str]], ...] = (
+    (FileNotFoundError, lambda exc: "file not found"),
+    (IsADirectoryError, lambda exc: "is a folder, not a scenario file"),
+    (NotRegularFileError, lambda exc: f"{exc.strerror}; expected a scenario file"),
+    (FileTooLargeError, lambda exc: f"{exc.strerror}; a scenario file is YAML text of at most "
+                                    f"{MAX_BYTES // 1_000_000} MB"),
+    (UnicodeDecodeError, lambda exc: "is not UTF-8 text"),
+    (OSError, lambda exc: f"cannot be read ({exc.strerror})"),
+    # the operating system takes no file name holding a NUL character
+    (ValueError, lambda exc: "cannot be read (the file name holds a NUL character)"),
+)
+"""What a failed read of a scenario file says, by the first kind of error that matches."""
+
+
 def _read_yaml(path: Path, source: str, extended: bool = False) -> dict[str, Any]:
     """The mapping in a scenario file, or one clear ScenarioError.
 
@@ -153,24 +173,26 @@ def _read_yaml(path: Path, source: str, extended: bool = False) -> dict[str, Any
     """
     try:
         text = read_text(path)
-    except FileNotFoundError:
-        raise _error(source, None, "file not found") from None
-    except IsADirectoryError:
-        raise _error(source, None, "is a folder, not a scenario file") from None
-    except NotRegularFileError as exc:
-        raise _error(source, None, f"{exc.strerror}; expected a scenario file") from None
-    except FileTooLargeError as exc:
-        raise _error(source, None, f"{exc.strerror}; a scenario file is YAML text of at most "
-                     f"{MAX_BYTES // 1_000_000} MB") from None
-    except UnicodeDecodeError:
-        raise _error(source, None, "is not UTF-8 text") from None
-    except OSError as exc:
-        raise _error(source, None, f"cannot be read ({exc.strerror})") from None
-    except ValueError:  # the operating system takes no file name holding a NUL character
-        raise _error(source, None, "cannot be read (the file name holds a NUL character)"
-                     ) from None
+    except (OSError, ValueError) as exc:
+        problem = next(say(exc) for kind, say in _READ_ERRORS if isinstance(exc, kind))
+        raise _error(source, None, problem) from None
+    data = _parse_yaml(text, source, extended)
+    if data is None:
+        raise _error(source, None, "file is empty; expected a mapping of scenario keys")
+    if not isinstance(data, dict):
+        raise _error(source, None, _not_scenario(
+            f"expected a mapping of scenario keys, got {type(data).__name__}", extended))
+    if extended:
+        _check_extended_keys(data, source)
+    return data
+
+
+def _parse_yaml(text: str, source: str, extended: bool) -> Any:
+    """The YAML document in a scenario file's text, or a ScenarioError saying where it is
+    malformed (quoting the parser only for a file given by the user, see :func:`_read_yaml`).
+    """
     try:
-        data = safe_load(text, unique_keys=True)
+        return safe_load(text, unique_keys=True)
     except yaml.reader.ReaderError as exc:  # a control character; has a position, not a mark
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character
@@ -186,22 +208,20 @@ def _read_yaml(path: Path, source: str, extended: bool = False) -> dict[str, Any
         if not isinstance(exc, LimitError):  # a limit is valid YAML, only too much of it
             problem = f"malformed YAML: {problem}"
         raise _error(source, where, problem) from None
-    if data is None:
-        raise _error(source, None, "file is empty; expected a mapping of scenario keys")
-    if not isinstance(data, dict):
+
+
+def _check_extended_keys(data: dict[Any, Any], source: str) -> None:
+    """A file named by ``extends`` must have scenario keys at its top level before it is
+    quoted: the key itself stays unsaid (it may be the name of a secret); a near scenario key
+    can be named, since it comes from the model, not from the file.
+    """
+    unknown = [k for k in data if k not in Scenario.model_fields and k not in _META_KEYS]
+    if unknown:
+        best = closest(unknown[0], Scenario.model_fields) if isinstance(
+            unknown[0], str) else None
+        near = f"; did you mean '{best}'?" if best else ""
         raise _error(source, None, _not_scenario(
-            f"expected a mapping of scenario keys, got {type(data).__name__}", extended))
-    if extended:
-        unknown = [k for k in data if k not in Scenario.model_fields and k not in _META_KEYS]
-        if unknown:
-            # the key itself stays unsaid (it may be the name of a secret); a near scenario
-            # key can be named, since it comes from the model, not from the file
-            best = closest(unknown[0], Scenario.model_fields) if isinstance(
-                unknown[0], str) else None
-            near = f"; did you mean '{best}'?" if best else ""
-            raise _error(source, None, _not_scenario(
-                f"its top-level keys are not all scenario keys{near}", True))
-    return data
+            f"its top-level keys are not all scenario keys{near}", True))
 
 
 def _not_scenario(problem: str, extended: bool) -> str:
@@ -335,20 +355,10 @@ def apply_override(raw: dict[str, Any], key: str, value: Any, source: str = "--s
 
 # --------------------------------------------------------------------------- validation
 def field_at(loc: tuple[Any, ...]) -> FieldInfo | None:
-    """The declared field at ``loc`` (``("sales", "reps")``), or None if there is none."""
-    model: type[BaseModel] | None = Scenario
-    field = None
-    i = 0
-    while model is not None and i < len(loc):
-        name = loc[i]
-        field = model.model_fields.get(name) if isinstance(name, str) else None
-        if field is None:
-            return None
-        if name == "channels":
-            model, i = Channel, i + 2
-            continue
-        model, i = _field_model(model, name), i + 1
-    return field if i == len(loc) else None
+    """The declared field at ``loc`` (``("sales", "reps")``), or None if there is none; a
+    validation error's location, a channel's key naming its channel.
+    """
+    return declared_field(loc)
 
 
 def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
@@ -446,28 +456,18 @@ def _reject_non_finite(raw: Any, source: str, prefix: str = "") -> None:
         raise _error(source, prefix.rstrip("."), f"must be a finite number (got {raw})")
 
 
-def _reject_bool_numbers(
-    data: Any, source: str, model: type[BaseModel] = Scenario, loc: tuple[str, ...] = ()
-) -> None:
+def _reject_bool_numbers(data: Any, source: str) -> None:
     """YAML reads yes/no/on/off/true/false as booleans; a numeric key given one is an error,
     not silently 1 or 0 (``--set communication.sla_hours=yes`` must not mean one hour).
     """
-    if not isinstance(data, Mapping):
-        return
-    for key, value in data.items():
-        field = model.model_fields.get(key) if isinstance(key, str) else None
-        if field is None:
+    for entry in _entries(data):
+        field = entry.field
+        if (field is None or not isinstance(entry.value, bool) or field.annotation is bool
+                or nested_section(field.annotation) is not None):
             continue
-        sub = _field_model(model, key)
-        if sub is not None:
-            _reject_bool_numbers(value, source, sub, (*loc, key))
-        elif key == "channels" and isinstance(value, Mapping):
-            for ch, spec in value.items():
-                _reject_bool_numbers(spec, source, Channel, (*loc, key, str(ch)))
-        elif isinstance(value, bool) and field.annotation is not bool:
-            valid = _constraints((*loc, key))
-            if valid:
-                raise _error(source, ".".join((*loc, key)), f"must be {valid} (got {value})")
+        valid = _constraints(entry.loc)
+        if valid:
+            raise _error(source, _dotted(entry.loc), f"must be {valid} (got {entry.value})")
 
 
 def scenario_from_dict(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:

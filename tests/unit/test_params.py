@@ -10,15 +10,18 @@ from pydantic.fields import FieldInfo
 
 from sim.model import ADJUSTABLE_KEYS
 from sim.params import (
+    ANY_NAME,
     SECTIONS,
-    Channel,
-    Plausible,
-    Sales,
     Scenario,
     assumption_ranges,
+    declared_field,
     parameter_table,
     plausible_range,
+    walk_fields,
 )
+from sim.params_base import Plausible
+from sim.params_marketing import Channel
+from sim.params_sales import Sales
 from sim.scenario import (
     SCENARIO_DIR,
     field_bounds,
@@ -88,6 +91,33 @@ def test_channel_keys_are_listed_once_with_a_wildcard():
     assert len(keys) == len(set(keys))
     assert all(f"marketing.channels.*.{f}" in keys for f in Channel.model_fields)
 
+
+
+def test_walk_fields_visits_every_scalar_key_once_and_enters_channels_by_name():
+    keys = [key for key, _field, _annotation in walk_fields()]
+    assert keys == [r[0] for r in parameter_table()]
+    assert len(keys) == len(set(keys))
+    assert not any(key.endswith(("marketing", "channels", "sales")) for key in keys)
+    key, field, annotation = next(item for item in walk_fields() if item[0] == "sales.reps")
+    assert field is Sales.model_fields["reps"] and annotation is int
+    named = [key for key, *_ in walk_fields(names=["a", "b"])]
+    per_channel = len(Channel.model_fields)
+    assert sum(k.startswith("marketing.channels.a.") for k in named) == per_channel
+    assert sum(k.startswith("marketing.channels.b.") for k in named) == per_channel
+    assert not any(f".{ANY_NAME}." in k for k in named)
+
+
+def test_declared_field_finds_a_key_by_dots_or_parts_and_a_channel_by_any_name():
+    reps = Sales.model_fields["reps"]
+    assert declared_field("sales.reps") is reps
+    assert declared_field(("sales", "reps")) is reps
+    cost = Channel.model_fields["cost_per_lead"]
+    assert declared_field("marketing.channels.webinar.cost_per_lead") is cost
+    assert declared_field(("marketing", "channels", 7, "cost_per_lead")) is cost
+    assert declared_field(f"marketing.channels.{ANY_NAME}.cost_per_lead") is cost
+    for missing in ("sales", "sales.rpes", "marketing.channels", "marketing.channels.webinar",
+                    ("sales.reps",), ()):
+        assert declared_field(missing) is None, missing
 
 # ------------------------------------------------------------------ plausible ranges
 ASSUMPTION = re.compile(r"\bassumptions?\b", re.IGNORECASE)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from sim.errors import ScenarioError
-from sim.params import MAX_RUN_WEEKS, Channel, Scenario
+from sim.params import MAX_RUN_WEEKS, Scenario
+from sim.params_marketing import Channel
 from sim.scenario import (
     SCENARIO_DIR,
     apply_override,
