@@ -354,7 +354,7 @@ def compare_sized(scenarios: Sequence[Scenario], seed: int | None = None,
 
 
 def unique_names(names: Sequence[str]) -> list[str]:
-    """Scenario names made distinct for tables: a repeated name gets " (2)", " (3)", …"""
+    """Scenario names made distinct for tables: a repeated name gets " (2)", " (3)" and so on."""
     seen: dict[str, int] = {}
     out = []
     for n in names:
