@@ -219,9 +219,11 @@ def _serve_game(args: argparse.Namespace, game: Any) -> int:
         f":{args.port}"
     if args.port == args.console_port:
         raise GameError("--console-port", None, f"must differ from --port ({args.port})")
+    console = game.console_link(f"http://127.0.0.1:{args.console_port}")
     print(f"room: players open their links or type their code at {room}/")
-    print(f"facilitator console (this machine only): "
-          f"{game.console_link(f'http://127.0.0.1:{args.console_port}')}")
+    print(f"facilitator console (this machine only): {console}")
+    print(f"presenter mode for the projector (this machine only): "
+          f"{console.replace('/console?', '/present?', 1)} (add &size=1080 for 1920x1080)")
     print("Ctrl+C stops the server; the game folder keeps everything.", flush=True)
     try:
         serve(args.folder, host=args.host, port=args.port, console_port=args.console_port,

@@ -9,6 +9,8 @@ because the key in the address, not the pass, says who the visitor is.
 * ``/play?key=KEY``: the team page of the team and role whose key it is.
 * ``/console?key=KEY``: the facilitator console, only with the console's key and only through
   the console door (a request naming the loopback address).
+* ``/present?key=KEY``: presenter mode for the projector (:mod:`sim.game.presenter`), on the
+  same terms as the console; ``&size=1080`` lays it out for a 1920×1080 screen (default 720).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import solara.lab
 from solara.server import kernel_context
 
 from sim.game import GAME_URL_ENV, Game, GameError, game_folder, open_game
+from sim.game.presenter import VIEWPORTS, Presenter
 from sim.game.screens import FacilitatorScreen, Notice, TeamScreen
 
 REFRESH_SECONDS = 5.0
@@ -29,8 +32,8 @@ NOT_VALID = ("This link is not valid for this game. Check it with your facilitat
              "your join code on the game's start page.")
 
 
-def _key(search: str | None) -> str:
-    return (parse_qs(search or "").get("key") or [""])[0]
+def _key(search: str | None, name: str = "key") -> str:
+    return (parse_qs(search or "").get(name) or [""])[0]
 
 
 def current_game() -> Game:
@@ -50,8 +53,8 @@ def team_screen(key: str) -> TeamScreen | Notice:
     return TeamScreen(game, *player)
 
 
-def console_screen(key: str, host: str) -> FacilitatorScreen | Notice:
-    """The console for the console's key on the console door, or a neutral notice."""
+def _console_game(key: str, host: str) -> Game | Notice:
+    """The game, for the console's key on the console door; else a neutral notice."""
     from sim.game.server import CONSOLE_PORT_ENV, Doors
 
     try:
@@ -61,7 +64,25 @@ def console_screen(key: str, host: str) -> FacilitatorScreen | Notice:
     doors = Doors(console_port=int(os.environ.get(CONSOLE_PORT_ENV) or 0))
     if not game.is_console_key(key) or not doors.console_host_ok(host):
         return Notice(NOT_VALID)
+    return game
+
+
+def console_screen(key: str, host: str) -> FacilitatorScreen | Notice:
+    """The console for the console's key on the console door, or a neutral notice."""
+    game = _console_game(key, host)
+    if isinstance(game, Notice):
+        return game
     return FacilitatorScreen(game, base_url=os.environ.get(GAME_URL_ENV))
+
+
+def presenter_screen(key: str, host: str, size: str = "") -> Presenter | Notice:
+    """Presenter mode for the console's key on the console door, or a neutral notice;
+    ``size`` ``1080`` lays it out for a 1920×1080 projector, anything else for 1280×720.
+    """
+    game = _console_game(key, host)
+    if isinstance(game, Notice):
+        return game
+    return Presenter(game, viewport=VIEWPORTS["1080p" if size == "1080" else "720p"])
 
 
 def _use_live(screen: Any) -> None:
@@ -96,12 +117,31 @@ def ConsolePage() -> None:
 
 
 @solara.component
+def PresentPage() -> None:
+    """Presenter mode: the screen the room sees on the projector."""
+    search = solara.use_router().search
+    key, size = _key(search), _key(search, "size")
+    host = (solara.lab.headers.value.get("host") or [""])[0]
+    screen = solara.use_memo(lambda: presenter_screen(key, host, size), [key, host, size])
+    _use_live(screen)
+    solara.Title("LeadFlow Lab · presenter")
+    solara.display(screen.widget)
+
+
+@solara.component
 def Layout(children: list[Any] = []) -> None:  # noqa: B006 - Solara's layout signature
     """A plain page: no navigation bar or drawer, nothing a phone has to make room for."""
     solara.Column(children=children, style={"padding": "8px", "max-width": "1200px"})
 
 
+@solara.component
+def WideLayout(children: list[Any] = []) -> None:  # noqa: B006 - Solara's layout signature
+    """The projector's page: the whole screen, no margin a room would see."""
+    solara.Column(children=children, style={"padding": "0"})
+
+
 routes = [
     solara.Route(path="play", component=PlayPage, layout=Layout),
     solara.Route(path="console", component=ConsolePage, layout=Layout),
+    solara.Route(path="present", component=PresentPage, layout=WideLayout),
 ]

@@ -331,9 +331,10 @@ class Presenter:
 
     def _heading(self, title: str, takeaway: str) -> None:
         self.title_html.value = (
+            f"<div style='line-height:1.25'>"
             f"<div style='font-size:{self.layout.px(0.045)}px;font-weight:700'>"
             f"{html.escape(title)}</div><div style='font-size:{self.layout.px(0.03)}px'>"
-            f"{UNBROKEN.sub('&nbsp;', html.escape(takeaway))}</div>")
+            f"{UNBROKEN.sub('&nbsp;', html.escape(takeaway))}</div></div>")
 
     def _show_slide(self, number: int) -> None:
         slide = self.slides[number]
@@ -430,7 +431,8 @@ class Presenter:
                 cells = (f"<td>{place}</td><td>{swatch}</td><td>{html.escape(money(row[key]))}"
                          f"</td><td>{html.escape(_signed_share(row['vs_reference']))}</td>")
             rows.append(f"<tr>{cells.replace('<td>', CELL)}</tr>")
-        return (f"<table style='font-size:{size}px;margin:auto;border-collapse:collapse'>"
+        return (f"<table style='font-size:{size}px;line-height:1.3;margin:auto;"
+                "border-collapse:collapse'>"
                 f"{''.join(rows)}</table>")
 
 

@@ -196,8 +196,8 @@ class RoomGate:
         path, method = scope["path"], scope["method"]
         if path.startswith(STATIC_PREFIXES) and method in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        page = "console" if door == "console" else "play"
-        if path == f"/{page}" and method in ("GET", "HEAD"):
+        pages = ("/console", "/present") if door == "console" else ("/play",)
+        if path in pages and method in ("GET", "HEAD"):
             key = _query(scope).get("key", "")
             if self._valid(key, door):
                 return await self.app(scope, receive, _with_cookie(send, key))

@@ -184,6 +184,16 @@ def test_the_console_page_opens_with_its_key_on_its_door(room):
         console.button("Process round")
 
 
+def test_presenter_mode_opens_on_the_console_door_only(room):
+    key = room.game.console_key
+    present = room.game.console_link(room.console_url).replace("/console?", "/present?")
+    assert httpx.get(f"{room.url}/present?key={key}").status_code == 404
+    assert httpx.get(present.replace(key, room.game.key_for("red", "sales"))).status_code == 403
+    with PageBot(present) as presenter:
+        presenter.button("Reveal next place")  # the presenter's own controls are on the page
+        assert any("px" in text for text in presenter.texts())  # the big countdown's style
+
+
 def test_a_websocket_from_another_site_is_refused(room):
     reply = httpx.get(room.link("blue", "marketing"))
     cookie = f"{PASS_COOKIE}={reply.cookies[PASS_COOKIE]}"
