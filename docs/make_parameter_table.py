@@ -104,6 +104,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
 
 
 def markers(name: str) -> tuple[str, str]:
+    """The comments that open and close the generated block ``name`` in docs/model.md."""
     return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
@@ -133,6 +134,9 @@ def stale_blocks(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rewrite, check or print the generated tables; the exit status says whether they were
+    up to date.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true", help="exit 1 if docs/model.md is stale")

@@ -95,9 +95,11 @@ class MarketingTeam:
 
     @property
     def brand_spend(self) -> float:
+        """This week's brand spend: the brand share of the budget."""
         return self.model.p.marketing.brand_share * self.budget
 
     def weekly_cost(self) -> float:
+        """Marketing's cost of a full week: the media budget and the marketers' time."""
         p = self.model.p.marketing
         return self.budget + p.marketers * p.hourly_cost * calendar.OPEN_HOURS_PER_WEEK
 
@@ -116,6 +118,9 @@ class MarketingTeam:
         return volume
 
     def quality_alpha(self, ch) -> float:
+        """The first beta shape of channel ``ch``'s lead quality now: it grows with awareness and
+        with how well feedback has taught marketing its buyers' message.
+        """
         p = self.model.p.marketing
         factor = brand.quality_factor(self.awareness, p.awareness_initial, p.awareness_quality_effect)
         return ch.quality_alpha * factor * (1.0 + 0.15 * self.message_fit)
@@ -130,6 +135,10 @@ class MarketingTeam:
             self.reported_revenue[lead.channel] += lead.amount
 
     def end_of_week(self, week: int, weeks_elapsed: float = 1.0) -> None:
+        """Close marketing's week: spend booked by channel, awareness moved by the brand spend of
+        ``awareness_lag_weeks`` ago, learning faded or, in a review week, refreshed from the
+        reports, and the channel mix rebalanced every :data:`REVIEW_EVERY_WEEKS` weeks.
+        """
         m = self.model
         p = m.p
         for name in self.channels:
@@ -272,6 +281,7 @@ class SalesTeam:
             ev.succeed()
 
     def wake_all(self) -> None:
+        """Wake every idle rep, waiting or asleep, to look again (a meeting was just called)."""
         self._wake_waiting()
         while self.sleepers:
             self.reps[self.sleepers.pop()].interrupt()
@@ -394,6 +404,9 @@ class SalesTeam:
         return True
 
     def qualify(self, lead: Lead, age: float) -> None:
+        """The discovery conversation with a reached lead: disqualified, or an SQL, which opens an
+        opportunity or not.
+        """
         model = self.model
         p = model.p
         pq = response.qualify_probability(
@@ -459,6 +472,9 @@ class SalesTeam:
             self.close(lead, close, pull_in_discount if pulled else 0.0)
 
     def close(self, lead: Lead, when: float, extra_discount: float) -> None:
+        """Close an opportunity at ``when``: won at the usual discount plus ``extra_discount``, or
+        lost, and a lost marketing lead perhaps back to nurture.
+        """
         model = self.model
         p = model.p
         metrics = model.metrics

@@ -96,6 +96,7 @@ class ClaimResult:
 
     @property
     def conditions(self) -> str:
+        """The claim's own conditions, as its ``set`` writes them."""
         return " ".join(self.claim.set)
 
 

@@ -145,6 +145,7 @@ class Comparison:
     tables: dict[str, pd.DataFrame]
 
     def means(self) -> dict[str, dict[str, float]]:
+        """Each scenario's mean of every KPI over its replications."""
         return {n: {k: float(t[k].mean()) for k in t.columns} for n, t in self.tables.items()}
 
     def differences(self) -> dict[str, dict[str, dict[str, object]]]:
@@ -295,14 +296,17 @@ class SizedComparison:
 
     @property
     def precision(self) -> Precision:
+        """The precision at the last look."""
         return self.looks[-1]
 
     @property
     def reps(self) -> int:
+        """Replications per scenario at the last look."""
         return self.precision.reps
 
     @property
     def met(self) -> bool:
+        """Whether the last look met the target precision."""
         return self.precision.met
 
     @property

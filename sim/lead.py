@@ -107,8 +107,10 @@ def draw_rows(gen: np.random.Generator, n: int) -> np.ndarray:
 
 
 def beta_quality(u: np.ndarray, alpha: float, beta_: float) -> np.ndarray:
+    """Latent quality from uniforms ``u``: the Beta(alpha, beta) quantile."""
     return betaincinv(alpha, beta_, u)
 
 
 def lognormal(u: np.ndarray, median: float, sigma: float) -> np.ndarray:
+    """Deal sizes from uniforms ``u``: lognormal with the given median and sigma."""
     return median * np.exp(sigma * ndtri(u))

@@ -81,12 +81,14 @@ class EventLog:
             self._writer.writerow(EVENT_LOG_COLUMNS)
 
     def add(self, row: tuple) -> None:
+        """Log one lead's row (written to the file in chunks when logging to a file)."""
         self._rows.append(row)
         self.count += 1
         if self._writer is not None and len(self._rows) >= self.CHUNK:
             self._flush()
 
     def extend(self, rows: list[tuple]) -> None:
+        """Log several rows at once."""
         self._rows.extend(rows)
         self.count += len(rows)
         if self._writer is not None and len(self._rows) >= self.CHUNK:
@@ -97,6 +99,7 @@ class EventLog:
         self._rows.clear()
 
     def close(self) -> pd.DataFrame | Path | None:
+        """The finished log: a DataFrame in memory, the CSV file's path, or None when off."""
         if not self.enabled:
             return None
         if self._writer is not None:
@@ -142,6 +145,7 @@ class Collector:
             self._adjust[name] += n_counted
 
     def end_warmup(self) -> None:
+        """Open the books: from now on counts are measured; what the warm-up counted is set aside."""
         self.on = True
         self._at_warmup = Counter(self.total)
 
@@ -168,6 +172,7 @@ class Collector:
     # -- final figures
     def kpis(self, final: dict[str, float], horizon_hours: float, queue_area: float,
              available_rep_hours: float, busy_hours: float) -> dict[str, float]:
+        """Every KPI of the run, from the measured counts, the hours and the final state ``final``."""
         c = self.measured
         speed = np.frombuffer(self.speed, dtype=np.float64)
         span = horizon_hours - self.warmup
@@ -225,4 +230,5 @@ class Collector:
         return {k: float(v) for k, v in out.items()}
 
     def weekly_frame(self) -> pd.DataFrame:
+        """The weekly ledger as a DataFrame, one row per measured week."""
         return pd.DataFrame(self.weekly)

@@ -8,7 +8,7 @@ event: MQLs reach the sales queue as they are released, reps pick them up when o
 qualify and open opportunities, and deals close when their cycle ends.
 
 Leads that never reach sales (below the MQL threshold) cost no events at all: they are handled
-in the weekly batch. That keeps a year of ~10,000 leads fast enough to re-run behind a slider.
+in the weekly batch (the intake, ``sim/intake.py``). That keeps a year of ~10,000 leads fast enough to re-run behind a slider.
 
 Use :func:`run` for one replication::
 
@@ -26,10 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import simpy
-from scipy.special import betainc, ndtri
 
 from sim import calendar
 from sim.agents import (
@@ -37,36 +35,21 @@ from sim.agents import (
     EXPERIENCE_WIN_LOGIT,
     IDLE_PROSPECTING_YIELD,
     PULL_IN_WINDOW_WEEKS,
-    SELF_SOURCED_QUALITY,
     MarketingTeam,
     SalesTeam,
 )
-from sim.lead import (
-    U_DEAL,
-    U_IN_HOURS,
-    U_NURTURE,
-    U_NURTURE_DELAY,
-    U_QUALITY,
-    U_SCORE,
-    U_TIME,
-    Lead,
-    NurtureReturn,
-    beta_quality,
-    draw_rows,
-    lead_draws,
-    lognormal,
-)
+from sim.intake import Intake
+from sim.lead import Lead, NurtureReturn
 from sim.metrics import IN_FLIGHT_STATES, NEVER_CONTACTED, Collector, EventLog, EventRow
 from sim.odds import logit
 from sim.params import Scenario, settings_diff
-from sim.policies import brand, communication, feedback, incentives, pricing, trust
-from sim.streams import Streams, poisson_inverse
+from sim.policies import communication, feedback, incentives, pricing, trust
+from sim.streams import Streams
 
 HOURS_PER_WEEK = calendar.HOURS_PER_WEEK
 MEETING_OFFSET_H = 24 + 10  # Tuesday 10:00
 TRAINING_OFFSET_H = 48 + 9  # Wednesday 09:00 in the first week of each quarter
 QUARTER_WEEKS = 13
-SELF_SOURCED = "self_sourced"
 PULL_IN_WINDOW_H = PULL_IN_WINDOW_WEEKS * HOURS_PER_WEEK
 RECYCLED = "recycled"  # event-log state of a journey that ended lost and went back to nurture
 ADJUSTABLE_KEYS: frozenset[str] = frozenset({
@@ -113,22 +96,6 @@ class RunResult:
     event_log: pd.DataFrame | Path | None = None
     states: dict[str, int] = field(default_factory=dict)
     leads_created: int = 0
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Leads scored together: rows of dice and what is known of each lead, channel by channel
-    (``sizes[j]`` rows of channel ``names[j]``, in that order).
-    """
-
-    names: list[str]
-    sizes: list[int]
-    rows: np.ndarray
-    ids: np.ndarray
-    created: np.ndarray
-    times: np.ndarray
-    quality: np.ndarray | None  # None for new leads: drawn from ``shape`` where needed
-    shape: tuple[np.ndarray, np.ndarray] | None = None  # each row's beta (alpha, beta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +161,7 @@ class LeadFlowModel:
         self._week_mark: dict[str, float] = {}
         self.marketing = MarketingTeam(self)
         self.sales = SalesTeam(self)
+        self.intake = Intake(self)
         self.refresh()
         self._last_prospecting_hours = self._expected_prospecting_hours()
 
@@ -323,203 +291,14 @@ class LeadFlowModel:
         m.busy_at_warmup = self.sales.working_hours()
 
     def _begin_week(self, week: int, start: float, length: float) -> None:
-        arrivals: list[tuple[float, Lead]] = []
-        # New leads of every channel are scored in one batch, then the ones nurture hands back
-        # (which include any of this week's that came straight back): the same leads in the same
-        # order as channel by channel, for a fraction of the array calls.
-        self._score(self._new_leads(week, start, length), arrivals)
-        self._score(self._return_from_nurture(week, start, length), arrivals)
-        self._self_sourced(week, start, length)
+        """Open the week: its leads reach the queue (``sim/intake.py``), its meetings are set."""
+        arrivals = self.intake.week(week, start, length, self._last_prospecting_hours)
         if arrivals:
-            arrivals.sort(key=lambda item: item[0])
             self.sales.receive(arrivals)
         self._schedule_meetings(week, start, length)
 
-    def _place_times(self, u_time: np.ndarray, u_hours: np.ndarray, start: float,
-                     length: float) -> np.ndarray:
-        # Buyers keep office hours whoever is at work to answer them: the arrival pattern is
-        # marketing's, so a round-the-clock sales rota changes who answers, not when leads come.
-        if length == HOURS_PER_WEEK:
-            share = self.p.marketing.business_hours_arrival_share
-            in_hours = u_hours < share
-            offsets = np.where(in_hours, calendar.place_in_open_hours(u_time),
-                               calendar.place_in_closed_hours(u_time))
-            return start + offsets
-        return start + u_time * length
-
-    def _new_leads(self, week: int, start: float, length: float) -> _Batch | None:
-        """This week's leads from every channel: counts and dice from each channel's own stream."""
-        names, sizes, blocks, alphas, betas = [], [], [], [], []
-        for name, channel in self.marketing.channels.items():
-            rate = self.marketing.rate(name) * length / HOURS_PER_WEEK
-            if rate <= 0:
-                continue
-            # One stream per channel and week: the first draw sets the count, the rows that
-            # follow describe the leads, so lead j has the same dice whatever the count.
-            gen = self.streams.weekly("leads", week, name)
-            n = poisson_inverse(gen.random(), rate)
-            if n == 0:
-                continue
-            names.append(name)
-            sizes.append(n)
-            blocks.append(draw_rows(gen, n))
-            alphas.append(self.marketing.quality_alpha(channel))
-            betas.append(channel.quality_beta)
-        if not blocks:
-            return None
-        rows = np.concatenate(blocks)
-        times = self._place_times(rows[:, U_TIME], rows[:, U_IN_HOURS], start, length)
-        total = rows.shape[0]
-        ids = np.arange(self.next_id, self.next_id + total)
-        self.next_id += total
-        self.metrics.count_batch("leads", total,
-                                 int(np.count_nonzero(times >= self.metrics.warmup)))
-        return _Batch(names, sizes, rows, ids, times, times, None,
-                      (np.repeat(alphas, sizes), np.repeat(betas, sizes)))
-
-    def _score(self, batch: _Batch | None, arrivals: list[tuple[float, Lead]]) -> None:
-        """Marketing scores a batch; MQLs go to the handoff, the rest to nurture."""
-        if batch is None:
-            return
-        rows, ids, created, times = batch.rows, batch.ids, batch.created, batch.times
-        which = np.repeat(np.arange(len(batch.names)), batch.sizes)  # each row's channel
-        noise = self.marketing.scoring_noise * ndtri(rows[:, U_SCORE])
-        if batch.quality is None:
-            quality, is_mql = self._draw_quality(rows, batch.shape, noise)
-        else:
-            quality = batch.quality
-            is_mql = quality + noise >= self.dials.mql_threshold
-        score = quality + noise
-        out = ~is_mql
-        if out.any():
-            self._to_nurture(rows[out], ids[out], [batch.names[j] for j in which[out].tolist()],
-                             created[out], times[out], quality[out], score[out])
-        idx = np.flatnonzero(is_mql)
-        if idx.size == 0:
-            return
-        mql_times = times[idx]
-        mql_which = which[idx]
-        for j, n in enumerate(np.bincount(mql_which, minlength=len(batch.names)).tolist()):
-            if n:
-                self.marketing.mqls[batch.names[j]] += n
-        self.metrics.count_batch("mqls", idx.size,
-                                 int(np.count_nonzero(mql_times >= self.metrics.warmup)))
-        mql_rows = rows[idx]
-        channels = [self.marketing.channels[name] for name in batch.names]
-        medians = np.array([c.deal_size_median for c in channels])[mql_which]
-        sigmas = np.array([c.deal_size_sigma for c in channels])[mql_which]
-        deal = lognormal(mql_rows[:, U_DEAL], medians, sigmas)
-        handoff = self.p.communication.handoff
-        live = self.live
-        names = batch.names
-        for lead_id, j, c, q, sc, d, t, draws in zip(
-                ids[idx].tolist(), mql_which.tolist(), created[idx].tolist(),
-                quality[idx].tolist(), score[idx].tolist(), deal.tolist(), mql_times.tolist(),
-                lead_draws(mql_rows, self.p.sales.max_attempts), strict=True):
-            lead = Lead(lead_id, names[j], c, q, sc, d, t, draws)
-            live[lead_id] = lead
-            arrivals.append((t if handoff == "realtime" else
-                             communication.release_time(t, handoff), lead))
-
-    def _draw_quality(self, rows: np.ndarray, shape: tuple[np.ndarray, np.ndarray],
-                      noise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """New leads' latent quality and whether each scores as an MQL.
-
-        The beta quantile is the costliest draw of the week, and most leads need only the
-        verdict: quality + noise >= threshold holds exactly when the lead's uniform reaches the
-        beta CDF at threshold - noise (the quantile is increasing). So the CDF decides for every
-        lead and the quantile is computed only for leads that go on: MQLs, leads nurture will
-        hand back, and all of them when the event log records each lead's quality.
-        """
-        u = rows[:, U_QUALITY]
-        alpha, beta_ = shape
-        bar = self.dials.mql_threshold - noise
-        is_mql = (bar <= 0.0) | ((bar <= 1.0) & (u >= betainc(alpha, beta_,
-                                                              np.clip(bar, 0.0, 1.0))))
-        if self.log.enabled:
-            return beta_quality(u, alpha, beta_), is_mql
-        need = np.flatnonzero(is_mql | (rows[:, U_NURTURE] < self.p.marketing.nurture_return_prob))
-        quality = np.full(u.shape, math.nan)
-        quality[need] = beta_quality(u[need], alpha[need], beta_[need])
-        return quality, is_mql
-
-    def _to_nurture(self, rows, ids, names, created, times, quality, score) -> None:
-        p = self.p.marketing
-        back = rows[:, U_NURTURE] < p.nurture_return_prob
-        delay = -np.log1p(-rows[:, U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
-        when = times + delay
-        gained = np.minimum(1.0, quality + p.nurture_quality_gain)
-        sel = np.flatnonzero(back)
-        if sel.size:
-            returns = self.returns
-            back_when = when[sel]
-            due_weeks = (back_when // HOURS_PER_WEEK).astype(np.int64).tolist()
-            items = map(NurtureReturn._make, zip(
-                ids[sel].tolist(), [names[i] for i in sel.tolist()], created[sel].tolist(),
-                gained[sel].tolist(), back_when.tolist(), strict=True))
-            for due, item in zip(due_weeks, items, strict=True):
-                returns[due].append(item)
-        gone = back.size - sel.size
-        self.metrics.states["nurture_exit"] += gone
-        if self.log.enabled and gone:
-            nan = math.nan
-            self.log.extend([
-                EventRow(int(ids[i]), names[i], float(created[i]), nan, nan, nan, nan, nan, nan,
-                         nan, False, 0.0, 0.0, 0, float(quality[i]), float(score[i]),
-                         "nurture_exit")
-                for i in np.flatnonzero(~back).tolist()
-            ])
-
-    def _return_from_nurture(self, week: int, start: float, length: float) -> _Batch | None:
-        due = self.returns.pop(week, None)
-        if not due:
-            return None
-        end = start + length
-        if end < start + HOURS_PER_WEEK:  # last, partial week: later returns stay in nurture
-            self.returns[week] = [it for it in due if it.at >= end]
-            due = [it for it in due if it.at < end]
-        by_channel: dict[str, list[NurtureReturn]] = defaultdict(list)
-        for item in due:
-            by_channel[item.channel].append(item)
-        if not by_channel:
-            return None
-        names = list(by_channel)
-        items = [it for name in names for it in by_channel[name]]
-        rows = np.concatenate([draw_rows(self.streams.weekly("nurture_return", week, name),
-                                         len(by_channel[name])) for name in names])
-        times = np.array([it.at for it in items])
-        return _Batch(names, [len(by_channel[name]) for name in names], rows,
-                      np.array([it.id for it in items], dtype=np.int64),
-                      np.array([it.created for it in items]), times,
-                      np.array([it.quality for it in items]))
-
     def _expected_prospecting_hours(self) -> float:
         return self.sales.rota_hours * self.dials.prospecting
-
-    def _self_sourced(self, week, start, length) -> None:
-        p = self.p.sales
-        rate = (self._last_prospecting_hours * p.prospect_opps_per_hour
-                * self.sales_behaviour.effort
-                * brand.cold_calling_opportunity_factor(p.cold_calling) * length / HOURS_PER_WEEK)
-        if rate <= 0:
-            return
-        gen = self.streams.weekly("prospecting", week)
-        n = poisson_inverse(gen.random(), rate)
-        if n == 0:
-            return
-        rows = draw_rows(gen, n)
-        times = start + rows[:, U_TIME] * length
-        quality = beta_quality(rows[:, U_QUALITY], *SELF_SOURCED_QUALITY)
-        medians = [c.deal_size_median for c in self.marketing.channels.values()]
-        deal = lognormal(rows[:, U_DEAL], float(np.mean(medians)), 0.6)
-        for t, q, d, draws in zip(times.tolist(), quality.tolist(), deal.tolist(),
-                                  lead_draws(rows, 1), strict=True):
-            self.self_sourced_id -= 1
-            lead = Lead(self.self_sourced_id, SELF_SOURCED, t, q, q, d, math.nan, draws,
-                        marketing=False)
-            counted = int(t >= self.metrics.warmup)
-            self.metrics.count_batch("self_sourced_opportunities", 1, counted)
-            self.sales.open_opportunity(lead, t, counted=counted)
 
     def _schedule_meetings(self, week: int, start: float, length: float) -> None:
         c = self.p.communication
@@ -680,6 +459,7 @@ class LeadFlowModel:
 
     # ------------------------------------------------------------------ running
     def run(self) -> RunResult:
+        """Simulate every week, warm-up first, and return what the run produced."""
         proc = self.env.process(self._weeks())
         # The run creates many short-lived, acyclic objects; cyclic GC passes over the growing
         # set of live ones only cost time (superlinear in run length), so pause it while running.

@@ -63,6 +63,7 @@ class SerialExecutor:
             yield i, fn(spec)
 
     def close(self) -> None:
+        """Nothing to release: the runs ran in this process."""
         pass
 
 
@@ -77,6 +78,7 @@ class PoolExecutor:
 
     def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
              ) -> Iterator[tuple[int, Any]]:
+        """Each spec's result with its index, in the order the workers finish them."""
         futures = {self._pool.submit(fn, spec): i for i, spec in enumerate(specs)}
         try:
             for future in as_completed(futures):
@@ -86,6 +88,7 @@ class PoolExecutor:
                 future.cancel()
 
     def close(self) -> None:
+        """Stop the workers, cancelling the runs not yet started."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -159,6 +162,7 @@ class DaskExecutor:
 
     def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
              ) -> Iterator[tuple[int, Any]]:
+        """Each spec's result with its index, in the order the cluster finishes them."""
         from dask.distributed import as_completed as dask_completed
 
         futures = self._client.map(fn, list(specs), pure=False)
@@ -170,6 +174,7 @@ class DaskExecutor:
             self._client.cancel(futures)
 
     def close(self) -> None:
+        """Close the client, and the local cluster if this executor started it."""
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()

@@ -156,6 +156,7 @@ def _check_tables(out: Path, layout: Layout) -> None:
 
 
 def run_file(runs: Path, layout: Layout, spec: RunSpec) -> Path:
+    """The file that keeps the run ``spec`` in the folder ``runs``."""
     return runs / layout.file_name(spec)
 
 

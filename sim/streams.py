@@ -53,6 +53,9 @@ class Streams:
         self._decks: dict[tuple, tuple[np.random.PCG64, dict, np.random.Generator]] = {}
 
     def seed_sequence(self, name: str, *keys: int | str) -> np.random.SeedSequence:
+        """The seed of stream ``name`` split by ``keys``: fixed by the master seed, the
+        replication, the name and the keys alone, whatever else was drawn.
+        """
         parts = [self.replication, stable_id(name)]
         parts += [k if isinstance(k, int) else stable_id(k) for k in keys]
         return np.random.SeedSequence(self.seed, spawn_key=tuple(parts))

@@ -29,7 +29,7 @@ LONG_FUNCTIONS = {
 # Still to split (issue "A house a newcomer can walk"): a module or function listed here may not
 # grow past its recorded size, and is removed from the list once it is within the limit.
 STILL_LONG_MODULES = {
-    "sim/game/__init__.py": 1385, "sim/game/screens.py": 1023, "sim/model.py": 747,
+    "sim/game/__init__.py": 1385, "sim/game/screens.py": 1023,
     "sim/robustness.py": 688, "sim/views/labels.py": 642, "sim/views/plots.py": 956,
     "sim/views/report.py": 649, "sim/views/widgets.py": 1040,
 }
