@@ -17,7 +17,7 @@ import itertools
 import _common as c
 
 from sim import load_scenario, run, with_overrides
-from sim.views.widgets import Dashboard
+from sim.views.dashboard import Dashboard
 
 TARGET_S = 0.3
 LEVER = "incentives.shared_kpi_weight"

@@ -31,13 +31,14 @@ assumption explains. A claim's own conditions (its ``set``) are never sampled ov
 is stated "in a company in conflict" keeps its conflict level at every point.
 
 Runs are kept in a run folder (``sim/runfolder.py``), one file per finished run, so a
-robustness run that is stopped resumes where it stopped and ends with the same result.
+robustness run that is stopped resumes where it stopped and ends with the same result. The
+statistics of the two stages are in ``sim/sensitivity.py``; what the rest of the kit reads from
+the page this module writes (``docs/robustness.md``) is in ``sim/robustness_page.py``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import shlex
 import textwrap
 import warnings
@@ -57,6 +58,7 @@ from sim.parallel import Executor, RunSpec, run_all
 from sim.params import Plausible, Scenario, assumption_ranges
 from sim.runfolder import Layout, finished, owned_folder, save_run, scenario_sha
 from sim.scenario import load_scenario, parse_override, with_overrides
+from sim.sensitivity import choose, screen, total_order
 
 ROBUST_SHARE = 0.9
 """A claim that holds on at least this share of the assumption space is labelled robust."""
@@ -168,17 +170,21 @@ class ClaimRobustness:
 
     @property
     def label(self) -> str:
+        """The claim's label on the page: robust, or the groups it depends on most."""
         return label(self.share, self.depends_on)
 
     @property
     def robust(self) -> bool:
+        """Whether the claim holds on at least :data:`ROBUST_SHARE` of the space."""
         return self.share >= ROBUST_SHARE
 
     @property
     def conditions(self) -> str:
+        """The claim's own conditions, as its ``set`` writes them."""
         return " ".join(self.claim.set)
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim's robustness as plain data, for JSON."""
         return {"scenario": self.scenario, **self.claim.model_dump(), "share": self.share,
                 "points": self.points, "label": self.label,
                 "depends_on": [[n, v] for n, v in self.depends_on],
@@ -200,10 +206,12 @@ class RobustnessResult:
     files: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
+        """How many claims are robust and how many depend on the assumptions."""
         robust = sum(c.robust for c in self.claims)
         return {"robust": robust, "depends": len(self.claims) - robust}
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole result as plain data, for JSON."""
         return {"design": asdict(self.design), "seed": self.seed, "groups": self.groups,
                 "screening": [[n, v] for n, v in self.screening], "chosen": self.chosen,
                 "configurations": self.configurations, "runs": self.runs,
@@ -315,60 +323,6 @@ def holds(claim: Claim, estimate: float) -> bool:
     shrunk to the point: up above zero, down below, even, band and value inside).
     """
     return verdict(claim, estimate, estimate) == "holds"
-
-
-def screen(problem: Mapping[str, Any], x: np.ndarray, y: np.ndarray, levels: int
-           ) -> dict[str, float]:
-    """Morris mu* of every group of ``problem`` for outputs ``y`` at the points ``x``."""
-    from SALib.analyze import morris
-
-    names = list(dict.fromkeys(problem["groups"]))
-    if not np.all(np.isfinite(y)):
-        return dict.fromkeys(names, math.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        found = morris.analyze(dict(problem), x, y, num_levels=levels)
-    return {str(n): float(m) for n, m in zip(found["names"], found["mu_star"], strict=True)}
-
-
-def total_order(problem: Mapping[str, Any], y: np.ndarray, seed: int) -> dict[str, float]:
-    """Total-order Sobol index (ST) of every group of ``problem`` for Saltelli outputs ``y``.
-
-    An output that does not vary gives 0 for every group (nothing to explain); one with an
-    undefined value (a zero mean to take a share of) gives NaN.
-    """
-    from SALib.analyze import sobol
-
-    names = list(dict.fromkeys(problem["groups"]))
-    if not np.all(np.isfinite(y)):
-        return dict.fromkeys(names, math.nan)
-    if float(np.var(y)) == 0.0:
-        return dict.fromkeys(names, 0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        found = sobol.analyze(dict(problem), y, calc_second_order=False, seed=seed % 2**32,
-                              print_to_console=False)
-    return {n: float(st) for n, st in zip(names, found["ST"], strict=True)}
-
-
-def choose(screened: Sequence[Mapping[str, float]], top: int, order: Sequence[str]
-           ) -> list[tuple[str, float]]:
-    """Groups ranked by their mu* over all claims, largest first.
-
-    Each claim's mu* are divided by that claim's largest, so every claim has the same say
-    whatever its units (a revenue share, a trust level) and its effect size; a claim whose
-    estimate never moved, or is undefined, has no say. Ties keep ``order``. ``top`` is only
-    checked here: the caller takes the first ``top``.
-    """
-    score = dict.fromkeys(order, 0.0)
-    for mu in screened:
-        largest = max((v for v in mu.values() if math.isfinite(v)), default=0.0)
-        if largest > 0:
-            for name, v in mu.items():
-                score[name] += (v / largest if math.isfinite(v) else 0.0) / len(screened)
-    if not 1 <= top <= len(order):
-        raise ValueError("top must be from 1 to the number of groups")
-    return sorted(score.items(), key=lambda kv: (-kv[1], list(order).index(kv[0])))
 
 
 # ----------------------------------------------------------------------------------- the run
@@ -525,9 +479,16 @@ def markdown(result: RobustnessResult, command: str) -> str:
     Nothing on it depends on the day or the machine, so running the same command again gives
     the same page unless the model or the claims changed.
     """
+    lines = ["# Robustness of the scenario claims", "",
+             "Generated by the command below; do not edit by hand (run it again instead).", "",
+             "```", command, "```", "", *_how_to_read(result)]
+    return "\n".join([*lines, *_claims_table(result), *_screening_table(result)]) + "\n"
+
+
+def _how_to_read(result: RobustnessResult) -> list[str]:
+    """The page's opening: what share and label mean, and the design behind them."""
     d = result.design
     screening_points, points = d.points(len(result.groups))
-    s = result.summary()
     intro = (
         "Every claim of the preset scenario files (their `claims:` blocks, which `python -m sim "
         "claims` checks at the model's defaults) is evaluated across the plausible ranges of the "
@@ -556,30 +517,39 @@ def markdown(result: RobustnessResult, command: str) -> str:
         "A claim's own conditions (its `set`, such as a company in conflict) are never sampled "
         "over.",
     ]
-    lines = ["# Robustness of the scenario claims", "",
-             "Generated by the command below; do not edit by hand (run it again instead).", "",
-             "```", command, "```", "", *_wrap(intro), "", "How to read it:", ""]
+    lines = [*_wrap(intro), "", "How to read it:", ""]
     for bullet in bullets:
         lines += _wrap(bullet, "* ", "  ")
-    lines += ["", f"{s['robust']} of {len(result.claims)} claims are robust; {s['depends']} "
-              "depend on the assumptions.", "",
-              "| scenario | claim | kpi | share | label | ST of the chosen groups |",
-              "|---|---|---|---:|---|---|"]
+    return lines
+
+
+def _claims_table(result: RobustnessResult) -> list[str]:
+    """The count of robust claims and the table of every claim's share and label."""
+    s = result.summary()
+    lines = ["", f"{s['robust']} of {len(result.claims)} claims are robust; {s['depends']} "
+             "depend on the assumptions.", "",
+             "| scenario | claim | kpi | share | label | ST of the chosen groups |",
+             "|---|---|---|---:|---|---|"]
     for c in result.claims:
         says = c.claim.says + (f" (with {c.conditions})" if c.claim.set else "")
         sts = indices_text(c)
         lines.append(f"| {c.scenario} | {_md(says)} | {c.claim.kpi} | {c.share:.0%} | "
                      f"{c.label} | {sts} |")
-    lines += ["", "## Screening (Morris)", "",
-              *_wrap("Each group's score is the mean over the claims of its mu* (the mean "
-                     "absolute elementary effect) divided by that claim's largest, so every "
-                     "claim has the same say; a group that moves every claim most scores 1."),
-              "", "| group | score | keys |", "|---|---:|---|"]
+    return lines
+
+
+def _screening_table(result: RobustnessResult) -> list[str]:
+    """The screening stage's score of every group, the chosen ones marked."""
+    lines = ["", "## Screening (Morris)", "",
+             *_wrap("Each group's score is the mean over the claims of its mu* (the mean "
+                    "absolute elementary effect) divided by that claim's largest, so every "
+                    "claim has the same say; a group that moves every claim most scores 1."),
+             "", "| group | score | keys |", "|---|---:|---|"]
     for name, score in result.screening:
         keys = ", ".join(f"`{k}`" for k in result.groups[name])
         lines.append(f"| {name}{' (chosen)' if name in result.chosen else ''} | {score:.2f} | "
                      f"{keys} |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
@@ -609,80 +579,3 @@ def command_line(argv: Sequence[str]) -> str:
     """
     kept = [a for a in argv if a not in ("--resume", "--force")]
     return shlex.join(["python", "-m", "sim", "robustness", *kept])
-
-
-# ----------------------------------------------------------------------------- teaching labels
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "robustness.md"
-"""The page of the default run, which the presets' headers and the notebooks quote."""
-
-
-@dataclass(frozen=True)
-class PageRow:
-    """One claim's line of the robustness page."""
-
-    scenario: str
-    says: str
-    kpi: str
-    share: float
-    label: str
-
-    @property
-    def robust(self) -> bool:
-        return self.label == "robust"
-
-    def sentence(self) -> str:
-        """How a scenario header teaches a claim that is not robust: as conditional, with how
-        much of the plausible space it holds on and what it depends on.
-        """
-        groups = self.label.removeprefix("depends on ")
-        return (f'Depends on the assumptions: "{self.says}" holds in {self.share * 100:.0f} % of their '
-                f"plausible space, mostly on {groups} (docs/robustness.md).")
-
-
-ROBUST_SENTENCE = ("Robust: every claim here holds in at least 90 % of the plausible assumption "
-                   "space (docs/robustness.md).")
-"""How a scenario header says that all of its claims are robust."""
-
-
-def read_page(path: str | Path = PAGE) -> list[PageRow]:
-    """The claims table of a robustness page written by :func:`markdown`."""
-    rows = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
-        if len(cells) != 6 or not cells[3].endswith("%"):
-            continue
-        says = re.sub(r" \(with [^()]*\)$", "", cells[1])
-        rows.append(PageRow(cells[0], says, cells[2], float(cells[3][:-1]) / 100, cells[4]))
-    return rows
-
-
-def header_sentences(rows: Sequence[PageRow], scenario: str) -> list[str]:
-    """The sentences ``scenario``'s header must carry about its claims' robustness."""
-    mine = [r for r in rows if r.scenario == scenario]
-    if not mine:
-        return []
-    if all(r.robust for r in mine):
-        return [ROBUST_SENTENCE]
-    return [r.sentence() for r in mine if not r.robust]
-
-
-def lesson_lines(rows: Sequence[PageRow], scenarios: Sequence[str]) -> list[str]:
-    """One Markdown bullet per preset for a notebook's or the trainer notes' "how far these
-    lessons hold": robust, or which of its claims depend on the assumptions and how much.
-    """
-    lines = []
-    for scenario in scenarios:
-        mine = [r for r in rows if r.scenario == scenario]
-        if not mine:
-            continue
-        weak = [r for r in mine if not r.robust]
-        if not weak:
-            lines.append(f"- `{scenario}`: **robust**, every claim holds in at least 90 % of the "
-                         "plausible assumption space.")
-            continue
-        parts = [f'"{r.says}" holds in {r.share * 100:.0f} % and {r.label}' for r in weak]
-        rest = len(mine) - len(weak)
-        tail = (f"; its other {rest} claim{'s are' if rest != 1 else ' is'} robust" if rest else "")
-        lines.append(f"- `{scenario}`: **depends on the assumptions**: {'; '.join(parts)}"
-                     f"{tail}. Teach it as \"at the default assumptions\".")
-    return lines

@@ -128,7 +128,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         swings = one_at_a_time(scenario, levers, args.kpi, args.reps, seed, executor,
                                progress=not args.json)
     if plot is not None:
-        from sim.views.plots import tornado
+        from sim.views.sweep_plots import tornado
 
         fig = tornado(swings, kpi=args.kpi)
         write_atomic(plot, lambda tmp: fig.savefig(tmp, format=plot.suffix[1:], dpi=120,

@@ -40,8 +40,8 @@ from sim.views.labels import (
     format_value,
     lever_label,
     lever_unit,
-    team_color,
 )
+from sim.views.palette import team_color
 
 FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities")
 """Funnel counts of a quarter, summed from its weeks of the ledger (as the game does)."""

@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.game import REFERENCE, ROLE_KPIS
-from sim.views.labels import team_color
-from sim.views.plots import FunnelPlot, _thousands, color, revenue_over_time, trust_over_time
+from sim.views.palette import color, team_color
+from sim.views.plots import FunnelPlot, Thousands, revenue_over_time, trust_over_time
 
 REFERENCE_STYLE = {"color": "#555555", "linestyle": "--", "linewidth": 1.5}
 
@@ -75,7 +75,7 @@ def leaderboard_chart(board: pd.DataFrame, rank_by: str = "revenue",
         legend = True
     if legend:
         ax.legend(loc="lower right", fontsize=8)
-    ax.xaxis.set_major_formatter(_thousands())
+    ax.xaxis.set_major_formatter(Thousands())
     ax.set_title(f"Leaderboard: {rank_by} to date", loc="left")
     ax.axvline(0, color="black", linewidth=0.8)
     return fig
@@ -98,7 +98,7 @@ def revenue_by_round(results: pd.DataFrame) -> Figure:
     if len(ref):
         ax.plot(x, ref["revenue"], marker="s", label="reference", **REFERENCE_STYLE)
     ax.set_xticks(x, names)
-    ax.yaxis.set_major_formatter(_thousands())
+    ax.yaxis.set_major_formatter(Thousands())
     ax.set_ylabel("revenue in the quarter")
     ax.set_title("Revenue per quarter against the well-aligned reference", loc="left")
     ax.legend(fontsize=8, ncol=2)

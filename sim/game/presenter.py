@@ -35,7 +35,7 @@ from sim.game import Game, GameError, open_game
 from sim.game.debrief import debrief_slides, money
 from sim.views.deck import Slide
 from sim.views.images import figure_png
-from sim.views.labels import team_color
+from sim.views.palette import team_color
 
 VIEWPORTS: dict[str, tuple[int, int]] = {"720p": (1280, 720), "1080p": (1920, 1080)}
 """The projector sizes the presenter is laid out for (width, height in pixels)."""

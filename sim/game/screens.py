@@ -53,10 +53,7 @@ from sim.game import (
 )
 from sim.game import plots as game_plots
 from sim.scenario import get_value
-from sim.views.images import figure_png
-from sim.views.labels import lever_help
-from sim.views.plots import format_kpi
-from sim.views.widgets import (
+from sim.views.controls import (
     DPI,
     LeverControl,
     data_link,
@@ -64,6 +61,9 @@ from sim.views.widgets import (
     setting_text,
     size_figure,
 )
+from sim.views.images import figure_png
+from sim.views.labels import format_value as format_kpi
+from sim.views.labels import lever_help
 
 GAME_RANGES: dict[str, tuple[float, float]] = {
     "pricing.price_index": (0.6, 1.6),

@@ -4,11 +4,20 @@ The engine (``sim.model`` and the experiment modules beside it) computes; this s
 shows. Each module here reads results and scenarios and never changes them, much as a theatre's
 lighting desk changes what the audience sees but not what the actors say.
 
-* :mod:`sim.views.labels`: every KPI's and lever's label, unit and number format, and the one
-  palette (a fixed colour per team and per scenario);
-* :mod:`sim.views.plots`: the matplotlib charts the notebooks, report and game share;
-* :mod:`sim.views.widgets`: the ipywidgets controls of the notebooks and the scenario lab app;
-* :mod:`sim.views.report`: the one-page HTML report a manager forwards.
+* :mod:`sim.views.labels`: every KPI's and lever's label, unit and number format;
+* :mod:`sim.views.palette`: the one palette (a fixed colour per team and per scenario);
+* :mod:`sim.views.plots`: the figures of one run (funnel, revenue and trust over time) and the
+  helpers every figure shares; :mod:`sim.views.compare_plots` (KPI bars, speed to lead) and
+  :mod:`sim.views.sweep_plots` (tornado, sweep heatmap) beside it;
+* :mod:`sim.views.controls`: one lever's control and the pieces every screen shares;
+* :mod:`sim.views.dashboard`: the live dashboard of the start page;
+* :mod:`sim.views.lab` and :mod:`sim.views.scenario_lab`: the scenario lab's bookkeeping and
+  its screen (the Voilà app);
+* :mod:`sim.views.assessment_widget`: the alignment self-assessment as a form;
+* :mod:`sim.views.report` (with :mod:`sim.views.report_data`): the one-page HTML report a
+  manager forwards; :mod:`sim.views.fit_report`: the fit of a calibration as a page;
+* :mod:`sim.views.bridge`, :mod:`sim.views.deck` and :mod:`sim.views.images`: the revenue
+  bridge chart, slides to take away, and figures as pictures.
 
 The modules load when first used, so that the command line does not wait for matplotlib.
 """
@@ -18,7 +27,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_MODULES = ("labels", "plots", "report", "widgets")
+_MODULES = ("assessment_widget", "bridge", "compare_plots", "controls", "dashboard", "deck",
+            "fit_report", "images", "lab", "labels", "palette", "plots", "report", "report_data",
+            "scenario_lab", "sweep_plots")
 
 
 def __getattr__(name: str) -> Any:

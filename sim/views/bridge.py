@@ -12,7 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.bridge import Bridge
-from sim.views.labels import OKABE_ITO, format_value
+from sim.views.labels import format_value
+from sim.views.palette import OKABE_ITO
 
 TOTAL_COLOUR = OKABE_ITO[0]
 RISE_COLOUR = OKABE_ITO[2]

@@ -11,8 +11,7 @@ reads "48.5 %" and its difference "+3.2 pp", and no chart or table shows a code 
   a 95 % interval (whether it leaves zero out is :func:`sim.experiment.excludes_zero`).
 * :func:`lever_label`, :func:`lever_group` and :func:`lever_help` name the levers of
   :mod:`sim.params` from the parameter table, for sliders and the scenario lab's lever list.
-* :data:`OKABE_ITO`, :func:`scenario_color` and :func:`team_color` are the one palette: a
-  scenario or a team keeps its colour in every chart.
+* the colours of scenarios and teams are in :mod:`sim.views.palette`.
 
 The currency symbol is a setting (:func:`set_currency`, or ``currency=`` on each call)::
 
@@ -25,7 +24,6 @@ The currency symbol is a setting (:func:`set_currency`, or ``currency=`` on each
 
 from __future__ import annotations
 
-import hashlib
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -133,7 +131,8 @@ def currency() -> str:
     return _currency
 
 
-def _finite(value: Any) -> bool:
+def is_finite(value: Any) -> bool:
+    """Whether ``value`` is a finite number (not none, text, NaN or infinite)."""
     try:
         return value is not None and not isinstance(value, str) and math.isfinite(float(value))
     except (TypeError, ValueError):
@@ -142,7 +141,7 @@ def _finite(value: Any) -> bool:
 
 def number(value: Any, missing: float = math.nan) -> float:
     """``value`` as a float, or ``missing`` when it is none, text or not finite."""
-    return float(value) if _finite(value) else missing
+    return float(value) if is_finite(value) else missing
 
 
 def kind_of(kpi: str) -> str:
@@ -219,7 +218,7 @@ def _compact(v: float, trim: bool = False, floor: float = 1e4) -> str | None:
 
 def format_tick(kpi: str, value: Any) -> str:
     """An axis tick of a KPI: short and without trailing zeros (``€2.5 m``, ``€500 k``)."""
-    if not _finite(value):
+    if not is_finite(value):
         return ""
     v = float(value)
     if kind_of(kpi) == "currency":
@@ -227,6 +226,49 @@ def format_tick(kpi: str, value: Any) -> str:
         return f"{_sign(v, False)}{_currency}{short or _grouped(v, 0)}"
     short = _compact(v, trim=True)
     return f"{_sign(v, False)}{short}" if short else f"{v:,.10g}".replace("-", MINUS)
+
+
+def _share(v: float, sign: str, signed: bool) -> str:
+    pct = v * 100
+    decimals = 1 if abs(pct) < 1000 else 0
+    if signed:  # a difference of shares is in percentage points
+        return f"{_sign(pct, True) if round(pct, 1) else '±'}{abs(pct):.{decimals}f} pp"
+    return f"{sign}{abs(pct):.{decimals}f} %"
+
+
+def _money(v: float, sign: str, compact: bool, symbol: str) -> str:
+    short = _compact(v, floor=1e3) if compact else None  # one scale for chart labels
+    return f"{sign}{symbol}{short or _grouped(v, 0)}"
+
+
+def _count(v: float, sign: str, compact: bool) -> str:
+    short = _compact(v) if compact else None
+    if short:
+        return sign + short
+    whole = abs(v) >= 10 or float(v).is_integer()
+    return sign + _grouped(v, 0 if whole else 1)
+
+
+def _duration_hours(v: float, sign: str, signed: bool) -> str:
+    a = abs(v)
+    if a < 1:
+        minutes = a * 60
+        if 0 < minutes < 0.5:
+            return f"{sign}under 1 min" if not signed else f"{sign}{minutes:.1f} min"
+        return f"{sign}{minutes:.0f} min"
+    return f"{sign}{a:,.{1 if a < 100 else 0}f} h"
+
+
+def _plain_quantity(v: float, sign: str, compact: bool) -> str:
+    short = _compact(v) if compact else None
+    if short:
+        return sign + short
+    a = abs(v)
+    return sign + (_grouped(v, 0) if a >= 1000 else f"{a:,.1f}" if a >= 1 else f"{a:.3g}")
+
+
+_FIXED_DECIMALS = {"level": 2, "index": 2, "precise": 3}
+"""Format kinds written with a fixed number of decimals (and no thousands separators)."""
 
 
 def format_value(kpi: str, value: Any, signed: bool = False, *, compact: bool = False,
@@ -238,48 +280,24 @@ def format_value(kpi: str, value: Any, signed: bool = False, *, compact: bool = 
     ``currency`` overrides the symbol of :func:`set_currency` for this call. Undefined values
     (none, NaN, a ratio with nothing to divide by) are a dash.
     """
-    if not _finite(value):
+    if not is_finite(value):
         return "–"
     v = float(value)
     kind = kind_of(kpi)
-    sign = _sign(v, signed)
-    if v == 0 and kind not in ("share",):
-        sign = "±" if signed else ""
     if kind == "share":
-        pct = v * 100
-        decimals = 1 if abs(pct) < 1000 else 0
-        if signed:
-            return f"{_sign(pct, True) if round(pct, 1) else '±'}{abs(pct):.{decimals}f} pp"
-        return f"{sign}{abs(pct):.{decimals}f} %"
+        return _share(v, _sign(v, signed), signed)
+    sign = ("±" if signed else "") if v == 0 else _sign(v, signed)
     if kind == "currency":
-        symbol = _currency if currency is None else currency
-        short = _compact(v, floor=1e3) if compact else None  # one scale for chart labels
-        return f"{sign}{symbol}{short or _grouped(v, 0)}"
+        return _money(v, sign, compact, _currency if currency is None else currency)
     if kind == "count":
-        short = _compact(v) if compact else None
-        if short:
-            return sign + short
-        whole = abs(v) >= 10 or float(v).is_integer()
-        return sign + _grouped(v, 0 if whole else 1)
+        return _count(v, sign, compact)
     if kind == "hours":
-        a = abs(v)
-        if a < 1:
-            minutes = a * 60
-            if 0 < minutes < 0.5:
-                return f"{sign}under 1 min" if not signed else f"{sign}{minutes:.1f} min"
-            return f"{sign}{minutes:.0f} min"
-        return f"{sign}{a:,.{1 if a < 100 else 0}f} h"
+        return _duration_hours(v, sign, signed)
     if kind == "days":
         return f"{sign}{abs(v):,.1f} days"
-    if kind == "level" or kind == "index":
-        return f"{sign}{abs(v):.2f}"
-    if kind == "precise":
-        return f"{sign}{abs(v):.3f}"
-    short = _compact(v) if compact else None
-    if short:
-        return sign + short
-    a = abs(v)
-    return sign + (_grouped(v, 0) if a >= 1000 else f"{a:,.1f}" if a >= 1 else f"{a:.3g}")
+    if kind in _FIXED_DECIMALS:
+        return f"{sign}{abs(v):.{_FIXED_DECIMALS[kind]}f}"
+    return _plain_quantity(v, sign, compact)
 
 
 def format_interval(kpi: str, low: Any, high: Any, signed: bool = True, *,
@@ -287,7 +305,7 @@ def format_interval(kpi: str, low: Any, high: Any, signed: bool = True, *,
     """A 95 % interval as ``"−€167,321 to +€420,701"`` (``signed`` as for a difference, the
     default); empty when either end is undefined.
     """
-    if not (_finite(low) and _finite(high)):
+    if not (is_finite(low) and is_finite(high)):
         return ""
     lo, hi = sorted((float(low), float(high)))
     return (f"{format_value(kpi, lo, signed, compact=compact)} to "
@@ -300,7 +318,7 @@ def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = 
     mean) adds the relative change for money and counts.
     """
     label = kpi_label(kpi)
-    if not _finite(mean):
+    if not is_finite(mean):
         return f"{label}: no difference can be computed."
     m = float(mean)
     size = format_value(kpi, abs(m))
@@ -308,10 +326,10 @@ def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = 
     if is_share(kpi):
         size = format_value(kpi, abs(m), signed=True).lstrip("+")
     text = f"{label} is {direction}" + (f" by {size}" if m else "")
-    if _finite(reference) and float(reference) > 0 and kind_of(kpi) in ("currency", "count") \
+    if is_finite(reference) and float(reference) > 0 and kind_of(kpi) in ("currency", "count") \
             and m:
         text += f" ({m / float(reference):+.0%})".replace("%", " %").replace("-", MINUS)
-    if interval is None or not all(_finite(v) for v in (interval or (None,))):
+    if interval is None or not all(is_finite(v) for v in (interval or (None,))):
         return text + "; one replication gives no interval, so run more to judge it."
     low, high = interval
     text += f", 95 % interval {format_interval(kpi, low, high)}"
@@ -535,91 +553,6 @@ def change_label(base_name: str, changes: Mapping[str, Any], limit: int = 2) -> 
     return f"{base_name} + " + " + ".join(parts) + (f" + {more} more" if more > 0 else "")
 
 
-# ------------------------------------------------------------------------------ colours
-OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow (last: faint on white)
-)
-"""The palette (Okabe & Ito, "Color Universal Design", 2008): distinguishable for the common
-forms of colour blindness."""
-
-SCENARIO_COLORS: dict[str, str] = {
-    "baseline": OKABE_ITO[0],
-    "undefined": OKABE_ITO[3],
-    "defined": OKABE_ITO[4],
-    "aligned": OKABE_ITO[5],
-    "integrated": OKABE_ITO[2],
-}
-"""Fixed colours of the presets charts show most: the four alignment stages from vermillion
-(undefined) through reddish purple and sky blue to green (integrated), and the baseline in
-blue."""
-
-_FREE_ORDER: tuple[str, ...] = tuple(OKABE_ITO[i] for i in (0, 2, 4, 1, 5, 6, 3, 7))
-"""The order other scenarios take colours in: orange comes after green and purple, so it seldom
-sits beside vermillion, which it resembles."""
-
-
-def color(i: int) -> str:
-    """The ``i``-th colour of the palette (it repeats after eight)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
-
-
-def _stable_index(name: str, n: int) -> int:
-    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % n
-
-
-def scenario_color(name: str, i: int | None = None) -> str:
-    """The colour of a scenario: fixed for the presets in :data:`SCENARIO_COLORS`, else the
-    ``i``-th palette colour (position in the chart), else one derived from the name.
-    """
-    if name in SCENARIO_COLORS:
-        return SCENARIO_COLORS[name]
-    if i is not None:
-        return color(i)
-    return OKABE_ITO[_stable_index(name, len(OKABE_ITO) - 1)]
-
-
-def scenario_colors(names: Iterable[str]) -> dict[str, str]:
-    """A colour per scenario name for one chart: presets keep their fixed colour, the others
-    take the palette's colours in order, skipping those already used, so no two share one.
-    """
-    names = list(dict.fromkeys(names))
-    used = {SCENARIO_COLORS[n] for n in names if n in SCENARIO_COLORS}
-    free = [c for c in _FREE_ORDER if c not in used] or list(_FREE_ORDER)
-    out, k = {}, 0
-    for n in names:
-        if n in SCENARIO_COLORS:
-            out[n] = SCENARIO_COLORS[n]
-        else:
-            out[n] = free[k % len(free)]
-            k += 1
-    return out
-
-
-TEAM_COLOR_NAMES: dict[str, str] = {
-    "blue": OKABE_ITO[0], "orange": OKABE_ITO[1], "green": OKABE_ITO[2], "red": OKABE_ITO[3],
-    "vermillion": OKABE_ITO[3], "purple": OKABE_ITO[4], "pink": OKABE_ITO[4],
-    "sky": OKABE_ITO[5], "black": OKABE_ITO[6], "yellow": OKABE_ITO[7],
-}
-"""Teams named after a colour are drawn in it (the palette's nearest)."""
-
-
-def team_color(name: str) -> str:
-    """A team's colour, the same for the same name in every chart and every session: the colour
-    a team is named after, else one derived from the name (yellow left out: faint on white).
-    """
-    key = str(name).lower()
-    if key in TEAM_COLOR_NAMES:
-        return TEAM_COLOR_NAMES[key]
-    return OKABE_ITO[_stable_index(key, len(OKABE_ITO) - 1)]
-
-
 def _check() -> None:
     missing = [k for k in KPI_NAMES if k not in KPI_LABELS]
     unknown = [k for k in KPI_LABELS if k not in KPI_GLOSSARY]
@@ -633,10 +566,10 @@ _check()
 
 __all__ = [
     "FIRST_LEVER", "FORMAT_KINDS", "GROUP_ORDER", "KPI_LABELS", "LEVER_GROUPS", "LEVER_LABELS",
-    "MINUS", "OKABE_ITO", "SCENARIO_COLORS", "SERIES_LABELS", "SERIES_SHORT", "change_label", "color",
-    "currency", "describe_changes", "describe_difference", "format_interval", "format_setting",
-    "format_differences", "format_table", "format_tick",
-    "format_value", "grouped_levers", "is_share", "kind_of", "kpi_definition", "kpi_label",
-    "kpi_unit", "lever_group", "lower_first", "lever_help", "lever_label", "lever_option", "lever_table_key",
-    "lever_unit", "number", "scenario_color", "scenario_colors", "set_currency", "team_color",
+    "MINUS", "SERIES_LABELS", "SERIES_SHORT", "change_label", "currency", "describe_changes",
+    "describe_difference", "format_differences", "format_interval", "format_setting",
+    "format_table", "format_tick", "format_value", "grouped_levers", "is_finite", "is_share",
+    "kind_of", "kpi_definition", "kpi_label", "kpi_unit", "lever_group", "lever_help",
+    "lever_label", "lever_option", "lever_table_key", "lever_unit", "lower_first", "number",
+    "plain_number", "set_currency",
 ]

@@ -10,16 +10,17 @@ offline laptop. It is written for the manager who reads it, in this order:
   random numbers, as in :func:`sim.experiment.compare`), then revenue and profit per scenario;
 * the scenarios, each with its description (or, where it repeats the first one's, what it
   changes);
-* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.views.plots`);
+* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.views.plots`,
+  :mod:`sim.views.compare_plots`);
 * every KPI under its human label (:mod:`sim.views.labels`) with its mean and 95 % interval per
   scenario, and the paired differences from the first scenario, highlighted where the interval
   excludes zero;
 * the settings that differ from the first scenario, every setting, and a reproducibility
   footer: seed, replications, weeks, versions and the command that rebuilds the report.
 
-Every replication is run once, with the seed and replication numbers that
-:func:`sim.experiment.replicate` uses, so the numbers match ``python -m sim compare`` run with the
-same seed and replications. All text that comes from users (scenario names, descriptions, file
+Every replication is run once (:func:`sim.views.report_data.simulate`), with the seed and
+replication numbers that :func:`sim.experiment.replicate` uses, so the numbers match
+``python -m sim compare`` run with the same seed and replications. All text that comes from users (scenario names, descriptions, file
 paths, channel names) is HTML-escaped::
 
     from pathlib import Path
@@ -38,9 +39,7 @@ import math
 import platform
 import re
 import shlex
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,12 +53,12 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.errors import ScenarioError
-from sim.experiment import Comparison, excludes_zero, summarise, unique_names
+from sim.experiment import excludes_zero
 from sim.files import writable, write_atomic
 from sim.metrics import KPI_NAMES
-from sim.model import run
 from sim.params import ABSENT, Scenario, flatten_settings, settings_diff
 from sim.scenario import load_scenario
+from sim.views.compare_plots import kpi_bars, speed_to_lead
 from sim.views.images import figure_data_uri
 from sim.views.labels import (
     describe_changes,
@@ -71,17 +70,10 @@ from sim.views.labels import (
     kpi_label,
     lever_label,
     number,
-    scenario_colors,
 )
-from sim.views.plots import (
-    FUNNEL_STAGES,
-    FunnelPlot,
-    kpi_bars,
-    revenue_over_time,
-    speed_to_lead,
-    speed_to_lead_hours,
-    trust_over_time,
-)
+from sim.views.palette import scenario_colors
+from sim.views.plots import FUNNEL_STAGES, FunnelPlot, revenue_over_time, trust_over_time
+from sim.views.report_data import ReportData, simulate
 from sim.yamlio import safe_load
 
 SUMMARY_KPIS: tuple[str, ...] = ("revenue", "profit")
@@ -96,66 +88,6 @@ _HIDDEN_SETTINGS = ("name", "description")  # shown in the scenario list instead
 def _e(value: Any) -> str:
     """Escape any text for HTML (quotes too: the result is safe inside attributes)."""
     return html.escape(str(value), quote=True)
-
-
-# ------------------------------------------------------------------------------ simulation
-@dataclass
-class ReportData:
-    """Everything the report shows, from one pass over the replications.
-
-    ``tables`` has one row per replication and one column per KPI (as
-    :func:`sim.experiment.replicate`); ``weekly`` holds each replication's weekly ledger;
-    ``speed_hours`` the MQL-to-first-contact hours pooled over replications (``inf`` for MQLs
-    never contacted); ``differences`` the paired differences from the first scenario (empty
-    with one scenario).
-    """
-
-    names: list[str]
-    scenarios: list[Scenario]
-    seed: int
-    reps: int
-    tables: dict[str, pd.DataFrame]
-    weekly: dict[str, list[pd.DataFrame]]
-    speed_hours: dict[str, np.ndarray]
-    means: dict[str, dict[str, float]]
-    ci: dict[str, dict[str, list[float]] | None]
-    differences: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = None) -> ReportData:
-    """Run ``reps`` replications of every scenario with common random numbers (the seed of the
-    first scenario unless ``seed`` is given) and collect what the report shows.
-    """
-    scenarios = list(scenarios)
-    if not scenarios:
-        raise ValueError("a report needs at least one scenario")
-    if int(reps) < 1:
-        raise ValueError("reps must be at least 1")
-    reps = int(reps)
-    seed = scenarios[0].seed if seed is None else int(seed)
-    started = time.perf_counter()
-    names = unique_names([s.name for s in scenarios])
-    tables: dict[str, pd.DataFrame] = {}
-    weekly: dict[str, list[pd.DataFrame]] = {}
-    speed: dict[str, np.ndarray] = {}
-    for name, scenario in zip(names, scenarios, strict=True):
-        rows, frames, hours = [], [], []
-        for r in range(reps):
-            result = run(scenario, seed=seed, replication=r, event_log=True)
-            rows.append({"replication": r, **result.kpis})
-            frames.append(result.weekly)
-            hours.append(speed_to_lead_hours(result.event_log, uncontacted=True))
-        tables[name] = pd.DataFrame(rows).set_index("replication")
-        weekly[name] = frames
-        speed[name] = np.concatenate(hours)
-    means: dict[str, dict[str, float]] = {}
-    ci: dict[str, dict[str, list[float]] | None] = {}
-    for name, table in tables.items():
-        means[name], ci[name] = summarise(table)
-    differences = Comparison(names, tables).differences() if len(names) > 1 else {}
-    return ReportData(names, scenarios, seed, reps, tables, weekly, speed, means, ci,
-                      differences, time.perf_counter() - started)
 
 
 # ------------------------------------------------------------------------------ settings
@@ -208,7 +140,7 @@ def _funnels(data: ReportData) -> Figure:
 
 def _figures(data: ReportData) -> list[tuple[str, str, str]]:
     """``(title, caption, data URI)`` for each figure of the report."""
-    reps = f"{data.reps} replication{'s' if data.reps != 1 else ''}"
+    reps = data.reps_text
     specs = [
         ("Funnel", f"Mean count at each stage over {reps}, with the share of the stage above "
          "that reached it. Opportunities are split into those from SQLs and those sales found "
@@ -285,10 +217,6 @@ def _swatch(data: ReportData, i: int) -> str:
     return f'<span class="swatch" style="background:{colour}"></span>'
 
 
-def _reps_text(data: ReportData) -> str:
-    return f"{data.reps} replication{'s' if data.reps != 1 else ''}"
-
-
 def _summary_item(data: ReportData, i: int) -> str:
     """The answer for one scenario, in words: its headline differences from the first one with
     their intervals (the first scenario, or a single one, with its means).
@@ -304,7 +232,7 @@ def _summary_item(data: ReportData, i: int) -> str:
                          + (f" (95 % interval {_e(interval)})" if interval else ""))
         lead = "the reference for every comparison: " if len(data.names) > 1 else ""
         return (f"<li>{_swatch(data, i)}<strong>{_e(name)}</strong> is {lead}"
-                f"{' and '.join(parts)} over {_e(weeks)}, mean of {_e(_reps_text(data))}.</li>")
+                f"{' and '.join(parts)} over {_e(weeks)}, mean of {_e(data.reps_text)}.</li>")
     first = data.names[0]
     sentences = []
     for kpi in SUMMARY_KPIS:
@@ -313,7 +241,7 @@ def _summary_item(data: ReportData, i: int) -> str:
                                                 reference=data.means[first].get(kpi))))
     return (f"<li>{_swatch(data, i)}<strong>{_e(name)}</strong> compared with "
             f"<strong>{_e(first)}</strong> over {_e(weeks)}, paired over "
-            f"{_e(_reps_text(data))}: {' '.join(sentences)}</li>")
+            f"{_e(data.reps_text)}: {' '.join(sentences)}</li>")
 
 
 def _headline(data: ReportData) -> str:
@@ -326,7 +254,7 @@ def _headline(data: ReportData) -> str:
                 f"{_e(format_value('revenue', data.means[name].get('revenue')))} of revenue and "
                 f"{_e(format_value('profit', data.means[name].get('profit')))} of profit over "
                 f"{_e(f'{data.scenarios[0].weeks:g}')} weeks (mean of "
-                f"{_e(_reps_text(data))}).</p>")
+                f"{_e(data.reps_text)}).</p>")
     first = data.names[0]
     out = []
     for name in data.names[1:]:
@@ -365,16 +293,20 @@ def _kpi_head(kpi: str) -> str:
     return f"<th title=\"{_e(kpi)}\">{_e(kpi_label(kpi))}</th>"
 
 
+def _number_cell(value: str, interval: str, cls: str = "num") -> str:
+    """A table cell with a value and, below it in grey, its 95 % interval (when there is one)."""
+    ci_html = f'<span class="ci">{_e(interval)}</span>' if interval else ""
+    return f'<td class="{cls}">{_e(value)}{ci_html}</td>'
+
+
 def _kpi_table(data: ReportData) -> str:
     head = "".join(f"<th>{_swatch(data, i)}{_e(n)}</th>" for i, n in enumerate(data.names))
     rows = []
     for kpi in _kpi_rows(data):
         cells = []
         for name in data.names:
-            mean = data.means[name].get(kpi)
             interval = _interval(kpi, (data.ci[name] or {}).get(kpi))
-            ci_html = f'<span class="ci">{_e(interval)}</span>' if interval else ""
-            cells.append(f'<td class="num">{_e(format_value(kpi, mean))}{ci_html}</td>')
+            cells.append(_number_cell(format_value(kpi, data.means[name].get(kpi)), interval))
         rows.append(f"<tr>{_kpi_head(kpi)}<td class=\"def\">{_e(kpi_definition(kpi))}"
                     f"</td>{''.join(cells)}</tr>")
     return (f'<div class="scroll"><table><thead><tr><th>KPI</th><th>definition</th>{head}</tr>'
@@ -392,10 +324,8 @@ def _diff_table(data: ReportData) -> str:
         for name in others:
             d = data.differences[name].get(kpi, {"mean": math.nan, "ci95": None})
             interval = _interval(kpi, d["ci95"], signed=True)
-            ci_html = f'<span class="ci">{_e(interval)}</span>' if interval else ""
-            cls = "num sig" if excludes_zero(d["ci95"]) else "num"
-            cells.append(f'<td class="{cls}">{_e(format_value(kpi, d["mean"], signed=True))}'
-                         f"{ci_html}</td>")
+            cells.append(_number_cell(format_value(kpi, d["mean"], signed=True), interval,
+                                      "num sig" if excludes_zero(d["ci95"]) else "num"))
         rows.append(f"<tr>{_kpi_head(kpi)}{''.join(cells)}</tr>")
     return (f'<div class="scroll"><table><thead><tr><th>KPI</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
@@ -517,7 +447,7 @@ def _robustness_section(data: ReportData) -> str:
     """How far the presets compared teach what holds: their labels from the robustness page
     (docs/robustness.md), or nothing when no compared scenario is a preset with claims.
     """
-    from sim.robustness import PAGE, lesson_lines, read_page
+    from sim.robustness_page import PAGE, lesson_lines, read_page
 
     if not PAGE.is_file():
         return ""
@@ -581,7 +511,7 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
         f"<meta name=\"generator\" content=\"LeadFlow Lab {_e(sim.__version__)}\">"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
         f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(generated)} · "
-        f"{_e(_reps_text(data))} per scenario · seed {_e(data.seed)}</p></header>"
+        f"{_e(data.reps_text)} per scenario · seed {_e(data.seed)}</p></header>"
         f"<section id=\"answer\"><h2>The answer</h2>{_headline(data)}"
         f"<ul class=\"summary\">{summary}</ul></section>"
         f"<section id=\"scenarios\"><h2>Scenarios</h2><ul>{''.join(described)}</ul></section>"
@@ -646,4 +576,4 @@ def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int
     return write_atomic(out, text)
 
 
-__all__ = ["ReportData", "render_report", "simulate", "write_report"]
+__all__ = ["render_report", "write_report"]

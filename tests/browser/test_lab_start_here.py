@@ -63,13 +63,13 @@ def _code_cell_count() -> int:
 def _expected_revenue(weight: float) -> str:
     """The revenue the dashboard must show for ``weight``, as the dashboard formats it."""
     from sim import load_scenario
-    from sim.views.plots import format_kpi
-    from sim.views.widgets import Dashboard
+    from sim.views.dashboard import Dashboard
+    from sim.views.labels import format_value
 
     baseline = load_scenario(REPO / "scenarios" / "baseline.yaml", {"weeks": 52})
     dash = Dashboard(baseline, levers=[LEVER], seed=1)
     dash.set(LEVER, weight)
-    return format_kpi("revenue", dash.kpis["revenue"])
+    return format_value("revenue", dash.kpis["revenue"])
 
 
 def _wait_idle(server: Server, timeout: float = 60) -> None:

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
+from sim.views.lab import LAB_KPIS
 from sim.views.labels import kpi_label, lever_option
-from sim.views.widgets import LAB_KPIS
 from tests.servers import NOTEBOOKS, notebook_code_lines
 
 LAB = NOTEBOOKS / "06_scenario_lab.ipynb"

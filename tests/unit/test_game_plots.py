@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from sim.game import REFERENCE, Game
 from sim.game import plots as game_plots
 from sim.views.images import figure_png
-from sim.views.labels import team_color
+from sim.views.palette import team_color
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 

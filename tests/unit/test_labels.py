@@ -7,11 +7,11 @@ import pytest
 from sim import KPI_GLOSSARY, KPI_NAMES
 from sim.scenario import valid_keys
 from sim.views import labels
+from sim.views.lab import LAB_HIDDEN_KEYS
 from sim.views.labels import (
     FORMAT_KINDS,
     KPI_LABELS,
     MINUS,
-    OKABE_ITO,
     change_label,
     describe_difference,
     format_interval,
@@ -23,12 +23,8 @@ from sim.views.labels import (
     lever_group,
     lever_label,
     lever_option,
-    scenario_color,
-    scenario_colors,
     set_currency,
-    team_color,
 )
-from sim.views.widgets import LAB_HIDDEN_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -132,11 +128,11 @@ def test_excludes_zero_is_the_one_helper():
     assert not excludes_zero((-1.0, 2.0)) and not excludes_zero((0.0, 1.0))
     assert not excludes_zero(None) and not excludes_zero((math.nan, 1.0))
     from sim import claims, experiment
-    from sim.views import labels, report, widgets
+    from sim.views import lab, labels, report
 
     assert not hasattr(report, "_significant") and not hasattr(report, "_number")
     assert not hasattr(labels, "excludes_zero") or labels.excludes_zero is excludes_zero
-    assert report.excludes_zero is excludes_zero and widgets.excludes_zero is excludes_zero
+    assert report.excludes_zero is excludes_zero and lab.excludes_zero is excludes_zero
     assert claims.interval_side is experiment.interval_side
 
 
@@ -160,16 +156,6 @@ def test_changed_company_names_say_what_changed():
     assert change_label("baseline", {}) == "baseline"
     many = {"sales.reps": 4, "communication.sla_hours": 1, "feedback.mode": "closed_loop"}
     assert change_label("baseline", many).endswith("+ 1 more")
-
-
-def test_one_palette_with_fixed_colours():
-    assert scenario_color("integrated") == scenario_color("integrated", 5)
-    colours = scenario_colors(["a", "undefined", "b", "integrated"])
-    assert len(set(colours.values())) == 4 and set(colours.values()) <= set(OKABE_ITO)
-    assert colours["undefined"] == scenario_color("undefined")
-    assert team_color("Red team") == team_color("Red team")
-    assert team_color("Red team") in OKABE_ITO and team_color("x") != OKABE_ITO[-1]
-    assert len({team_color(f"team {i}") for i in range(20)}) > 3
 
 
 def test_unknown_names_still_read_as_words():
@@ -198,7 +184,11 @@ def test_plain_number(value, shown):
     assert labels.plain_number(value) == shown
 
 
-def test_teams_named_after_a_colour_are_drawn_in_it():
-    assert team_color("red") == "#D55E00" and team_color("Blue") == "#0072B2"
-    assert team_color("green") == "#009E73" and team_color("yellow") == "#F0E442"
-    assert team_color("falcons") != "#F0E442"
+def test_values_as_people_read_them():
+    assert format_value("revenue", 1234567.4) == "€1,234,567"
+    assert format_value("revenue", -2500.0, signed=True) == "−€2,500"
+    assert format_value("won", 43.44) == "43"
+    assert format_value("trust_final", 0.51234) == "0.51"
+    assert format_value("mql_to_sql", 0.2512) == "25.1 %"
+    assert format_value("mql_to_sql", 0.032, signed=True) == "+3.2 pp"
+    assert format_value("win_rate", math.nan) == "–"

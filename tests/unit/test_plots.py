@@ -1,11 +1,11 @@
-"""Unit tests of sim.views.plots: every figure draws headless and redraws in place."""
+"""Unit tests of sim.views.plots: the figures of one run draw headless and redraw in place."""
 
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -14,23 +14,10 @@ from sim.views.images import figure_png
 from sim.views.plots import (
     FUNNEL_STAGES,
     FunnelPlot,
-    KpiBarsPlot,
     RevenuePlot,
-    SpeedToLeadPlot,
-    SweepHeatmap,
-    TornadoPlot,
     TrustPlot,
-    format_kpi,
-    format_value,
     funnel,
-    kpi_bars,
     revenue_over_time,
-    speed_to_lead,
-    speed_to_lead_hours,
-    sweep_heatmap,
-    sweep_table,
-    tornado,
-    tornado_order,
     trust_over_time,
     weekly_mean_ci,
 )
@@ -58,17 +45,6 @@ def _legend_texts(fig: Figure) -> list[str]:
     """Every legend entry of a figure: legends on its axes and legends of the figure itself."""
     legends = [a.get_legend() for a in fig.axes if a.get_legend() is not None] + fig.legends
     return [t.get_text() for legend in legends for t in legend.get_texts()]
-
-
-def test_format_kpi_is_the_presentation_layer():
-    assert format_kpi is format_value
-    assert format_kpi("revenue", 1234567.4) == "€1,234,567"
-    assert format_kpi("revenue", -2500.0, signed=True) == "−€2,500"
-    assert format_kpi("won", 43.44) == "43"
-    assert format_kpi("trust_final", 0.51234) == "0.51"
-    assert format_kpi("mql_to_sql", 0.2512) == "25.1 %"
-    assert format_kpi("mql_to_sql", 0.032, signed=True) == "+3.2 pp"
-    assert format_kpi("win_rate", math.nan) == "–"
 
 
 def test_weekly_mean_ci_is_the_t_interval():
@@ -220,232 +196,6 @@ def test_trust_updates_in_place(runs):
     before = line.get_ydata().copy()
     plot.update(runs["volume"])
     assert list(plot.ax.lines) == [line] and not np.array_equal(before, line.get_ydata())
-
-
-# ------------------------------------------------------------------------------ KPI bars
-MEANS = {"a": {"revenue": 1000.0, "profit": -200.0, "mql_to_sql": 0.2},
-         "b": {"revenue": 1500.0, "profit": 100.0, "mql_to_sql": 0.25},
-         "c": {"revenue": 1200.0, "profit": 50.0, "mql_to_sql": 0.22}}
-CI = {"a": {"revenue": [900.0, 1100.0], "profit": [-300.0, -100.0], "mql_to_sql": [0.18, 0.22]},
-      "b": {"revenue": [1400.0, 1600.0], "profit": [0.0, 200.0], "mql_to_sql": [0.2, 0.3]},
-      "c": None}
-
-
-def test_kpi_bars_small_multiples_with_error_bars():
-    fig = kpi_bars(MEANS, CI, kpis=("revenue", "profit"))
-    assert len(fig.axes) == 2
-    for ax, kpi in zip(fig.axes, ("revenue", "profit"), strict=True):
-        assert [p.get_height() for p in ax.patches] == [MEANS[n][kpi] for n in "abc"]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
-        (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
-        assert len(whiskers.get_segments()) == 6  # stem and two caps, for a and b only
-        assert ax.get_title(loc="left") == {"revenue": "Revenue", "profit": "Profit"}[kpi]
-    assert [t.get_text() for t in fig.axes[0].texts] == ["€1.00 k", "€1.50 k", "€1.20 k"]
-    profit_a = fig.axes[1].texts[0]
-    assert profit_a.xy == (0, -300.0) and profit_a.get_va() == "top"
-    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
-
-
-def test_kpi_bars_single_kpi_without_intervals():
-    fig = kpi_bars(MEANS, None, kpis="mql_to_sql")
-    (ax,) = fig.axes
-    (whiskers,) = [c for c in ax.collections if isinstance(c, LineCollection)]
-    assert len(whiskers.get_segments()) == 0
-    assert [t.get_text() for t in ax.texts] == ["20.0 %", "25.0 %", "22.0 %"]
-
-
-def test_kpi_bars_update_in_place():
-    plot = KpiBarsPlot(("revenue", "profit"))
-    plot.update(MEANS, CI)
-    fig, bars = plot.fig, list(plot.bars["revenue"])
-    plot.update({n: {k: 2 * v for k, v in m.items()} for n, m in MEANS.items()}, CI)
-    assert plot.fig is fig and plot.bars["revenue"] == bars
-    assert [b.get_height() for b in bars] == [2000.0, 3000.0, 2400.0]
-    plot.update({"a": MEANS["a"]})  # fewer scenarios: the bars are rebuilt on the same axes
-    assert plot.fig is fig and len(plot.axes[0].patches) == 1
-    with pytest.raises(ValueError):
-        KpiBarsPlot(("revenue", "profit"), ax=Figure().add_subplot())
-
-
-# ------------------------------------------------------------------------------ speed to lead
-def _log(mql, contact):
-    return pd.DataFrame({"became_mql_at": mql, "first_contact_at": contact})
-
-
-def test_speed_to_lead_hours_from_event_log():
-    log = _log([0.0, 10.0, 5.0, np.nan, 3.0], [0.0, 10.5, 7.0, 4.0, np.nan])
-    assert speed_to_lead_hours(log).tolist() == [0.0, 0.5, 2.0]
-    assert speed_to_lead_hours(log, uncontacted=True).tolist() == [0.0, 0.5, 2.0, math.inf]
-    with pytest.raises(ValueError):
-        speed_to_lead_hours(pd.DataFrame({"created_at": [1.0]}))
-
-
-def test_speed_to_lead_ecdf_with_reference_lines():
-    log = _log([0.0, 0.0, 0.0, 0.0, np.nan, 1.0], [0.0, 0.5, 2.0, 48.0, np.nan, np.nan])
-    fig = speed_to_lead(log)
-    ax = fig.axes[0]
-    assert ax.get_xscale() == "log"
-    ecdf, ref1, ref24 = ax.lines[2], ax.lines[0], ax.lines[1]
-    assert list(ref1.get_xdata()) == [1.0, 1.0] and list(ref24.get_xdata()) == [24.0, 24.0]
-    assert [t.get_text() for t in ax.texts] == ["1 h", "24 h"]
-    x, y = ecdf.get_xdata(), ecdf.get_ydata()
-    assert x.min() == pytest.approx(1 / 60)  # a zero wait is drawn at one minute
-    # five MQLs, one never contacted: the curve levels off at 80 %
-    assert y[-1] == pytest.approx(0.8) and y[0] == 0.0 and len(x) == 5
-    (label,) = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert label == "40 % within 1 h, 80 % contacted at all (n = 5 MQLs)"
-    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
-
-
-def test_speed_to_lead_scenarios_and_histogram(runs):
-    logs = {n: [r.event_log for r in rs] for n, rs in runs.items()}
-    ax = speed_to_lead(logs).axes[0]
-    assert len(ax.lines) == 2 + 2
-    contacted = np.concatenate([speed_to_lead_hours(r.event_log) for r in runs["base"]])
-    mqls = np.concatenate([speed_to_lead_hours(r.event_log, True) for r in runs["base"]])
-    assert ax.lines[2].get_xdata().size == contacted.size + 1
-    assert ax.lines[2].get_ydata()[-1] == pytest.approx(contacted.size / mqls.size)
-    hist = SpeedToLeadPlot(kind="hist").update(logs)
-    step = hist.artists["base"]
-    values, edges = step.get_data().values, step.get_data().edges
-    assert values.sum() == pytest.approx(contacted.size / mqls.size)
-    assert edges[0] == pytest.approx(1 / 60)
-    with pytest.raises(ValueError):
-        SpeedToLeadPlot(kind="pie")
-
-
-def test_speed_to_lead_updates_in_place():
-    plot = SpeedToLeadPlot()
-    plot.update({"a": np.array([0.5, 2.0])})
-    line, fig = plot.artists["a"], plot.fig
-    plot.update({"a": np.array([0.1, 0.2, 30.0])})
-    assert plot.fig is fig and plot.artists["a"] is line
-    assert line.get_xdata().tolist() == pytest.approx([0.1, 0.1, 0.2, 30.0])
-
-
-# ------------------------------------------------------------------------------ tornado
-TORNADO = pd.DataFrame({
-    "parameter": ["communication.crm_sharing", "sales.reps", "feedback.mode"],
-    "low_value": [0.2, 4, "none"],
-    "high_value": [1.0, 8, "closed_loop"],
-    "kpi_low": [95.0, 60.0, 90.0],
-    "kpi_high": [110.0, 150.0, 80.0],
-    "kpi_base": [100.0, 100.0, 100.0],
-})
-
-
-def test_tornado_order_sorts_by_swing_and_checks_columns():
-    ordered = tornado_order(TORNADO)
-    assert ordered["parameter"].tolist() == ["sales.reps", "feedback.mode",
-                                             "communication.crm_sharing"]
-    assert ordered["swing"].tolist() == [90.0, 20.0, 15.0]
-    with pytest.raises(ValueError, match="kpi_base"):
-        tornado_order(TORNADO.drop(columns="kpi_base"))
-
-
-def test_tornado_chart_sorted_largest_on_top():
-    fig = tornado(TORNADO, kpi="revenue")
-    ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["Sales reps", "Feedback from sales to marketing",
-                      "Lead context shared through the CRM"]
-    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # the first row is drawn at the top
-    assert len(ax.patches) == 6
-    low_reps = ax.patches[0]  # low bars come first, in sorted order
-    assert (low_reps.get_x(), low_reps.get_width()) == (100.0, -40.0)
-    assert ax.lines[0].get_xdata()[0] == 100.0
-    texts = [t.get_text() for t in ax.texts]
-    assert any("4: €60" in t for t in texts) and any("closed_loop: €80" in t for t in texts)
-    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
-
-
-def test_tornado_updates_in_place():
-    plot = TornadoPlot(kpi="revenue").update(TORNADO)
-    bars, fig = list(plot.low_bars), plot.fig
-    shifted = TORNADO.assign(kpi_low=[50.0, 99.0, 98.0])
-    plot.update(shifted)
-    assert plot.fig is fig and plot.low_bars == bars
-    assert plot.order == ["communication.crm_sharing", "sales.reps", "feedback.mode"]
-    assert plot.low_bars[0].get_width() == -50.0
-    plot.update(TORNADO.iloc[:2])
-    assert len(plot.ax.patches) == 4 and plot.fig is fig
-
-
-# ------------------------------------------------------------------------------ heatmap
-def _sweep(scale=1.0):
-    rows = [{"sales.reps": reps, "pricing.price_index": price, "replication": r,
-             "revenue": scale * (reps * 100 - price * 50 + r), "other": 1.0}
-            for reps in (6, 4) for price in (1.2, 0.9, 1.0) for r in range(3)]
-    return pd.DataFrame(rows)
-
-
-def test_sweep_heatmap_two_by_three():
-    fig = sweep_heatmap(_sweep(), "pricing.price_index", "sales.reps", "revenue")
-    ax = fig.axes[0]
-    (image,) = ax.images
-    values = np.asarray(image.get_array())
-    assert values.shape == (2, 3)
-    assert values[0, 0] == pytest.approx(4 * 100 - 0.9 * 50 + 1)  # mean over replications
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.9", "1", "1.2"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["4", "6"]
-    assert len(ax.texts) == 6 and ax.texts[0].get_text() == "€356"
-    assert ax.get_xlabel() == "Price (1 = market fit)" and ax.get_ylabel() == "Sales reps"
-    assert len(fig.axes) == 2  # the colour bar
-    assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
-
-
-def test_sweep_heatmap_updates_in_place_and_checks_columns():
-    plot = SweepHeatmap("pricing.price_index", "sales.reps", "revenue").update(_sweep())
-    image, fig, texts = plot.image, plot.fig, plot.texts
-    plot.update(_sweep(scale=2.0))
-    assert plot.image is image and plot.fig is fig and plot.texts is texts
-    assert np.asarray(image.get_array())[0, 0] == pytest.approx(2 * 356.0)
-    assert plot.texts[0][0].get_text() == "€712"
-    assert sweep_table(_sweep(), "pricing.price_index", "sales.reps", "revenue").shape == (2, 3)
-    with pytest.raises(ValueError, match="revenue"):
-        plot.update(_sweep().drop(columns="revenue"))
-
-
-# ------------------------------------------------------------------------------ presentation
-def _drawn_boxes(fig: Figure, texts) -> list:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw(renderer)
-    return [t.get_window_extent(renderer) for t in texts if t.get_text()]
-
-
-@pytest.mark.parametrize("n", [2, 5, 9])
-def test_kpi_bar_value_labels_never_overlap(n):
-    # revenue in the millions, as in the notebooks: "3,346,283" beside "3,262,611" overlapped
-    names = [f"plan {i}" for i in range(n)]
-    means = {name: {"revenue": 3_346_283.0 - 80_000 * i, "mql_to_sql": 0.21 + 0.004 * i}
-             for i, name in enumerate(names)}
-    plot = KpiBarsPlot(("revenue", "mql_to_sql"), ncols=2).update(means)
-    for kpi in plot.kpis:
-        boxes = _drawn_boxes(plot.fig, plot.texts[kpi])
-        assert len(boxes) == n
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                assert not a.overlaps(b), (kpi, n, [t.get_text() for t in plot.texts[kpi]])
-
-
-def test_kpi_bars_put_long_names_in_one_legend():
-    names = ["undefined", "+ closed loop", "+ closed loop, meetings, shared goal", "aligned",
-             "integrated", "defined"]
-    fig = kpi_bars({n: {"revenue": 1e6} for n in names}, kpis=("revenue", "profit"))
-    assert _legend_texts(fig) == names
-    assert all(t.get_text() == "" for t in fig.axes[0].get_xticklabels())
-
-
-def test_scenario_colours_are_fixed_by_name():
-    one = kpi_bars({"undefined": {"revenue": 1.0}, "integrated": {"revenue": 2.0}})
-    other = kpi_bars({"integrated": {"revenue": 2.0}, "x": {"revenue": 1.0},
-                      "undefined": {"revenue": 1.0}})
-    first = [p.get_facecolor() for p in one.axes[0].patches]
-    second = [p.get_facecolor() for p in other.axes[0].patches]
-    assert first[0] == second[2] and first[1] == second[0]  # the same colour in every chart
-    assert len(set(second)) == 3
 
 
 def test_funnel_shares_of_a_stage_never_exceed_100_percent():

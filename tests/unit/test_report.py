@@ -17,13 +17,10 @@ from sim.experiment import compare, replicate, summarise
 from sim.params import ABSENT, flatten_settings, settings_diff
 from sim.views import report as report_module
 from sim.views.images import figure_data_uri
-from sim.views.labels import format_interval, kpi_label
-from sim.views.plots import format_kpi, funnel
-from sim.views.report import (
-    render_report,
-    simulate,
-    write_report,
-)
+from sim.views.labels import format_interval, format_value, kpi_label
+from sim.views.plots import funnel
+from sim.views.report import render_report, write_report
+from sim.views.report_data import simulate
 
 XSS = "<script>alert(1)</script>"
 SECOND = "volume <i>KPI</i>"
@@ -137,7 +134,7 @@ def test_numbers_are_those_of_compare(scenarios, data, page):
     for name in comparison.names:
         assert data.tables[name].equals(comparison.tables[name])
     diff = comparison.differences()[SECOND]["mqls"]["mean"]
-    assert format_kpi("mqls", diff, signed=True) in _section(
+    assert format_value("mqls", diff, signed=True) in _section(
         page, '<section id="differences">', "</section>")
 
 
@@ -222,10 +219,10 @@ def test_single_scenario_uses_replicate_and_summarise(scenarios):
     assert '<section id="differences">' not in page
     assert _balance(page).errors == []
     means, ci = summarise(replicate(one, 2, seed=9))
-    revenue = format_kpi("revenue", means["revenue"])
+    revenue = format_value("revenue", means["revenue"])
     summary = _section(page, '<section id="answer">', "</section>")
     assert f"revenue {revenue}" in summary and "mean of 2 replications" in summary
-    assert format_kpi("revenue", ci["revenue"][0]) in summary
+    assert format_value("revenue", ci["revenue"][0]) in summary
     assert "python -m sim report" not in page  # no files to name: the YAML is given instead
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sim.robustness as rb
+from sim import sensitivity
 from sim.claims import Claim
 from sim.errors import ScenarioError
 from sim.parallel import PoolExecutor, SerialExecutor
@@ -102,12 +103,12 @@ def test_total_order_indices_rank_a_synthetic_function():
     x = sobol.sample(problem, 256, calc_second_order=False, seed=3)
     u = _scaled(problem, x)
     y = 4 * u[:, 0] + u[:, 1] + 0 * u[:, 2]
-    st = rb.total_order(problem, y, seed=3)
+    st = sensitivity.total_order(problem, y, seed=3)
     assert list(st) == ["big", "small", "none"]
     assert st["big"] > st["small"] > st["none"] == pytest.approx(0, abs=1e-9)
     assert st["big"] == pytest.approx(16 / 17, abs=0.15)
-    assert rb.total_order(problem, np.ones(len(y)), seed=3) == dict.fromkeys(st, 0.0)
-    assert all(math.isnan(v) for v in rb.total_order(problem, y * math.nan, 3).values())
+    assert sensitivity.total_order(problem, np.ones(len(y)), seed=3) == dict.fromkeys(st, 0.0)
+    assert all(math.isnan(v) for v in sensitivity.total_order(problem, y * math.nan, 3).values())
 
 
 def test_screening_ranks_groups_with_every_claim_having_the_same_say():
@@ -116,11 +117,11 @@ def test_screening_ranks_groups_with_every_claim_having_the_same_say():
     problem = _synthetic_problem()
     x = morris.sample(problem, 4, num_levels=4, seed=1)
     u = _scaled(problem, x)
-    big = rb.screen(problem, x, 1000 * u[:, 0] + 10 * u[:, 1], 4)
+    big = sensitivity.screen(problem, x, 1000 * u[:, 0] + 10 * u[:, 1], 4)
     assert big["big"] > big["small"] > big["none"] == 0
     # a second claim, in tiny units, that only the "small" group moves
-    small = rb.screen(problem, x, 0.001 * u[:, 1], 4)
-    ranking = rb.choose([big, small], 2, ["big", "small", "none"])
+    small = sensitivity.screen(problem, x, 0.001 * u[:, 1], 4)
+    ranking = sensitivity.choose([big, small], 2, ["big", "small", "none"])
     assert [n for n, _ in ranking] == ["small", "big", "none"]
     assert ranking[0][1] == pytest.approx((0.01 + 1) / 2)
 
@@ -260,7 +261,7 @@ def test_the_page_and_the_chart_are_made(reference, agg_backend):
 def test_the_page_covers_every_claim_of_the_presets():
     """docs/robustness.md is the default run over today's claims: each one has its row."""
     from sim.claims import claimed_files, read_claims
-    from sim.robustness import read_page
+    from sim.robustness_page import read_page
 
     page = {(r.scenario, r.says) for r in read_page()}
     claims = {(p.stem, c.says) for p in claimed_files("scenarios") for c in read_claims(p)}
@@ -271,7 +272,7 @@ def test_each_preset_header_says_how_robust_its_lesson_is():
     """A preset whose claims all hold on 90 % of the plausible space says so; one that does not
     names the claim, its share and what it depends on, and teaches it as conditional."""
     from sim.claims import claimed_files, header_text
-    from sim.robustness import header_sentences, read_page
+    from sim.robustness_page import header_sentences, read_page
 
     rows = read_page()
     for path in claimed_files("scenarios"):
@@ -283,7 +284,7 @@ def test_each_preset_header_says_how_robust_its_lesson_is():
 
 
 def test_page_rows_read_back_with_their_labels(tmp_path):
-    from sim.robustness import ROBUST_SENTENCE, header_sentences, read_page
+    from sim.robustness_page import ROBUST_SENTENCE, header_sentences, read_page
 
     page = tmp_path / "page.md"
     page.write_text("| scenario | claim | kpi | share | label | ST |\n|---|---|---|---:|---|---|\n"
@@ -307,7 +308,7 @@ def test_notebooks_and_trainer_notes_label_each_lesson():
     import nbformat
 
     from sim.claims import claimed_files
-    from sim.robustness import lesson_lines, read_page
+    from sim.robustness_page import lesson_lines, read_page
 
     rows = read_page()
     for path in sorted(Path("notebooks").glob("0[0-5]_*.ipynb")):

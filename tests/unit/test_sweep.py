@@ -280,7 +280,7 @@ def test_swing_is_the_range_of_low_base_and_high():
 
 
 def test_the_table_and_the_tornado_chart_order_levers_alike():
-    from sim.views.plots import tornado_order
+    from sim.views.sweep_plots import tornado_order
 
     table = pd.DataFrame({"parameter": ["a", "b"], "low_value": [0, 0], "high_value": [1, 1],
                           "kpi_low": [10.0, 10.0], "kpi_high": [12.0, 13.0],

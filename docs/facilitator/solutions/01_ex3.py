@@ -3,7 +3,7 @@
 Run from the notebooks folder (``%load ../docs/facilitator/solutions/01_ex3.py`` in a notebook).
 """
 from sim import load_scenario, run
-from sim.views.plots import speed_to_lead
+from sim.views.compare_plots import speed_to_lead
 
 weeks, seed = 52, 1
 logs = {}
