@@ -67,6 +67,7 @@ class PageBot:
         return self
 
     def close(self) -> None:
+        """Close the websocket and the HTTP session; the server frees the kernel."""
         if self.ws is not None:
             self.ws.close()
         self.http.close()

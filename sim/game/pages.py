@@ -1,6 +1,7 @@
 """The workshop game's pages as the room server shows them (Solara routes).
 
-Each page is one of the ipywidgets screens of :mod:`sim.game.screens`, built once per session
+Each page is one of the game's ipywidgets screens (:mod:`sim.game.team_screen`,
+:mod:`sim.game.console`, :mod:`sim.game.presenter`), built once per session
 for the key in the page's address and kept fresh by re-reading the game folder every few
 seconds, in that session's own context. The server's front desk (:mod:`sim.game.server`) has
 already checked the visitor's pass before a session exists; each page checks its own key again,
@@ -24,8 +25,10 @@ import solara.lab
 from solara.server import kernel_context
 
 from sim.game import GAME_URL_ENV, Game, GameError, game_folder, open_game
+from sim.game.console import FacilitatorScreen
+from sim.game.display import Notice
 from sim.game.presenter import VIEWPORTS, Presenter
-from sim.game.screens import FacilitatorScreen, Notice, TeamScreen
+from sim.game.team_screen import TeamScreen
 
 REFRESH_SECONDS = 5.0
 NOT_VALID = ("This link is not valid for this game. Check it with your facilitator, or type "

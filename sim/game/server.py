@@ -24,8 +24,8 @@ visitor before anything is spent on them:
 * Websockets must come from the page's own origin, and each message is size-limited and its
   binary framing checked before Solara parses it.
 
-The pages themselves (:mod:`sim.game.pages`) are the ipywidgets screens of
-:mod:`sim.game.screens`, one per session. ``python -m sim game serve FOLDER`` (and ``make game``)
+The pages themselves (:mod:`sim.game.pages`) are the game's ipywidgets screens
+(:mod:`sim.game.team_screen`, :mod:`sim.game.console`), one per session. ``python -m sim game serve FOLDER`` (and ``make game``)
 start it; :func:`serve` runs both doors in one event loop.
 """
 
@@ -142,6 +142,7 @@ class SessionBook:
             return True, superseded
 
     def count(self) -> int:
+        """How many kernels are held now, over every key."""
         return sum(len(held) for held in self._by_key.values())
 
 
@@ -177,6 +178,7 @@ class RoomGate:
         return open_game(self.folder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route one request: the door it came in by decides which pages it may reach."""
         if scope["type"] == "lifespan":
             return await self.app(scope, receive, send)
         door = "console" if _local_port(scope) == self.doors.console_port else "room"

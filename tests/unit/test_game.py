@@ -20,23 +20,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim.game as sim_game
+import sim.game.processing
+import sim.game.storage
 from sim.game import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
     DEFAULT_ROUNDS,
     LEVERS,
     LOCK_FILE,
-    LUCK_COLUMNS,
-    MAX_ENVELOPE_BYTES,
     REFERENCE,
     REFERENCE_CHOICES,
-    TEAM_NAME,
     Game,
     GameError,
     default_luck_reps,
     luck_sentences,
-    write_atomically,
 )
+from sim.game.envelopes import Mailbox
+from sim.game.luck import LUCK_COLUMNS
+from sim.game.players import CODE_ALPHABET, CODE_LENGTH
+from sim.game.rules import TEAM_NAME
+from sim.game.storage import MAX_ENVELOPE_BYTES, write_atomically
 from sim.parallel import PoolExecutor, SerialExecutor
 
 T0 = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
@@ -498,7 +499,7 @@ def test_reopen_takes_envelopes_again(tmp_path):
 def test_round_changes_wait_for_another_console(tmp_path, monkeypatch):
     from filelock import FileLock
 
-    monkeypatch.setattr("sim.game.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("sim.game.storage.LOCK_TIMEOUT", 0.2)
     game = small_game(tmp_path)
     other = FileLock(game.folder / LOCK_FILE)
     with other:  # another console is in the middle of a change
@@ -559,7 +560,7 @@ def test_a_huge_envelope_is_skipped_unread(tmp_path, monkeypatch):
         fh.write(envelope("red", "sales", 0, {"sales.cold_calling": 0.5}))
         fh.write("#" + "x" * (28 * 1024 * 1024) + "\n")
     opened: list[str] = []
-    real_read, real_read_text = Game.read_envelope, sim_game.read_text
+    real_read, real_read_text = Mailbox.read_envelope, sim.game.storage.read_text
 
     def read_envelope(self, path):
         opened.append(path.name)
@@ -569,8 +570,8 @@ def test_a_huge_envelope_is_skipped_unread(tmp_path, monkeypatch):
         assert Path(path) != huge, "the huge envelope was read"
         return real_read_text(path, *args, **kwargs)
 
-    monkeypatch.setattr(Game, "read_envelope", read_envelope)
-    monkeypatch.setattr(sim_game, "read_text", read_text)
+    monkeypatch.setattr(Mailbox, "read_envelope", read_envelope)
+    monkeypatch.setattr(sim.game.storage, "read_text", read_text)
     found = game.envelopes(0)
     assert list(found.valid) == [("red", "marketing")]
     assert found.problems == [f"rounds/00/red.sales.yaml: too large ({huge.stat().st_size:,} "
@@ -578,7 +579,7 @@ def test_a_huge_envelope_is_skipped_unread(tmp_path, monkeypatch):
                               "(skipped)"]
     assert opened == ["red.marketing.yaml"]
     with pytest.raises(GameError, match="too large"):
-        real_read(game, huge)
+        real_read(game.mailbox, huge)
     assert game.status().set_index("team").loc["red", "sales"] == "-"
 
 
@@ -947,6 +948,15 @@ def test_write_atomically_keeps_the_text_exactly(tmp_path, text):
     assert path.read_bytes() == text.encode("utf-8")
 
 
+def test_the_company_and_rules_files_begin_with_one_comment_marker(tmp_path):
+    game = new_game(tmp_path)
+    company = (game.folder / "scenario.yaml").read_text(encoding="utf-8").splitlines()
+    assert company[0] == "# The company every team inherits (copied from workshop_game)."
+    card = (game.folder / "game.yaml").read_text(encoding="utf-8").splitlines()
+    assert card[0] == ("# LeadFlow Lab workshop game: the rules card. Written once when the "
+                       "game is created.")
+
+
 def test_game_files_leave_no_temporary_files(played):
     # the folder's lock file stays (removing it would let two consoles lock two files)
     leftovers = [p for p in played.folder.rglob("*") if p.name.startswith(".")
@@ -1036,11 +1046,10 @@ def test_teams_that_choose_alike_are_tied_and_share_first_place(played):
 
 
 def test_identical_companies_share_one_simulation(tmp_path, monkeypatch):
-    import sim.game
-
     calls = []
-    simulate = sim.game._simulate
-    monkeypatch.setattr(sim.game, "_simulate", lambda spec: calls.append(spec) or simulate(spec))
+    simulate = sim.game.processing._simulate
+    monkeypatch.setattr(sim.game.processing, "_simulate",
+                        lambda spec: calls.append(spec) or simulate(spec))
     game = new_game(tmp_path, teams=["red", "blue", "green"], practice=False, luck_reps=2)
     game.play({0: {"red": {"sales": {"sales.cold_calling": 0.5}}}}, until=0,
               executor=SerialExecutor())

@@ -1,4 +1,4 @@
-"""Unit tests of sim.game.screens: the team page, join form, facilitator console and solo play,
+"""Unit tests of the game's screens: the team page, join form, facilitator console and solo play,
 driven headless through their methods as the buttons would call them."""
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ import ipywidgets as w
 import pytest
 
 from sim.game import REFERENCE, Game, GameError
-from sim.game.screens import (
-    FacilitatorScreen,
-    JoinScreen,
-    NewGameForm,
-    Notice,
-    SoloScreen,
-    TeamScreen,
-    player_help,
-)
+from sim.game.console import FacilitatorScreen, NewGameForm
+from sim.game.display import Notice
+from sim.game.solo import SoloScreen
+from sim.game.team_screen import JoinScreen, TeamScreen, player_help
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
@@ -323,8 +318,8 @@ def session(tmp_path_factory):
 
     def look(step, result):
         seen[step] = {"result": result, "message": console.message_label.value,
-                      "round": console.round_label.value, "status": console.status_html.value,
-                      "board": console.board_html.value,
+                      "round": console.round_label.value, "status": console.envelopes.status_html.value,
+                      "board": console.debrief.board_html.value,
                       "status_of_round": Game(game.folder).state(0).status}
 
     look("start", None)
@@ -382,14 +377,14 @@ def test_console_locks_and_processes(session):
     assert "Processed" in step["message"] and "processed" in step["round"]
     assert [row[1] for row in table_rows(step["board"])[1:]] == \
         list(console.game.leaderboard()["team"])
-    assert all(bytes(image.value).startswith(PNG) for image in console.images.values())
-    assert 'download="game-results.csv"' in console.export_html.value
+    assert all(bytes(image.value).startswith(PNG) for image in console.debrief.images.values())
+    assert 'download="game-results.csv"' in console.debrief.export_html.value
 
 
 def test_second_console_sees_the_same_game(session):
     console, _ = session
     other = FacilitatorScreen(console.game.folder)
-    assert other.board_html.value == console.board_html.value
+    assert other.debrief.board_html.value == console.debrief.board_html.value
     assert "processed" in other.round_label.value
 
 
@@ -520,13 +515,13 @@ def test_console_names_rounds_in_the_games_refusals(small_console, monkeypatch):
 
     console = small_console
     console.open_round()
-    monkeypatch.setattr("sim.game.LOCK_TIMEOUT", 0.1)
+    monkeypatch.setattr("sim.game.storage.LOCK_TIMEOUT", 0.1)
     with FileLock(console.game.folder / ".lock"):
         assert console.lock_round() is None
     assert "Another console is changing the game; try again." in console.message_label.value
     assert str(console.game.folder) not in console.message_label.value
     error = GameError("x/rounds/00/state.yaml", "round", "round 0 (Q1 Silos) is locked already")
-    assert console._explain(error) == "Q1 Silos is locked already."
+    assert console.advice.explain(error) == "Q1 Silos is locked already."
 
 
 def test_console_shows_a_damaged_state_file_and_disables_the_buttons(small_console):
@@ -597,7 +592,7 @@ def test_console_shows_the_band_and_reads_the_ties_out(tmp_path):
     game.play({0: {"green": {"marketing": {"pricing.price_index": 1.3}}}}, until=0)
     console = FacilitatorScreen(game.folder)
     board = game.leaderboard().set_index("team")
-    rows = table_rows(console.board_html.value)
+    rows = table_rows(console.debrief.board_html.value)
     header = rows[0]
     shown = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert header[:2] == ["rank", "team"]
@@ -608,7 +603,7 @@ def test_console_shows_the_band_and_reads_the_ties_out(tmp_path):
     for team in ("red", "blue", "green"):
         low, high = board.loc[team, "vs_reference_low"], board.loc[team, "vs_reference_high"]
         assert shown[team]["with other luck (vs. reference)"] == f"{low:.0%}–{high:.0%}"
-    text = html.unescape(console.board_html.value)
+    text = html.unescape(console.debrief.board_html.value)
     assert "blue and red" in text or "blue, red" in text
     assert "within what luck alone produces" in text
     assert f"{1 + game.luck_reps} runs of the same quarters" in text
@@ -618,9 +613,9 @@ def test_console_says_when_a_round_has_no_replays(tmp_path):
     game = new_game(tmp_path, practice=False, luck_reps=0)
     game.play({}, until=0)
     console = FacilitatorScreen(game.folder)
-    assert "without replays" in console.board_html.value
+    assert "without replays" in console.debrief.board_html.value
     # both teams kept the company as it was: the same score, so they share first place
-    assert [row[0] for row in table_rows(console.board_html.value)[1:]] == ["=1", "=1"]
+    assert [row[0] for row in table_rows(console.debrief.board_html.value)[1:]] == ["=1", "=1"]
 
 
 def test_team_page_shows_its_luck_once_the_company_score_is_shown(tmp_path):
