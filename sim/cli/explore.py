@@ -197,14 +197,20 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------- claims
+def _add_claimed_scenarios(p: Any, seed_help: str) -> None:
+    """The scenarios whose header claims are checked (every preset with claims by default), and
+    the seed: what the ``claims`` and ``robustness`` commands both take.
+    """
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="scenario files or preset names (default: every preset with claims)")
+    p.add_argument("--seed", type=seed_number, default=None, help=seed_help)
+
+
 def add_claims(sub: Any) -> None:
     """The ``claims`` command's parser."""
     p = sub.add_parser("claims", help="check what scenario headers claim, with paired "
                        "replications until each interval decides")
-    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                   help="scenario files or preset names (default: every preset with claims)")
-    p.add_argument("--seed", type=seed_number, default=None,
-                   help="master seed (default: scenario's)")
+    _add_claimed_scenarios(p, seed_help="master seed (default: scenario's)")
     p.add_argument("--pilot", type=claim_reps_number, default=8,
                    help="replications before the first look (default 8)")
     p.add_argument("--max-reps", type=claim_reps_number, default=64,
@@ -277,10 +283,8 @@ def add_robustness(sub: Any) -> None:
     """The ``robustness`` command's parser."""
     p = sub.add_parser("robustness", help="how much of the assumption space each claim holds "
                        "on, and which assumptions it depends on (Morris, then Sobol)")
-    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                   help="scenario files or preset names (default: every preset with claims)")
-    p.add_argument("--seed", type=seed_number, default=None,
-                   help="seed of the samplers and the runs (default: the first scenario's)")
+    _add_claimed_scenarios(p, seed_help="seed of the samplers and the runs (default: the "
+                           "first scenario's)")
     p.add_argument("--reps", type=positive_int, default=1,
                    help="replications of every scenario at every point (default 1)")
     p.add_argument("--trajectories", type=bounded(int, "a whole number", lambda v: v >= 2,

@@ -12,27 +12,16 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+
+from tests.companies import lever_company
 
 TINY = ["--trajectories", "2", "--samples", "2", "--top", "2", "--seed", "7"]
 
 
-def _company(folder: Path) -> Path:
-    (folder / "base.yaml").write_text("weeks: 3\nwarmup_weeks: 0\n", encoding="utf-8")
-    path = folder / "lever.yaml"
-    path.write_text(
-        "# More reps: more opportunities, fewer busy hours.\nextends: base.yaml\n"
-        "sales:\n  reps: 6\nclaims:\n"
-        "- {says: more opportunities, kpi: opportunities, change: up, against: base}\n"
-        "- {says: fewer busy hours, kpi: rep_utilization, change: down, against: base}\n",
-        encoding="utf-8")
-    return path
-
-
 def test_table_json_chart_and_page(run_cli, tmp_path):
-    _company(tmp_path)
+    lever_company(tmp_path)
     done = run_cli("robustness", "lever.yaml", *TINY, "--workers", "1", "--plot", "chart.png",
                    "--markdown", "page.md")
     assert done.returncode == 0, done.stderr
@@ -49,7 +38,7 @@ def test_table_json_chart_and_page(run_cli, tmp_path):
 
 
 def test_json_is_one_object(run_cli, tmp_path):
-    _company(tmp_path)
+    lever_company(tmp_path)
     as_json = run_cli("robustness", "lever.yaml", *TINY, "--workers", "1", "--json")
     assert as_json.returncode == 0, as_json.stderr
     payload = json.loads(as_json.stdout)
@@ -77,7 +66,7 @@ def test_json_is_one_object(run_cli, tmp_path):
     (["--seed", "-1"], "--seed"),
 ])
 def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path, args, needle):
-    _company(tmp_path)
+    lever_company(tmp_path)
     done = run_cli("robustness", "lever.yaml", *args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
@@ -85,13 +74,13 @@ def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path, args, needle):
 
 
 def test_a_file_without_claims_is_named(run_cli, tmp_path):
-    _company(tmp_path)
+    lever_company(tmp_path)
     done = run_cli("robustness", "base.yaml")
     assert done.returncode == 2 and "base.yaml: claims: states no claims" in done.stderr
 
 
 def test_a_killed_run_resumes_to_the_uninterrupted_result(run_cli, repo, tmp_path):
-    _company(tmp_path)
+    lever_company(tmp_path)
     args = ["robustness", "lever.yaml", *TINY, "--workers", "1", "--json"]
     out = tmp_path / "killed"
     env = dict(os.environ, PYTHONPATH=str(repo))

@@ -8,7 +8,6 @@ import pytest
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from sim import Scenario, run, with_overrides
 from sim.views.compare_plots import (
     KpiBarsPlot,
     SpeedToLeadPlot,
@@ -19,15 +18,6 @@ from sim.views.compare_plots import (
 from sim.views.images import figure_png
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
-
-
-@pytest.fixture(scope="module")
-def runs():
-    """Three short replications of two scenarios, with event logs."""
-    base = Scenario(weeks=6)
-    volume = with_overrides(base, {"incentives.marketing_kpi": "mql_volume", "name": "volume"})
-    return {name: [run(s, seed=3, replication=r, event_log=True) for r in range(3)]
-            for name, s in (("base", base), ("volume", volume))}
 
 
 def _legend_texts(fig: Figure) -> list[str]:

@@ -9,7 +9,6 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim import Scenario, run, with_overrides
 from sim.views.images import figure_png
 from sim.views.plots import (
     FUNNEL_STAGES,
@@ -23,15 +22,6 @@ from sim.views.plots import (
 )
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
-
-
-@pytest.fixture(scope="module")
-def runs():
-    """Three short replications of two scenarios, with event logs."""
-    base = Scenario(weeks=6)
-    volume = with_overrides(base, {"incentives.marketing_kpi": "mql_volume", "name": "volume"})
-    return {name: [run(s, seed=3, replication=r, event_log=True) for r in range(3)]
-            for name, s in (("base", base), ("volume", volume))}
 
 
 FUNNEL_A = {"leads": 12000, "mqls": 3000, "sals": 1500, "sqls": 600, "opportunities": 300,

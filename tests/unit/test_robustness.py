@@ -18,6 +18,7 @@ from sim.claims import Claim
 from sim.errors import ScenarioError
 from sim.parallel import PoolExecutor, SerialExecutor
 from sim.params import assumption_ranges
+from tests.companies import lever_company
 
 GROUPS = {"trust": ["trust.initial", "trust.adjust_rate"],
           "contact": ["sales.contact_prob_fresh"],
@@ -25,21 +26,9 @@ GROUPS = {"trust": ["trust.initial", "trust.adjust_rate"],
 DESIGN = rb.Design(trajectories=2, samples=2, top=2, reps=1)
 
 
-def _company(folder: Path) -> Path:
-    (folder / "base.yaml").write_text("weeks: 3\nwarmup_weeks: 0\n", encoding="utf-8")
-    path = folder / "lever.yaml"
-    path.write_text(
-        "# More reps: more opportunities, fewer busy hours.\nextends: base.yaml\n"
-        "sales:\n  reps: 6\nclaims:\n"
-        "- {says: more opportunities, kpi: opportunities, change: up, against: base}\n"
-        "- {says: fewer busy hours, kpi: rep_utilization, change: down, against: base,\n"
-        "   set: [trust.initial=0.8]}\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def company(tmp_path_factory) -> Path:
-    return _company(tmp_path_factory.mktemp("company"))
+    return lever_company(tmp_path_factory.mktemp("company"), "trust.initial=0.8")
 
 
 @pytest.fixture(scope="module")
