@@ -56,7 +56,7 @@ class MarketingTeam:
 
     def __init__(self, model: LeadFlowModel):
         self.model = model
-        p = model.p.marketing
+        p = model.scenario.marketing
         self.channels = dict(p.channels)
         budgets = {name: ch.leads_per_week * ch.cost_per_lead for name, ch in self.channels.items()}
         self.budget = sum(budgets.values())
@@ -64,9 +64,9 @@ class MarketingTeam:
         self.default_mix = {n: (b / total if total > 0 else 0.0) for n, b in budgets.items()}
         self.mix = dict(self.default_mix)
         self.awareness = p.awareness_initial
-        self.scoring_noise = model.p.scoring.noise
-        self.price_index = model.p.pricing.price_index
-        self.learned_reports = model.p.scoring.prior_reports
+        self.scoring_noise = model.scenario.scoring.noise
+        self.price_index = model.scenario.pricing.price_index
+        self.learned_reports = model.scenario.scoring.prior_reports
         self._learnt()
         # Brand spend reaches awareness after a lag. Before the run, spend was whatever held
         # awareness at its start level, so a change of brand_share shows only after the lag.
@@ -81,7 +81,7 @@ class MarketingTeam:
 
     def _steady_brand_spend(self) -> float:
         """Weekly brand spend that would hold awareness at its start level."""
-        p = self.model.p
+        p = self.model.scenario
         m = p.marketing
         a0 = m.awareness_initial
         if a0 <= 0 or m.awareness_gain_per_week <= 0 or a0 >= 1:
@@ -96,16 +96,16 @@ class MarketingTeam:
     @property
     def brand_spend(self) -> float:
         """This week's brand spend: the brand share of the budget."""
-        return self.model.p.marketing.brand_share * self.budget
+        return self.model.scenario.marketing.brand_share * self.budget
 
     def weekly_cost(self) -> float:
         """Marketing's cost of a full week: the media budget and the marketers' time."""
-        p = self.model.p.marketing
+        p = self.model.scenario.marketing
         return self.budget + p.marketers * p.hourly_cost * calendar.OPEN_HOURS_PER_WEEK
 
     def rate(self, name: str) -> float:
         """Expected leads per week from channel ``name`` under the current mix and awareness."""
-        p = self.model.p.marketing
+        p = self.model.scenario.marketing
         ch = self.channels[name]
         default = self.default_mix[name]
         mix_factor = self.mix[name] / default if default > 0 else 1.0
@@ -121,7 +121,7 @@ class MarketingTeam:
         """The first beta shape of channel ``ch``'s lead quality now: it grows with awareness and
         with how well feedback has taught marketing its buyers' message.
         """
-        p = self.model.p.marketing
+        p = self.model.scenario.marketing
         factor = brand.quality_factor(self.awareness, p.awareness_initial, p.awareness_quality_effect)
         return ch.quality_alpha * factor * (1.0 + 0.15 * self.message_fit)
 
@@ -140,7 +140,7 @@ class MarketingTeam:
         reports, and the channel mix rebalanced every :data:`REVIEW_EVERY_WEEKS` weeks.
         """
         m = self.model
-        p = m.p
+        p = m.scenario
         for name in self.channels:
             self.spend[name] += self.mix[name] * self.budget * weeks_elapsed
         self.brand_history.append(self.brand_spend)
@@ -162,13 +162,13 @@ class MarketingTeam:
 
     def _learnt(self) -> None:
         """Scoring error and message fit from what marketing knows now."""
-        s = self.model.p.scoring
+        s = self.model.scenario.scoring
         self.scoring_noise = feedback.scoring_noise(s.noise, s.noise_floor, self.learned_reports,
                                                     s.learning_reports)
         self.message_fit = feedback.message_fit(self.learned_reports, s.learning_reports)
 
     def _learn(self) -> None:
-        p = self.model.p
+        p = self.model.scenario
         effect = feedback.learning_effectiveness(p.incentives.scrutiny_balance)
         self.learned_reports += effect * self.window_reports
         self._learnt()
@@ -211,7 +211,7 @@ class MarketingTeam:
             return
         target = {n: self.default_mix[n] * max(value[n], 0.05) ** MIX_SENSITIVITY for n in names}
         scale = sum(self.default_mix[n] for n in names) / sum(target.values())
-        rate = self.model.p.marketing.budget_learning_rate
+        rate = self.model.scenario.marketing.budget_learning_rate
         for n in names:
             self.mix[n] = (1 - rate) * self.mix[n] + rate * target[n] * scale
 
@@ -220,7 +220,7 @@ class SalesTeam:
 
     def __init__(self, model: LeadFlowModel):
         self.model = model
-        p = model.p
+        p = model.scenario
         env = model.env
         self.queue = LeadQueue(p.sales.prioritisation, p.communication.sla_hours, lambda: env.now)
         self.waiting: list = []      # idle reps with nothing in sight, as events to succeed
@@ -297,7 +297,7 @@ class SalesTeam:
         """
         model = self.model
         env = model.env
-        p = model.p.sales
+        p = model.scenario.sales
         rota = self.rotas[rep]
         meeting_until = self.meeting_until
         queue = self.queue
@@ -408,7 +408,7 @@ class SalesTeam:
         opportunity or not.
         """
         model = self.model
-        p = model.p
+        p = model.scenario
         pq = response.qualify_probability(
             lead.quality, age, p.sales.qualify_prob_fresh, p.sales.qualify_decay_hours,
             p.sales.qualify_floor, model.dials.qualify_context,
@@ -476,7 +476,7 @@ class SalesTeam:
         lost, and a lost marketing lead perhaps back to nurture.
         """
         model = self.model
-        p = model.p
+        p = model.scenario
         metrics = model.metrics
         price = model.marketing.price_index
         usual = pricing.discount(model.sales_behaviour.base_discount, price, p.pricing.max_discount)
@@ -518,13 +518,13 @@ class SalesTeam:
     def end_of_week(self) -> None:
         """Update trust from the MQL-to-SQL rate sales experienced this week."""
         model = self.model
-        p = model.p.trust
+        p = model.scenario.trust
         self.smoothed_sqls = 0.75 * self.smoothed_sqls + self.week_sqls
         self.smoothed_reviewed = 0.75 * self.smoothed_reviewed + self.week_reviewed
         measured = self.smoothed_sqls / self.smoothed_reviewed if self.smoothed_reviewed else 0.0
         self.trust = trust_policy.trust_step(
             self.trust, measured, p.expected_mql_to_sql, p.adjust_rate, model.conflict,
-            model.p.incentives.shared_kpi_weight,
+            model.scenario.incentives.shared_kpi_weight,
         )
         self.week_reviewed = 0
         self.week_sqls = 0

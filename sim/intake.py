@@ -96,7 +96,7 @@ class Intake:
         # Buyers keep office hours whoever is at work to answer them: the arrival pattern is
         # marketing's, so a round-the-clock sales rota changes who answers, not when leads come.
         if length == HOURS_PER_WEEK:
-            share = m.p.marketing.business_hours_arrival_share
+            share = m.scenario.marketing.business_hours_arrival_share
             in_hours = u_hours < share
             offsets = np.where(in_hours, calendar.place_in_open_hours(u_time),
                                calendar.place_in_closed_hours(u_time))
@@ -167,13 +167,13 @@ class Intake:
         medians = np.array([c.deal_size_median for c in channels])[mql_which]
         sigmas = np.array([c.deal_size_sigma for c in channels])[mql_which]
         deal = lognormal(mql_rows[:, U_DEAL], medians, sigmas)
-        handoff = m.p.communication.handoff
+        handoff = m.scenario.communication.handoff
         live = m.live
         names = batch.names
         for lead_id, j, c, q, sc, d, t, draws in zip(
                 ids[idx].tolist(), mql_which.tolist(), created[idx].tolist(),
                 quality[idx].tolist(), score[idx].tolist(), deal.tolist(), mql_times.tolist(),
-                lead_draws(mql_rows, m.p.sales.max_attempts), strict=True):
+                lead_draws(mql_rows, m.scenario.sales.max_attempts), strict=True):
             lead = Lead(lead_id, names[j], c, q, sc, d, t, draws)
             live[lead_id] = lead
             arrivals.append((t if handoff == "realtime" else
@@ -197,7 +197,8 @@ class Intake:
                                                               np.clip(bar, 0.0, 1.0))))
         if m.log.enabled:
             return beta_quality(u, alpha, beta_), is_mql
-        need = np.flatnonzero(is_mql | (rows[:, U_NURTURE] < m.p.marketing.nurture_return_prob))
+        returns = rows[:, U_NURTURE] < m.scenario.marketing.nurture_return_prob
+        need = np.flatnonzero(is_mql | returns)
         quality = np.full(u.shape, math.nan)
         quality[need] = beta_quality(u[need], alpha[need], beta_[need])
         return quality, is_mql
@@ -205,7 +206,7 @@ class Intake:
     def _to_nurture(self, rows, ids, names, created, times, quality, score) -> None:
         """Leads below the bar: some come back later, better informed; the rest leave."""
         m = self.model
-        p = m.p.marketing
+        p = m.scenario.marketing
         back = rows[:, U_NURTURE] < p.nurture_return_prob
         delay = -np.log1p(-rows[:, U_NURTURE_DELAY]) * p.nurture_weeks_mean * HOURS_PER_WEEK
         when = times + delay
@@ -262,7 +263,7 @@ class Intake:
         prospecting hours; they skip the queue and open at once.
         """
         m = self.model
-        p = m.p.sales
+        p = m.scenario.sales
         rate = (prospecting_hours * p.prospect_opps_per_hour
                 * m.sales_behaviour.effort
                 * brand.cold_calling_opportunity_factor(p.cold_calling) * length / HOURS_PER_WEEK)

@@ -126,7 +126,7 @@ class LeadFlowModel:
     def __init__(self, scenario: Scenario, seed: int | None = None, replication: int = 0,
                  event_log: bool | str | Path | None = None,
                  changes: Mapping[int, Scenario] | None = None):
-        self.p = scenario
+        self.scenario = scenario
         self.changes = dict(changes or {})
         for week, later in self.changes.items():
             fixed = [k for k in changed_keys(scenario, later) if k not in ADJUSTABLE_KEYS]
@@ -167,7 +167,7 @@ class LeadFlowModel:
 
     def _set_policies(self) -> None:
         """Build the feedback, incentive and misalignment policies from the parameters."""
-        p = self.p
+        p = self.scenario
         self.feedback = feedback.make_policy(p.feedback.mode, p.feedback.period_weeks,
                                              p.feedback.periodic_sample)
         w = p.incentives.shared_kpi_weight
@@ -183,23 +183,23 @@ class LeadFlowModel:
         Commission is booked week by week under the pay plan of that week; a new list price
         replaces the one feedback had moved to.
         """
-        if scenario.pricing.price_index != self.p.pricing.price_index:
+        if scenario.pricing.price_index != self.scenario.pricing.price_index:
             self.marketing.price_index = scenario.pricing.price_index
-        self.p = scenario
+        self.scenario = scenario
         self._set_policies()
         self.sales.queue.set_policy(scenario.sales.prioritisation,
                                     scenario.communication.sla_hours)
         self.refresh()
 
     def _commission(self, revenue: float) -> float:
-        return self.p.sales.commission_rate * self.sales_behaviour.commission_factor * revenue
+        return self.scenario.sales.commission_rate * self.sales_behaviour.commission_factor * revenue
 
     # ------------------------------------------------------------------ effective dials
     def refresh(self) -> None:
         """Recompute the :class:`Dials` agents read from the current state (weekly and after
         meetings).
         """
-        p = self.p
+        p = self.scenario
         sb = self.sales_behaviour
         # Sales' bar is its own: its idea of a good lead plus the gap that shared understanding
         # and a written definition close; marketing's dial does not move it (empty: it does).
@@ -260,7 +260,7 @@ class LeadFlowModel:
         if self.log.enabled:
             self.log.add(lead.log_row(RECYCLED))
         lead.state = "nurturing"
-        p = self.p.marketing
+        p = self.scenario.marketing
         delay = -math.log(1.0 - lead.u_recycle) * p.nurture_weeks_mean * HOURS_PER_WEEK
         back = self.env.now + delay
         self.returns[int(back // HOURS_PER_WEEK)].append(NurtureReturn(
@@ -271,7 +271,7 @@ class LeadFlowModel:
     def _weeks(self):
         env = self.env
         warm = self.warmup_weeks
-        n_weeks = warm + math.ceil(self.p.weeks - 1e-9)
+        n_weeks = warm + math.ceil(self.scenario.weeks - 1e-9)
         for week in range(n_weeks):
             start = week * HOURS_PER_WEEK
             length = min(HOURS_PER_WEEK, self.horizon - start)
@@ -301,7 +301,7 @@ class LeadFlowModel:
         return self.sales.rota_hours * self.dials.prospecting
 
     def _schedule_meetings(self, week: int, start: float, length: float) -> None:
-        c = self.p.communication
+        c = self.scenario.communication
         if c.meeting_every_weeks and week % c.meeting_every_weeks == 0 and c.meeting_hours > 0:
             if MEETING_OFFSET_H < length:
                 self.env.timeout(MEETING_OFFSET_H).callbacks.append(
@@ -317,7 +317,7 @@ class LeadFlowModel:
         The time is paid already (rep pay in ``sales_cost``, marketers' in ``marketing_cost``),
         so it is booked as hours and as their value (``meeting_time_value``), not as a new cost.
         """
-        p = self.p
+        p = self.scenario
         now = self.env.now
         sales = self.sales
         ends = [rota.add_hours(now, hours) for rota in sales.rotas]
@@ -365,7 +365,7 @@ class LeadFlowModel:
             self.sales.close_until(end)
 
     def _expire_stale_leads(self) -> None:
-        expired = self.sales.queue.drop_older_than(self.p.sales.lead_expiry_days * 24.0)
+        expired = self.sales.queue.drop_older_than(self.scenario.sales.lead_expiry_days * 24.0)
         for lead in expired:
             self.finish(lead, "expired" if lead.attempts == 0 else "unreached")
             if lead.attempts:
@@ -391,7 +391,7 @@ class LeadFlowModel:
 
     def _update_dynamics(self, week: int, length: float) -> None:
         """Trust, conflict, understanding, awareness, learning."""
-        p = self.p
+        p = self.scenario
         self.sales.end_of_week()
         self.understanding = max(0.0, self.understanding - communication.silo_drift(
             self.understanding, p.communication.silo_drift_per_week))
@@ -447,7 +447,7 @@ class LeadFlowModel:
         """The week's costs, pro rata for a short last week: media and marketing staff, rep pay
         for the rota's hours plus commission on the week's bookings, and leadership time.
         """
-        p = self.p
+        p = self.scenario
         m = self.metrics
         share = length / HOURS_PER_WEEK
         m.add("marketing_cost", self.marketing.weekly_cost() * share)
@@ -507,8 +507,8 @@ class LeadFlowModel:
                                  self.available_rep_hours, self.sales.working_hours())
         weekly = self.metrics.weekly_frame()
         return RunResult(
-            scenario=self.p.name, seed=self.seed, replication=self.replication,
-            weeks=self.p.weeks, kpis=kpis, weekly=weekly, event_log=self.log.close(),
+            scenario=self.scenario.name, seed=self.seed, replication=self.replication,
+            weeks=self.scenario.weeks, kpis=kpis, weekly=weekly, event_log=self.log.close(),
             states=states, leads_created=self.next_id,
         )
 

@@ -70,4 +70,4 @@ def test_channel_spend_has_diminishing_returns():
     team.mix[name] *= 2
     doubled = team.rate(name)
     assert base < doubled < 2 * base
-    assert doubled == pytest.approx(base * 2 ** model.p.marketing.volume_elasticity)
+    assert doubled == pytest.approx(base * 2 ** model.scenario.marketing.volume_elasticity)
