@@ -77,6 +77,9 @@ INTRO = ("<h3 style='margin:4px 0'>Scenario lab</h3><div style='color:#333; max-
          "the model.</div>")
 """The lab's heading and the one paragraph that says what it is for."""
 
+CELL = "padding:3px 10px"
+"""Room between the table's columns, so that two signed amounts never run together."""
+NUMBER = f"text-align:right; {CELL}"
 TABLE_NOTE = ("<div style='color:#555; font-size:85%'>changed − base, replication by "
               "replication on the same random numbers. Highlighted (*): the interval excludes "
               "zero, so the difference is unlikely to be luck. Shares differ in percentage "
@@ -442,10 +445,12 @@ class ScenarioLab(Shown):
             return
         kpis = list(KPI_NAMES) if self.all_kpis.value else list(LAB_KPIS)
         first, second = self.comparison.names
-        head = ("<tr><th style='text-align:left'>KPI</th>"
-                f"<th>base: {html.escape(first)}</th><th style='max-width:16em'>changed: "
+        head = (f"<tr><th style='text-align:left; {CELL}'>KPI</th>"
+                f"<th style='{NUMBER}'>base: {html.escape(first)}</th>"
+                f"<th style='max-width:16em; {NUMBER}'>changed: "
                 f"<span style='font-weight:normal'>{html.escape(second)}</span></th>"
-                "<th>difference</th><th>95 % interval of the difference</th></tr>")
+                f"<th style='{NUMBER}'>difference</th>"
+                f"<th style='{NUMBER}'>95 % interval of the difference</th></tr>")
         body = "".join(self._table_row(kpi) for kpi in kpis)
         self.table_html.value = ("<table style='border-collapse:collapse; font-size:90%'>" + head
                                  + body + "</table>" + TABLE_NOTE)
@@ -460,8 +465,8 @@ class ScenarioLab(Shown):
         cells = (format_value(kpi, r["base"]), format_value(kpi, r["changed"]),
                  format_value(kpi, r["difference"], True), interval + (" *" if mark else ""))
         return (f"<tr{style} title='{html.escape(kpi_definition(kpi))}'>"
-                f"<td>{html.escape(kpi_label(kpi))}</td>"
-                + "".join(f"<td style='text-align:right'>{html.escape(c)}</td>" for c in cells)
+                f"<td style='{CELL}'>{html.escape(kpi_label(kpi))}</td>"
+                + "".join(f"<td style='{NUMBER}'>{html.escape(c)}</td>" for c in cells)
                 + "</tr>")
 
 
