@@ -14,15 +14,38 @@ first scenario's result.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.metrics import KPI_NAMES
 from sim.parallel import Executor, run_all, specs_for
 from sim.params import Scenario
+
+if TYPE_CHECKING:  # pandas loads with the first table: a single run from the command line
+    import pandas as pd  # prints its KPIs without it, and starts a fifth of a second sooner
+
+
+def replication_rows(scenario: Scenario, reps: int, seed: int | None = None,
+                     executor: Executor | None = None,
+                     progress: bool = False) -> list[dict[str, Any]]:
+    """Run ``reps`` replications; one dict per replication, in replication order, with its
+    ``replication`` number, its ``seed`` and every KPI: :func:`replicate` before the table.
+    """
+    if reps < 1:
+        raise ValueError("reps must be at least 1")
+    seed = scenario.seed if seed is None else seed
+    return run_all(specs_for(scenario, reps, seed), executor, progress, scenario.name)
+
+
+def replication_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The rows of :func:`replication_rows` as :func:`replicate`'s table."""
+    import pandas as pd
+
+    table = pd.DataFrame(list(rows)).drop(columns=["seed"]).set_index("replication")
+    return table[list(KPI_NAMES)]
 
 
 def replicate(scenario: Scenario, reps: int, seed: int | None = None,
@@ -32,12 +55,7 @@ def replicate(scenario: Scenario, reps: int, seed: int | None = None,
     ``executor`` (``sim/parallel.py``) runs them serially, in a process pool or on Dask; the table
     is the same either way.
     """
-    if reps < 1:
-        raise ValueError("reps must be at least 1")
-    seed = scenario.seed if seed is None else seed
-    rows = run_all(specs_for(scenario, reps, seed), executor, progress, scenario.name)
-    table = pd.DataFrame(rows).drop(columns=["seed"]).set_index("replication")
-    return table[list(KPI_NAMES)]
+    return replication_table(replication_rows(scenario, reps, seed, executor, progress))
 
 
 def ci95(values: Sequence[float] | np.ndarray) -> tuple[float, float]:
@@ -84,12 +102,30 @@ def excludes_zero(interval: object) -> bool:
     return interval_side(low, high) in ("above", "below")
 
 
-def summarise(table: pd.DataFrame) -> tuple[dict[str, float], dict[str, list[float]] | None]:
-    """Means and 95 % intervals (None with a single replication) of a replication table."""
-    means = {k: float(table[k].mean()) for k in table.columns}
+def summarise(table: pd.DataFrame | Sequence[Mapping[str, Any]]
+              ) -> tuple[dict[str, float], dict[str, list[float]] | None]:
+    """Means and 95 % intervals (None with a single replication) of a replication table, or of
+    the KPIs of :func:`replication_rows` (the same numbers, without loading pandas).
+    """
+    if isinstance(table, Sequence):
+        columns = {k: np.array([row[k] for row in table], dtype=float) for k in KPI_NAMES}
+        means = {k: _nan_mean(x) for k, x in columns.items()}
+    else:
+        columns = {k: table[k].to_numpy() for k in table.columns}
+        means = {k: float(table[k].mean()) for k in table.columns}
     if len(table) < 2:
         return means, None
-    return means, {k: list(ci95(table[k].to_numpy())) for k in table.columns}
+    return means, {k: list(ci95(x)) for k, x in columns.items()}
+
+
+def _nan_mean(x: np.ndarray) -> float:
+    """The mean of the values that are not NaN, NaN when none is, computed as pandas'
+    ``Series.mean`` computes it (NaNs summed as zeros, divided by the count), so a table and
+    its rows summarise to the same bits.
+    """
+    defined = ~np.isnan(x)
+    count = np.float64(defined.sum())
+    return float(np.where(defined, x, 0.0).sum() / count) if count > 0 else math.nan
 
 
 def replications_needed(values: Sequence[float], half_width: float,
@@ -186,6 +222,8 @@ def extend(comparison: Comparison, scenarios: Sequence[Scenario], total: int,
     seed = scenarios[0].seed if seed is None else seed
     more = _paired_tables(scenarios, comparison.names, seed, range(have, total), executor,
                           progress)
+    import pandas as pd
+
     return Comparison(comparison.names,
                       {n: pd.concat([comparison.tables[n], more[n]]) for n in comparison.names})
 
@@ -198,6 +236,8 @@ def _paired_tables(scenarios: Sequence[Scenario], names: Sequence[str], seed: in
              for spec in specs_for(s, len(replications), seed, {"scenario_index": i},
                                    replications)]
     rows = run_all(specs, executor, progress, "compare")
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     return {
         name: frame[frame.scenario_index == i].set_index("replication")[list(KPI_NAMES)]
@@ -369,4 +409,5 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 __all__ = ["KPI_NAMES", "PILOT_REPS", "Comparison", "Precision", "SizedComparison", "ci95",
            "compare", "compare_sized", "extend", "paired_precision", "precision_note", "replicate",
-           "replications_needed", "summarise", "unique_names"]
+           "replication_rows", "replication_table", "replications_needed", "summarise",
+           "unique_names"]

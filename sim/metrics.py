@@ -15,12 +15,14 @@ import math
 from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from sim.kpis import KPI_GLOSSARY, KPI_NAMES  # noqa: F401 - re-exported: the public names
+
+if TYPE_CHECKING:  # pandas loads when a table is made: a run that only wants KPIs needs none
+    import pandas as pd
 
 FINAL_STATES = ("nurture_exit", "ignored", "rejected", "expired", "unreached", "disqualified",
                 "no_opportunity", "won", "lost")
@@ -107,6 +109,8 @@ class EventLog:
             self._file.close()
             self._tmp.replace(self.path)
             return self.path
+        import pandas as pd
+
         return pd.DataFrame(self._rows, columns=list(EVENT_LOG_COLUMNS))
 
 
@@ -231,4 +235,6 @@ class Collector:
 
     def weekly_frame(self) -> pd.DataFrame:
         """The weekly ledger as a DataFrame, one row per measured week."""
+        import pandas as pd
+
         return pd.DataFrame(self.weekly)

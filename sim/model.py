@@ -24,9 +24,10 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import simpy
 
 from sim import calendar
@@ -45,6 +46,9 @@ from sim.odds import logit
 from sim.params import Scenario, settings_diff
 from sim.policies import communication, feedback, incentives, pricing, trust
 from sim.streams import Streams
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HOURS_PER_WEEK = calendar.HOURS_PER_WEEK
 MEETING_OFFSET_H = 24 + 10  # Tuesday 10:00
@@ -85,6 +89,10 @@ class RunResult:
     ``kpis`` maps every KPI name to a float; ``weekly`` has one row per simulated week;
     ``event_log`` is a DataFrame, a CSV path, or None; ``states`` counts leads by final or
     in-flight state (each lead is in exactly one).
+
+    The weekly ledger is kept as the rows the model booked (``weekly_rows``) and becomes a
+    DataFrame the first time ``weekly`` is read: a run that only wants its KPIs (a
+    replication of an experiment, ``python -m sim run``) never waits for pandas to load.
     """
 
     scenario: str
@@ -92,10 +100,17 @@ class RunResult:
     replication: int
     weeks: float
     kpis: dict[str, float]
-    weekly: pd.DataFrame
+    weekly_rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
     event_log: pd.DataFrame | Path | None = None
     states: dict[str, int] = field(default_factory=dict)
     leads_created: int = 0
+
+    @cached_property
+    def weekly(self) -> pd.DataFrame:
+        """The weekly ledger, one row per measured week (made once, on first reading)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.weekly_rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,10 +520,10 @@ class LeadFlowModel:
         }
         kpis = self.metrics.kpis(final, self.horizon, self.sales.queue.area(),
                                  self.available_rep_hours, self.sales.working_hours())
-        weekly = self.metrics.weekly_frame()
         return RunResult(
             scenario=self.scenario.name, seed=self.seed, replication=self.replication,
-            weeks=self.scenario.weeks, kpis=kpis, weekly=weekly, event_log=self.log.close(),
+            weeks=self.scenario.weeks, kpis=kpis, weekly_rows=self.metrics.weekly,
+            event_log=self.log.close(),
             states=states, leads_created=self.next_id,
         )
 

@@ -216,8 +216,7 @@ def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
     A progress bar appears on stderr for anything that takes over a second, unless
     ``progress`` is False.
     """
-    from tqdm.auto import tqdm
-
+    tqdm = _progress_bar()
     own = executor is None
     executor = executor or SerialExecutor()
     rows: list[Any] = [None] * len(specs)
@@ -233,6 +232,18 @@ def run_all(specs: Sequence[RunSpec], executor: Executor | None = None,
         if own:
             executor.close()
     return rows
+
+
+def _progress_bar() -> Any:
+    """The progress bar class of tqdm: the notebook widget that ``tqdm.auto`` picks in a
+    Jupyter kernel, else the plain terminal bar, which ``tqdm.auto`` would pick too but only
+    after loading asyncio (a fiftieth of a second of every command's start).
+    """
+    if "ipykernel" in sys.modules:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
 
 
 def specs_for(scenario: Scenario, reps: int, seed: int, labels: dict[str, Any] | None = None,

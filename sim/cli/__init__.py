@@ -9,6 +9,7 @@ Exit codes: 0 ok, 2 bad input (one clear line on stderr, nothing half-written), 
     python -m sim robustness --out out/robustness --markdown docs/robustness.md
     python -m sim validate scenarios/*.yaml
     python -m sim game new games/tuesday --teams red,blue,green
+    python -m sim game debrief games/tuesday --out debrief
     python -m sim copy-kit my-workshop
 
 The public API is :func:`main` (what ``python -m sim`` runs) and :func:`build_parser`. Each

@@ -59,13 +59,14 @@ def add_run(sub: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replications of one scenario, their KPI means and 95 % intervals."""
-    from sim.experiment import replicate, summarise
+    # the rows, not the table: a run that writes no files prints its KPIs without pandas
+    from sim.experiment import replication_rows, summarise
 
     scenario = load(args.scenario, args.set, args.weeks, args.warmup)
     out = prepare_out(args.out)  # after the scenario is known good: bad input creates no folder
     seed = scenario.seed if args.seed is None else args.seed
     with FlagExecutor(args, jobs=args.reps) as executor:
-        runs = replicate(scenario, args.reps, seed, executor, progress=not args.json)
+        runs = replication_rows(scenario, args.reps, seed, executor, progress=not args.json)
     means, ci = summarise(runs)
     payload = clean({
         "scenario": scenario.name, "seed": seed, "reps": args.reps, "weeks": scenario.weeks,
@@ -87,10 +88,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _write_run(out: Path, payload: dict[str, Any], runs: Any, scenario: Any, seed: int) -> None:
     """``run --out DIR``: the KPIs, every replication and the scenario as it was run."""
+    from sim.experiment import replication_table
     from sim.scenario import dump_scenario
 
+    table = replication_table(runs)
     write_atomic(out / "kpis.json", json.dumps(payload, indent=2) + "\n")
-    write_atomic(out / "replications.csv", lambda p: runs.to_csv(p))
+    write_atomic(out / "replications.csv", lambda p: table.to_csv(p))
     dump_scenario(scenario, out / "scenario.yaml",
                   header=f"Resolved scenario '{scenario.name}' as run (seed {seed}).")
 
@@ -109,7 +112,7 @@ def _print_run_table(payload: dict[str, Any], runs: Any, with_ci: bool) -> None:
     if with_ci:
         from sim.experiment import replications_needed
 
-        needed = replications_needed(runs["revenue"].to_numpy(), 0.05, relative=True)
+        needed = replications_needed([row["revenue"] for row in runs], 0.05, relative=True)
         print(f"replications for a revenue interval of +/-5 % of the mean: about {needed}")
 
 

@@ -401,4 +401,96 @@ def test_grid_numbers_are_numbers_however_they_are_written(share, style):
 def test_every_game_action_has_its_handler():
     from sim.cli import game
 
-    assert set(game.ACTIONS) | {"new", "serve"} == set(game.GAME_ACTIONS)
+    assert set(game.ACTIONS) | {"new", "serve", "debrief"} == set(game.GAME_ACTIONS)
+
+
+@pytest.mark.parametrize(("name", "part"), [
+    ("debrief.pptx", True), ("take-home-red.html", True), ("charts", True),
+    ("charts/01-leaderboard.png", True), ("charts/12-bridge-t1-vs-reference.png", True),
+    ("notes.txt", False), ("charts/mine.png", False), ("rounds/00", False), ("game.yaml", False),
+    ("take-home-red.html/x", False), ("charts/01-x.png/y", False),
+])
+def test_debrief_force_replaces_only_what_a_pack_holds(name, part):
+    from sim.cli import game
+
+    assert bool(game.PACK_PARTS.fullmatch(name)) is part
+
+
+def test_serve_takes_links_for_make_game():
+    args = cli.build_parser().parse_args(["game", "serve", "g", "--links"])
+    assert args.links and not cli.build_parser().parse_args(["game", "serve", "g"]).links
+
+
+# ------------------------------------------------------------------------------ write_folder
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_write_folder_makes_the_folder_hold_exactly_the_files(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "stale.png").write_bytes(b"from an earlier pack")
+    written = shared.write_folder(pack, {pack / "a.txt": b"one", pack / "sub" / "b.bin": b"2"})
+    assert written == [pack / "a.txt", pack / "sub" / "b.bin"]
+    assert _tree(pack) == {"a.txt": b"one", "sub/b.bin": b"2"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]  # no hidden folder left
+    assert pack.stat().st_mode & 0o777 == 0o777 & ~os.umask(os.umask(0o022))
+
+
+def test_write_folder_that_fails_leaves_the_old_folder_and_no_trace(tmp_path, monkeypatch):
+    import errno
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "old.txt").write_bytes(b"keep")
+    real = Path.write_bytes
+
+    def full_at_the_second(self, data):
+        if self.name == "b.bin":
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_at_the_second)
+    with pytest.raises(ScenarioError, match=r"--out: .*pack: cannot be written \(No space"):
+        shared.write_folder(pack, {pack / "a.txt": b"one", pack / "b.bin": b"2"})
+    monkeypatch.undo()
+    assert _tree(pack) == {"old.txt": b"keep"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]
+
+
+# ------------------------------------------------------------------------------ start-up
+def test_a_run_and_its_summary_load_neither_pandas_nor_asyncio():
+    """The replications of a plain ``run`` and their means need no pandas (a fifth of a second
+    of every run's start) and their progress bar no asyncio; a table loads pandas when asked.
+    """
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from sim.experiment import replication_rows, summarise\n"
+            "from sim.scenario import load_scenario\n"
+            f"scenario = load_scenario({str(BASELINE)!r}, ['weeks=2', 'warmup_weeks=0'])\n"
+            "summarise(replication_rows(scenario, 2, 1, progress=True))\n"
+            "print(sorted(m for m in ('pandas', 'asyncio') if m in sys.modules))\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=True)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_rows_summarise_to_the_bits_of_the_table():
+    from sim.experiment import replication_rows, replication_table, summarise
+    from sim.scenario import load_scenario
+
+    # two weeks from an empty start: some replications close no deal, so some ratios are NaN
+    scenario = load_scenario(BASELINE, ["weeks=2", "warmup_weeks=0"])
+    rows = replication_rows(scenario, 12, 1)
+    table = replication_table(rows)
+    assert table["win_rate"].isna().any() and not table["win_rate"].isna().all()
+    means, ci = summarise(rows)
+    table_means, table_ci = summarise(table)
+    same = lambda a, b: a == b or (math.isnan(a) and math.isnan(b))  # noqa: E731
+    assert list(means) == list(table_means)
+    assert all(same(means[k], table_means[k]) for k in means)
+    assert all(same(x, y) for k in ci for x, y in zip(ci[k], table_ci[k], strict=True))
