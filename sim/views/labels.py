@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
-
-import pandas as pd
 
 from sim.experiment import excludes_zero
 from sim.metrics import KPI_GLOSSARY, KPI_NAMES
@@ -116,6 +114,19 @@ SERIES_LABELS: dict[str, tuple[str, str]] = {
     "price_index": ("Price index (1 = market fit)", "index"),
 }
 """Labels of the weekly columns the charts draw over time."""
+
+LEAD_STATES: dict[str, str] = {
+    "nurture_exit": "Left nurture, never good enough for sales", "won": "Won", "lost": "Lost",
+    "ignored": "Ignored by sales (lead black hole)", "rejected": "Rejected by sales",
+    "expired": "Expired in the queue, never attempted", "unreached": "Never reached",
+    "disqualified": "Reached, then disqualified", "no_opportunity": "Qualified, no opportunity",
+    "nurturing": "Still in nurture", "handoff": "Being handed to sales",
+    "queued": "Waiting in the sales queue", "working": "Being worked by a rep",
+    "retry_wait": "Waiting for the next call attempt", "opportunity": "Open opportunity",
+    "recycled": "Lost, back in nurture (a journey)",
+}
+"""Where a lead ended, in words: every state of the event log's ``final_state``
+(:data:`sim.metrics.FINAL_STATES`, the in-flight and the journey states)."""
 
 _currency = "€"
 
@@ -280,10 +291,27 @@ def format_value(kpi: str, value: Any, signed: bool = False, *, compact: bool = 
     ``currency`` overrides the symbol of :func:`set_currency` for this call. Undefined values
     (none, NaN, a ratio with nothing to divide by) are a dash.
     """
+    return format_as(kind_of(kpi), value, signed, compact=compact, currency=currency)
+
+
+def format_as(kind: str, value: Any, signed: bool = False, *, compact: bool = False,
+              currency: str | None = None) -> str:
+    """A number that is no KPI written as a format kind of :data:`FORMAT_KINDS` (``"share"``:
+    ``"48.5 %"``), the arguments as for :func:`format_value`.
+    """
+    if kind not in FORMAT_KINDS:
+        raise ValueError(f"unknown format kind {kind!r}; valid: {', '.join(FORMAT_KINDS)}")
     if not is_finite(value):
         return "–"
-    v = float(value)
-    kind = kind_of(kpi)
+    text = _written(kind, float(value), signed, compact, currency)
+    if signed and not any(digit in text for digit in "123456789"):
+        # a difference too small to show at this precision reads ±0.00, not +0.00 or −€0
+        text = "±" + text.lstrip("+" + MINUS + "±")
+    return text
+
+
+def _written(kind: str, v: float, signed: bool, compact: bool, currency: str | None) -> str:
+    """``v`` written as a ``kind`` (see :func:`format_as`)."""
     if kind == "share":
         return _share(v, _sign(v, signed), signed)
     sign = ("±" if signed else "") if v == 0 else _sign(v, signed)
@@ -336,33 +364,6 @@ def describe_difference(kpi: str, mean: Any, interval: Any, *, reference: Any = 
     if excludes_zero(interval):
         return text + ": clearly more than luck."
     return text + ": the interval includes zero, so this could be luck."
-
-
-def format_table(means: Mapping[str, Mapping[str, Any]], kpis: Sequence[str]) -> pd.DataFrame:
-    """Means per scenario as a table people read: one row per scenario, one column per KPI
-    (its label), every value written by :func:`format_value`.
-    """
-    rows = {name: {kpi_label(k): format_value(k, m.get(k)) for k in kpis}
-            for name, m in means.items()}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "scenario"
-    return out
-
-
-def format_differences(differences: Mapping[str, Mapping[str, Mapping[str, Any]]],
-                       kpis: Sequence[str]) -> pd.DataFrame:
-    """Paired differences (``Comparison.differences()``) as a table: one row per scenario and
-    KPI with the difference, its 95 % interval and whether the interval excludes zero.
-    """
-    rows = []
-    for name, diff in differences.items():
-        for k in kpis:
-            d = diff[k]
-            rows.append({"scenario": name, "KPI": kpi_label(k),
-                         "difference": format_value(k, d["mean"], signed=True),
-                         "95 % interval": format_interval(k, *(d["ci95"] or (None, None))) or "–",
-                         "beyond luck": "yes" if excludes_zero(d["ci95"]) else "no"})
-    return pd.DataFrame(rows).set_index(["scenario", "KPI"])
 
 
 # ------------------------------------------------------------------------------ levers
@@ -565,11 +566,11 @@ def _check() -> None:
 _check()
 
 __all__ = [
-    "FIRST_LEVER", "FORMAT_KINDS", "GROUP_ORDER", "KPI_LABELS", "LEVER_GROUPS", "LEVER_LABELS",
-    "MINUS", "SERIES_LABELS", "SERIES_SHORT", "change_label", "currency", "describe_changes",
-    "describe_difference", "format_differences", "format_interval", "format_setting",
-    "format_table", "format_tick", "format_value", "grouped_levers", "is_finite", "is_share",
-    "kind_of", "kpi_definition", "kpi_label", "kpi_unit", "lever_group", "lever_help",
-    "lever_label", "lever_option", "lever_table_key", "lever_unit", "lower_first", "number",
-    "plain_number", "set_currency",
+    "FIRST_LEVER", "FORMAT_KINDS", "GROUP_ORDER", "KPI_LABELS", "LEAD_STATES", "LEVER_GROUPS",
+    "LEVER_LABELS", "MINUS", "SERIES_LABELS", "SERIES_SHORT", "change_label", "currency",
+    "describe_changes", "describe_difference", "format_as",
+    "format_interval", "format_setting", "format_tick", "format_value",
+    "grouped_levers", "is_finite", "is_share", "kind_of", "kpi_definition", "kpi_label",
+    "kpi_unit", "lever_group", "lever_help", "lever_label", "lever_option", "lever_table_key",
+    "lever_unit", "lower_first", "number", "plain_number", "set_currency",
 ]

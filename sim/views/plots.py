@@ -227,11 +227,13 @@ class FunnelPlot(Plot):
     a stage goes above 100 %. MQLs count a lead again when it re-qualifies from nurture.
     """
 
-    def __init__(self, ax: Axes | None = None, title: str = "Funnel"):
+    def __init__(self, ax: Axes | None = None, title: str = "Funnel", colour: str | None = None):
         super().__init__(ax, (7.0, 3.4))
         n = len(FUNNEL_STAGES)
         y = np.arange(n)
-        colours = [color(0)] * (n - 1) + [color(2)]
+        # one funnel alone: blue stages and the deals won in green; a funnel beside others
+        # takes its scenario's colour (``colour``), as the scenario has in every other chart
+        colours = [colour] * n if colour else [color(0)] * (n - 1) + [color(2)]
         self.bars = list(self.ax.barh(y, np.zeros(n), left=0.0, height=0.72, color=colours))
         self.labels = [self.ax.text(0.0, yi, "", va="center", ha="left", fontsize=9) for yi in y]
         self.ax.set_yticks(y, [STAGE_LABELS[s] for s in FUNNEL_STAGES])
@@ -292,9 +294,9 @@ class FunnelPlot(Plot):
 
 
 def funnel(kpis: Mapping[str, Any], ax: Axes | None = None, title: str = "Funnel",
-           scale: float | None = None) -> Figure:
+           scale: float | None = None, colour: str | None = None) -> Figure:
     """Funnel chart of one KPI dict; see :class:`FunnelPlot`."""
-    return FunnelPlot(ax, title).update(kpis, scale=scale).fig
+    return FunnelPlot(ax, title, colour).update(kpis, scale=scale).fig
 
 
 # ------------------------------------------------------------------------------ weekly series

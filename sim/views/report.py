@@ -8,10 +8,12 @@ offline laptop. It is written for the manager who reads it, in this order:
 * the answer, in words: how much more or less revenue each scenario earns than the first, with
   its 95 % interval and whether that is clearly more than luck (paired differences on common
   random numbers, as in :func:`sim.experiment.compare`), then revenue and profit per scenario;
-* the scenarios, each with its description (or, where it repeats the first one's, what it
-  changes);
-* the funnel, revenue over time, KPI bars, speed to lead and trust over time (:mod:`sim.views.plots`,
-  :mod:`sim.views.compare_plots`);
+* where each revenue difference comes from: the revenue bridge from the first scenario to each
+  other one, link by link of the funnel, as a waterfall (:mod:`sim.views.bridge`) and a small
+  table whose steps add up to the difference (:func:`sim.bridge.revenue_bridge`);
+* the scenarios, each with its description (or, where it repeats the first one's, its changes);
+* the funnel, revenue over time, KPI bars, speed to lead and trust over time
+  (:mod:`sim.views.plots`, :mod:`sim.views.compare_plots`);
 * every KPI under its human label (:mod:`sim.views.labels`) with its mean and 95 % interval per
   scenario, and the paired differences from the first scenario, highlighted where the interval
   excludes zero;
@@ -19,9 +21,9 @@ offline laptop. It is written for the manager who reads it, in this order:
   footer: seed, replications, weeks, versions and the command that rebuilds the report.
 
 Every replication is run once (:func:`sim.views.report_data.simulate`), with the seed and
-replication numbers that :func:`sim.experiment.replicate` uses, so the numbers match
-``python -m sim compare`` run with the same seed and replications. All text that comes from users (scenario names, descriptions, file
-paths, channel names) is HTML-escaped::
+replication numbers that :func:`sim.experiment.replicate` uses, so the numbers match ``python -m
+sim compare`` with the same seed and replications. All text that comes from users (scenario
+names, descriptions, file paths, channel names) is HTML-escaped::
 
     from pathlib import Path
     from sim import load_scenario
@@ -54,10 +56,11 @@ from matplotlib.figure import Figure
 import sim
 from sim.errors import ScenarioError
 from sim.experiment import excludes_zero
-from sim.files import writable, write_atomic
+from sim.files import check_folder, write_atomic
 from sim.metrics import KPI_NAMES
 from sim.params import ABSENT, Scenario, flatten_settings, settings_diff
 from sim.scenario import load_scenario
+from sim.views.bridge import bridge_chart, bridge_table
 from sim.views.compare_plots import kpi_bars, speed_to_lead
 from sim.views.images import figure_data_uri
 from sim.views.labels import (
@@ -133,8 +136,9 @@ def _funnels(data: ReportData) -> Figure:
         spare.remove()
     scale = max((number(data.means[n].get(s), 0.0) for n in data.names for s in FUNNEL_STAGES),
                 default=0.0)
+    colours = scenario_colors(data.names)
     for ax, name in zip(axes, data.names, strict=False):
-        FunnelPlot(ax, title=name).update(data.means[name], scale=scale)
+        FunnelPlot(ax, title=name, colour=colours[name]).update(data.means[name], scale=scale)
     return fig
 
 
@@ -191,6 +195,7 @@ td.def { color: var(--muted); max-width: 22rem; }
 span.ci { display: block; color: var(--muted); font-size: .78rem; }
 td.sig { background: var(--sig); font-weight: 600; }
 tr.differs td { background: var(--sig); }
+table.bridge tbody tr:last-child { font-weight: 600; }
 figure { margin: 1.2rem 0 2rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
 details { margin: .6rem 0; }
@@ -442,6 +447,28 @@ def _footer(data: ReportData, source_paths: Sequence[str] | None, command: str |
             + _resolved_yaml(data) + "</footer>")
 
 
+def _bridge_section(data: ReportData) -> str:
+    """Where each revenue difference comes from: each later scenario's revenue bridge from the
+    first, as a waterfall and a table of the steps (nothing with one scenario).
+    """
+    first, parts = data.names[0], []
+    for i, (name, bridge) in enumerate(data.bridges.items(), start=1):
+        title = f"Revenue bridge: {first} to {name}"
+        rows = "".join(f"<tr><th>{_e(label)}</th>" + "".join(_number_cell(v, "") for v in cells)
+                       + "</tr>" for label, *cells in bridge_table(bridge))
+        parts.append(
+            f"<h3>{_swatch(data, i)}{_e(name)} against {_e(first)}</h3><figure><img src=\""
+            f"{figure_data_uri(bridge_chart(bridge, first, name, title=title), DPI)}\" alt=\""
+            f'{_e(title)}"></figure><div class="scroll"><table class="bridge"><thead><tr><th>'
+            f"link of the funnel</th><th>{_e(first)}</th><th>{_e(name)}</th><th>revenue "
+            f"effect</th></tr></thead><tbody>{rows}</tbody></table></div>")
+    return ("<section id=\"bridge\"><h2>Where the difference comes from</h2><p class=\"note\">"
+            "From the top: the first scenario's revenue, what each link of the funnel adds "
+            "(green) or takes away (vermillion), the other scenario's revenue. The steps split "
+            "the difference in mean revenue exactly (logarithmic mean Divisia index); the table "
+            f"rounds them to whole currency units.</p>{''.join(parts)}</section>") if parts else ""
+
+
 # ------------------------------------------------------------------------------ public
 def _robustness_section(data: ReportData) -> str:
     """How far the presets compared teach what holds: their labels from the robustness page
@@ -513,7 +540,7 @@ def render_report(scenarios: Sequence[Scenario], reps: int = 10, seed: int | Non
         f"<header><h1>{_e(title)}</h1><p class=\"meta\">{_e(generated)} · "
         f"{_e(data.reps_text)} per scenario · seed {_e(data.seed)}</p></header>"
         f"<section id=\"answer\"><h2>The answer</h2>{_headline(data)}"
-        f"<ul class=\"summary\">{summary}</ul></section>"
+        f"<ul class=\"summary\">{summary}</ul></section>{_bridge_section(data)}"
         f"<section id=\"scenarios\"><h2>Scenarios</h2><ul>{''.join(described)}</ul></section>"
         f"{_robustness_section(data)}"
         f"<section id=\"figures\"><h2>Figures</h2>{figures}</section>"
@@ -543,19 +570,13 @@ def _scenario_text(data: ReportData, i: int) -> str:
 
 def _check_target(out: Path) -> None:
     """Refuse an unusable report path before any simulation runs."""
-    parent = out.parent
     if out.is_dir():
         raise ScenarioError("--out", str(out), "is a folder; give the report's file name, "
                             "e.g. report.html")
-    if not parent.exists():
-        ancestor = next((p for p in parent.parents if p.exists()), None)
-        if ancestor is not None and not ancestor.is_dir():
-            raise ScenarioError("--out", str(out), f"'{ancestor}' is a file, not a folder")
-        raise ScenarioError("--out", str(out), f"folder '{parent}' does not exist")
-    if not parent.is_dir():
-        raise ScenarioError("--out", str(out), f"'{parent}' is a file, not a folder")
-    if not writable(parent):
-        raise ScenarioError("--out", str(out), f"folder '{parent}' is not writable")
+    ancestor = next((p for p in out.parents if p.exists()), None)
+    if ancestor is not None and not ancestor.is_dir():
+        raise ScenarioError("--out", str(out), f"'{ancestor}' is a file, not a folder")
+    check_folder(out, "--out")
 
 
 def write_report(scenarios: list[Scenario], out: Path, reps: int = 10, seed: int | None = None,

@@ -3,14 +3,18 @@
 The report's page (:mod:`sim.views.report`) is written from one :class:`ReportData`, the way a
 newspaper is typeset from the reporters' notes: :func:`simulate` runs each replication once,
 with the seed and replication numbers that :func:`sim.experiment.replicate` uses, and keeps the
-KPI tables, the weekly ledgers, the speed-to-lead hours, the means with their 95 % intervals and
-the paired differences from the first scenario. Nothing in this module writes HTML::
+KPI tables, the weekly ledgers, the speed-to-lead hours, the means with their 95 % intervals,
+the paired differences from the first scenario and the revenue bridge from the first scenario to
+each other one (:func:`sim.bridge.revenue_bridge` of their mean KPIs: its steps add up to the
+difference in mean revenue, which is the mean paired difference). Nothing in this module writes
+HTML::
 
     from sim import load_scenario
     from sim.views.report_data import simulate
 
     data = simulate([load_scenario("undefined"), load_scenario("integrated")], reps=10)
     data.differences["integrated"]["revenue"]["ci95"]
+    data.bridges["integrated"].largest(2)   # the two links that moved revenue most
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.bridge import Bridge, revenue_bridge
 from sim.experiment import Comparison, summarise, unique_names
 from sim.model import run
 from sim.params import Scenario
@@ -36,8 +41,9 @@ class ReportData:
     ``tables`` has one row per replication and one column per KPI (as
     :func:`sim.experiment.replicate`); ``weekly`` holds each replication's weekly ledger;
     ``speed_hours`` the MQL-to-first-contact hours pooled over replications (``inf`` for MQLs
-    never contacted); ``differences`` the paired differences from the first scenario (empty
-    with one scenario).
+    never contacted); ``differences`` the paired differences from the first scenario and
+    ``bridges`` the revenue bridge from the first scenario to each other one (both empty with
+    one scenario).
     """
 
     names: list[str]
@@ -51,6 +57,7 @@ class ReportData:
     ci: dict[str, dict[str, list[float]] | None]
     differences: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     seconds: float = 0.0
+    bridges: dict[str, Bridge] = field(default_factory=dict)
 
     @property
     def reps_text(self) -> str:
@@ -89,8 +96,9 @@ def simulate(scenarios: Sequence[Scenario], reps: int = 10, seed: int | None = N
     for name, table in tables.items():
         means[name], ci[name] = summarise(table)
     differences = Comparison(names, tables).differences() if len(names) > 1 else {}
+    bridges = {name: revenue_bridge(means[names[0]], means[name]) for name in names[1:]}
     return ReportData(names, scenarios, seed, reps, tables, weekly, speed, means, ci,
-                      differences, time.perf_counter() - started)
+                      differences, time.perf_counter() - started, bridges)
 
 
 __all__ = ["ReportData", "simulate"]

@@ -16,8 +16,11 @@ def test_report_writes_one_self_contained_page(run_cli, tmp_path):
     assert "data:image/png;base64," in page
     assert "<script src=" not in page and "<link " not in page  # nothing fetched from elsewhere
     assert "python -m sim report undefined integrated --reps 2 --weeks 8" in page
-    # for managers: the answer in words first, then figures, then tables; no developer text
-    assert page.index('id="answer"') < page.index('id="figures"') < page.index('id="kpis"')
+    # for managers: the answer in words first, where it comes from (the revenue bridge), then
+    # figures, then tables; no developer text
+    assert (page.index('id="answer"') < page.index('id="bridge"') < page.index('id="figures"')
+            < page.index('id="kpis"'))
+    assert 'alt="Revenue bridge: undefined to integrated"' in page
     assert "earns €" in page and "dump_scenario" not in page
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

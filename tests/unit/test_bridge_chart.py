@@ -1,10 +1,11 @@
-"""Unit tests of sim.views.bridge: the waterfall's bars follow the bridge."""
+"""Unit tests of sim.views.bridge: the waterfall's bars and the table's rows follow the bridge."""
 
 import pytest
 
 from sim.bridge import revenue_bridge
-from sim.views.bridge import bridge_chart, bridge_rows
+from sim.views.bridge import LINK_FORMATS, bridge_chart, bridge_rows, bridge_table
 from sim.views.images import figure_png
+from sim.views.labels import format_value
 from tests.unit.test_bridge import _kpis
 
 
@@ -36,3 +37,29 @@ def test_the_chart_names_every_link_and_both_companies(bridge):
     texts = [t.get_text() for t in ax.texts]
     assert any(t.startswith("−") for t in texts) and any(t.startswith("+") for t in texts)
     assert figure_png(fig, dpi=40).startswith(b"\x89PNG")
+
+
+def test_the_table_writes_each_step_and_adds_up_to_the_difference(bridge):
+    rows = bridge_table(bridge)
+    assert [r[0] for r in rows] == [s.label for s in bridge.steps] + ["Revenue"]
+    by_label = {r[0]: r[1:] for r in rows}
+    assert by_label["Lead volume"][:2] == ("1,000", "900")
+    assert by_label["MQLs sales accepted"][:2] == ("60.0 %", "80.0 %")
+    assert by_label["Price"][:2] == ("1.00", "1.10")
+    assert by_label["Deal size at that price"][:2] == ("€40,000", "€40,000")
+    assert by_label["Leads that became MQLs"][2] == "±€0"  # a link that did not move
+    assert by_label["Lead volume"][2].startswith("−€")
+    assert by_label["Revenue"] == (format_value("revenue", bridge.before),
+                                   format_value("revenue", bridge.after),
+                                   format_value("revenue", bridge.difference, signed=True))
+    effects = [float(r[3].replace("−", "-").replace("±", "").replace("€", "").replace(",", ""))
+               for r in rows]
+    assert abs(sum(effects[:-1]) - effects[-1]) <= len(bridge.steps)  # up to the rounding
+
+
+def test_every_link_has_a_format():
+    from sim.bridge import LINKS
+    from sim.views.labels import FORMAT_KINDS
+
+    assert list(LINK_FORMATS) == [link.key for link in LINKS]
+    assert set(LINK_FORMATS.values()) <= set(FORMAT_KINDS)

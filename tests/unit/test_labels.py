@@ -192,3 +192,36 @@ def test_values_as_people_read_them():
     assert format_value("mql_to_sql", 0.2512) == "25.1 %"
     assert format_value("mql_to_sql", 0.032, signed=True) == "+3.2 pp"
     assert format_value("win_rate", math.nan) == "–"
+
+
+def test_a_format_kind_writes_a_number_that_is_no_kpi():
+    assert labels.format_as("share", 0.589) == "58.9 %"
+    assert labels.format_as("share", 0.032, signed=True) == "+3.2 pp"
+    assert labels.format_as("index", 1.434) == "1.43"
+    assert labels.format_as("count", 4348.0) == "4,348"
+    assert labels.format_as("currency", -126690.3) == f"{MINUS}€126,690"
+    assert labels.format_as("currency", 5.0, currency="$") == "$5"
+    assert labels.format_as("share", math.nan) == "–"
+    for kpi in KPI_NAMES:  # a KPI's format is its kind's
+        assert format_value(kpi, 1234.5678) == labels.format_as(kind_of(kpi), 1234.5678)
+    with pytest.raises(ValueError, match="unknown format kind 'percent'; valid: currency"):
+        labels.format_as("percent", 0.5)
+
+
+def test_every_state_a_lead_can_end_in_is_written_in_words():
+    from sim.metrics import FINAL_STATES, IN_FLIGHT_STATES, JOURNEY_STATES
+
+    states = {*FINAL_STATES, *IN_FLIGHT_STATES, *JOURNEY_STATES}
+    assert set(labels.LEAD_STATES) == states
+    for state, text in labels.LEAD_STATES.items():
+        assert text[:1].isupper() and "_" not in text, state
+    assert len(set(labels.LEAD_STATES.values())) == len(states)  # no two read the same
+
+
+@pytest.mark.parametrize(("kpi", "value", "shown"), [
+    ("trust_final", 0.001, "±0.00"), ("trust_final", -0.004, "±0.00"),
+    ("revenue", -0.2, "±€0"), ("won", 0.04, "±0.0"), ("trust_final", 0.006, "+0.01"),
+    ("revenue", -5, "−€5"),
+])
+def test_a_difference_too_small_to_show_reads_plus_minus_zero(kpi, value, shown):
+    assert format_value(kpi, value, signed=True) == shown

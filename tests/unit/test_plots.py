@@ -199,3 +199,15 @@ def test_funnel_shares_of_a_stage_never_exceed_100_percent():
 def test_a_single_unnamed_line_has_no_legend(runs):
     fig = revenue_over_time(runs["base"][:1])
     assert _legend_texts(fig) == []  # no "mean of 1 run"
+
+
+def test_a_funnel_beside_others_takes_its_scenarios_colour():
+    from matplotlib.colors import to_hex
+
+    from sim.views.palette import color
+
+    alone = FunnelPlot().update(FUNNEL_A)
+    assert [to_hex(b.get_facecolor()) for b in alone.bars] == \
+        [color(0).lower()] * (len(FUNNEL_STAGES) - 1) + [color(2).lower()]
+    beside = FunnelPlot(colour="#D55E00").update(FUNNEL_A)
+    assert {to_hex(b.get_facecolor()) for b in beside.bars} == {"#d55e00"}

@@ -122,7 +122,7 @@ def test_page_is_self_contained(page):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(images) == 5  # funnel, revenue, KPI bars, speed to lead, trust
+    assert len(images) == 6  # bridge, funnel, revenue, KPI bars, speed to lead, trust
     assert all(base64.b64decode(b).startswith(b"\x89PNG") for b in images)
     for title in ("Funnel", "Revenue over time", "KPI comparison", "Speed to lead",
                   "Trust over time"):
@@ -160,12 +160,45 @@ def test_summary_sentence_per_scenario(page):
 
 
 def test_report_leads_with_the_answer_then_figures_then_tables(data, page):
-    order = [page.index(f'<section id="{s}">') for s in ("answer", "figures", "kpis")]
+    order = [page.index(f'<section id="{s}">') for s in ("answer", "bridge", "figures", "kpis")]
     assert order == sorted(order)
+    answer_end = page.index("</section>", order[0])
+    assert page.index('<section id="bridge">') == answer_end + len("</section>")  # right after
     answer = _section(page, '<section id="answer">', "</section>")
     d = data.differences[SECOND]["revenue"]
     assert "revenue than" in answer and format_interval("revenue", *d["ci95"]) in answer
     assert "€" in answer  # money with its currency symbol
+
+
+def _money(text: str) -> float:
+    """A signed currency figure as the report writes it (``−€1,234``, ``+€56``, ``±€0``)."""
+    value = float(re.sub(r"[^0-9.]", "", text))
+    return -value if text.startswith("−") else value
+
+
+def test_bridge_steps_add_up_to_the_revenue_difference(data, page):
+    first = data.names[0]
+    bridge = data.bridges[SECOND]
+    difference = data.differences[SECOND]["revenue"]["mean"]
+    assert bridge.before == pytest.approx(data.means[first]["revenue"])
+    assert bridge.after == pytest.approx(data.means[SECOND]["revenue"])
+    assert sum(s.effect for s in bridge.steps) == pytest.approx(difference, abs=1e-6)
+    assert any(abs(s.effect) > 1 for s in bridge.steps)  # a real split, not all zeros
+    section = _section(page, '<section id="bridge">', "</section>")
+    assert f"{html.escape(SECOND)} against {html.escape(XSS)}</h3>" in section
+    assert section.count('<img src="data:image/png;base64,') == 1  # one waterfall
+    rows = re.findall(r"<tr><th>([^<]+)</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>"
+                      r"<td[^>]*>([^<]+)</td></tr>", section)
+    assert [r[0] for r in rows] == [s.label for s in bridge.steps] + ["Revenue"]
+    effects = [r[3] for r in rows]
+    assert effects == [format_value("revenue", s.effect, signed=True) for s in bridge.steps] + [
+        format_value("revenue", difference, signed=True)]
+    assert all(e[0] in "+−±" and "€" in e for e in effects)
+    # what a reader adds up: the rounded steps make the rounded difference, within the rounding
+    assert abs(sum(map(_money, effects[:-1])) - _money(effects[-1])) <= len(bridge.steps)
+    assert rows[-1][1:3] == (format_value("revenue", bridge.before),
+                             format_value("revenue", bridge.after))
+    assert rows[1][1].endswith(" %")  # shares of the chain in per cent
 
 
 def test_report_has_no_developer_text(scenarios, data):
@@ -216,7 +249,7 @@ def test_reproducibility_footer(scenarios, page):
 def test_single_scenario_uses_replicate_and_summarise(scenarios):
     one = scenarios[1]
     page = render_report([one], reps=2, seed=9)
-    assert '<section id="differences">' not in page
+    assert '<section id="differences">' not in page and 'id="bridge"' not in page
     assert _balance(page).errors == []
     means, ci = summarise(replicate(one, 2, seed=9))
     revenue = format_value("revenue", means["revenue"])
