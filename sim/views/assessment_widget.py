@@ -32,6 +32,9 @@ class SelfAssessment(Shown):
     browser (a headless run) the form simply keeps its starting answers.
     """
 
+    plain = ("The self-assessment (interactive): eight statements to answer; run the notebook "
+             "in JupyterLab to use it.")
+
     def __init__(self, answers: Mapping[str, int] | None = None):
         start = dict(answers or {})
         unknown = sorted(set(start) - {k for k, _t in QUESTIONS})

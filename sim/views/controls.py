@@ -88,17 +88,27 @@ def lever_field(key: str) -> FieldInfo:
 class Shown:
     """A screen that shows itself: a bare name at the end of a notebook cell displays its
     :attr:`widget` (the root of its widgets), in JupyterLab and in Voilà alike.
+
+    Where widgets cannot live (a notebook read as a static page, a terminal), the cell shows
+    :attr:`plain` instead of the widget's own ``VBox(children=…)`` description: one sentence
+    saying what the screen is and how to use it.
     """
 
     widget: w.Widget
+    plain = "An interactive screen: open the notebook in JupyterLab and run it to use it."
+
+    def _bundle(self) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/plain"] = self.plain
+        return bundle
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self.widget)
+        display(self._bundle(), raw=True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        return self._bundle()
 
 
 # --------------------------------------------------------------------------- one control

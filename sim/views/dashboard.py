@@ -45,6 +45,7 @@ from sim.views.controls import LeverControl, Shown, message_html, size_figure
 from sim.views.images import figure_png
 from sim.views.labels import format_interval, format_value, kpi_definition, kpi_label, lower_first
 from sim.views.plots import FunnelPlot, RevenuePlot
+from sim.views.projector import VIEWPORTS, chart_geometry
 
 DEFAULT_LEVERS: tuple[str, ...] = (
     "incentives.shared_kpi_weight",
@@ -55,6 +56,12 @@ DEFAULT_LEVERS: tuple[str, ...] = (
 )
 """The levers of the start page's dashboard: pay, meetings, shared data, capacity, feedback."""
 
+DESK_FIGURE_IN = (6.0, 3.1)
+"""The size in inches of each chart on the desk (two side by side in a notebook)."""
+VIEWS: tuple[tuple[str, str], ...] = (("Desk", "desk"), ("Projector: funnel", "funnel"),
+                                      ("Projector: revenue", "revenue"))
+"""The dashboard's views: the desk (controls, panel and both charts) or one chart for the room."""
+
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {"sales.reps": (1, 40)}
 """Practical slider ranges for levers whose declared range is too wide for a slider."""
 
@@ -63,6 +70,8 @@ PANEL_KPIS: tuple[str, ...] = (
     "contacted_within_1h", "trust_final",
 )
 """The key figures of the dashboard's KPI panel."""
+PROJECTED_KPIS: tuple[str, ...] = ("revenue", "profit", "won", "trust_final")
+"""The few key figures shown beside a projected chart."""
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -80,6 +89,9 @@ class Dashboard(Shown):
     95 % band when ``reps`` ≥ 2); ``seed`` defaults to the scenario's. ``ranges`` narrows the
     slider of a lever (``{"sales.reps": (1, 40)}``) within its declared bounds.
     """
+
+    plain = ("The dashboard (interactive): sliders on a few levers and the model's figures; "
+             "run the notebook in JupyterLab to use it.")
 
     def __init__(self, scenario: Scenario | str | Path = "baseline",
                  levers: Sequence[str] = DEFAULT_LEVERS, reps: int = 1,
@@ -104,6 +116,8 @@ class Dashboard(Shown):
         self.message = ""
         self.seconds = 0.0
         self.runs: list[Any] = []
+        self.shown = "desk"
+        self.viewport = VIEWPORTS["720p"]
         self._build_figures()
         self.widget = self._build_widget()
         self._update()
@@ -115,7 +129,7 @@ class Dashboard(Shown):
         self.funnel = FunnelPlot(title="Funnel")
         self.revenue = RevenuePlot()
         for plot in (self.funnel, self.revenue):
-            size_figure(plot.fig, 6.0, 3.1)
+            size_figure(plot.fig, *DESK_FIGURE_IN)
         self.funnel_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.revenue_image = w.Image(format="png", layout=w.Layout(max_width="100%"))
 
@@ -130,12 +144,19 @@ class Dashboard(Shown):
         self.reset_button.on_click(lambda _b: self.reset())
         for control in self.controls.values():
             control.observe(self._on_change)
-        controls = w.VBox([c.widget for c in self.controls.values()])
+        self.controls_box = w.VBox([c.widget for c in self.controls.values()])
+        self.view_buttons = w.ToggleButtons(options=VIEWS, value="desk",
+                                            style={"button_width": "auto"},
+                                            tooltips=["Controls, key figures and both charts",
+                                                      "The funnel alone, at projector size",
+                                                      "Revenue alone, at projector size"])
+        self.view_buttons.observe(self._on_view, names="value")
         return w.VBox([
             w.HTML(f"<b>{html.escape(self.scenario.name)}</b> · {self.scenario.weeks:g} weeks · "
                    + (f"mean of {self.reps} replications" if self.reps != 1 else "one run")
                    + f" per change · seed {self.seed}"),
-            controls,
+            self.view_buttons,
+            self.controls_box,
             w.HBox([self.reset_button, self.status_label]),
             self.message_label,
             self.panel,
@@ -173,6 +194,57 @@ class Dashboard(Shown):
         self._quietly(lambda: [setattr(c, "value", get_value(self.scenario, key))
                                for key, c in self.controls.items()])
         self._update()
+
+    def present(self, view: str = "funnel", viewport: tuple[int, int] | None = None) -> None:
+        """Show ``view``: ``"funnel"`` or ``"revenue"`` alone, full width at projector size
+        (``viewport`` in pixels, 1280 × 720 unless given; the fonts grow with the screen, as in
+        the game's presenter mode), or ``"desk"`` for the controls and both charts again. The
+        lever controls stay under the chart, so the room sees a change land.
+        """
+        if view not in dict((v, k) for k, v in VIEWS):
+            raise ValueError(f"view {view!r}: valid views are "
+                             + ", ".join(repr(v) for _, v in VIEWS))
+        self.shown = view
+        if viewport is not None:
+            self.viewport = (int(viewport[0]), int(viewport[1]))
+        self.view_buttons.value = view
+        self._size_figures()
+        self._show_images()
+        self._render_panel()
+
+    def _on_view(self, change: Any) -> None:
+        if change["new"] != self.shown:  # not the echo of present() setting the buttons
+            self.present(change["new"])
+
+    def _size_figures(self) -> None:
+        """Both charts at desk size, or the shown one filling the projector's width."""
+        for name, plot in (("funnel", self.funnel), ("revenue", self.revenue)):
+            if name == self.shown:
+                box = self._chart_box()
+                inches, dpi = chart_geometry(box, DESK_FIGURE_IN)
+                plot.fig.set_size_inches(*inches)
+                plot.fig.set_dpi(dpi)
+            else:
+                size_figure(plot.fig, *DESK_FIGURE_IN)
+
+    def _chart_box(self) -> tuple[int, int]:
+        """The projected chart's size in pixels: the width, and 60 % of the height (the
+        rest is the view buttons, the key figures and the controls).
+        """
+        width, height = self.viewport
+        return round(0.96 * width), round(0.6 * height)
+
+    def _show_images(self) -> None:
+        """Put the charts' pictures in their images: one projected, or both on the desk."""
+        images = {"funnel": self.funnel_image, "revenue": self.revenue_image}
+        for name, image in images.items():
+            plot = self.funnel if name == "funnel" else self.revenue
+            hidden = self.shown not in ("desk", name)
+            image.layout.display = "none" if hidden else None
+            if not hidden:
+                image.value = figure_png(plot.fig)
+            width = f"{self._chart_box()[0]}px" if self.shown == name else None
+            image.layout.width = width
 
     def current_scenario(self) -> Scenario:
         """The scenario with the levers' current values (ScenarioError if refused)."""
@@ -214,8 +286,7 @@ class Dashboard(Shown):
         self.kpis, self.ci = summarise(pd.DataFrame([r.kpis for r in runs]))
         self.funnel.update(self.kpis, title=f"Funnel: {scenario.name}, {scenario.weeks:g} weeks")
         self.revenue.update(runs)
-        self.funnel_image.value = figure_png(self.funnel.fig)
-        self.revenue_image.value = figure_png(self.revenue.fig)
+        self._show_images()
         self._render_panel()
         self.seconds = time.perf_counter() - start
         self.message = ""
@@ -224,9 +295,14 @@ class Dashboard(Shown):
                                    f"{self.seconds:.2f} s</span>")
 
     def _render_panel(self) -> None:
-        rows = "".join(self._panel_row(kpi) for kpi in PANEL_KPIS)
-        self.panel.value = ("<table style='font-size:90%'><tr><th style='text-align:left'>KPI"
-                            "</th><th>value</th><th>vs. scenario</th></tr>" + rows + "</table>")
+        kpis = PANEL_KPIS if self.shown == "desk" else PROJECTED_KPIS
+        rows = "".join(self._panel_row(kpi) for kpi in kpis)
+        # on the projector the few key figures are read from the back row: about 3 % of the
+        # screen's height, as the presenter's text
+        size = "90%" if self.shown == "desk" else f"{round(0.03 * self.viewport[1])}px"
+        self.panel.value = (f"<table style='font-size:{size}'><tr><th style='text-align:left'>"
+                            "KPI</th><th>value</th><th>vs. scenario</th></tr>" + rows
+                            + "</table>")
 
     def _panel_row(self, kpi: str) -> str:
         """One KPI of the panel: its label, its value (with the 95 % interval when there is
@@ -250,4 +326,5 @@ class Dashboard(Shown):
                 f"<td style='text-align:right; color:#555'>{delta}</td></tr>")
 
 
-__all__ = ["DEFAULT_LEVERS", "DEFAULT_RANGES", "PANEL_KPIS", "Dashboard", "as_scenario"]
+__all__ = ["DEFAULT_LEVERS", "DEFAULT_RANGES", "PANEL_KPIS", "PROJECTED_KPIS", "VIEWS",
+           "Dashboard", "as_scenario"]

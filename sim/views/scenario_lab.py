@@ -96,6 +96,9 @@ class ScenarioLab(Shown):
     Nothing is simulated until :meth:`compare` or :meth:`report`.
     """
 
+    plain = ("The scenario lab (interactive): change levers and compare two companies; run the "
+             "notebook in JupyterLab, or make app, to use it.")
+
     def __init__(self, base: str | Path = "baseline", reps: int = 10, seed: int | None = None,
                  weeks: float | None = None, folder: str | Path = MY_SCENARIOS_DIR):
         self.lab = LabController(base, reps, seed, weeks, folder)

@@ -152,3 +152,16 @@ def test_start_here_runs_in_jupyterlab_and_its_slider_redraws(page, lab_server, 
     assert revenue.nth(2).text_content().strip() not in ("", "+0"), "no change shown"
     assert after != before
     assert "ready" in dashboard.text_content()
+
+    # the projector view: the revenue chart alone, as wide as a 1280-px projector
+    page.set_viewport_size({"width": 1280, "height": 720})
+    dashboard.get_by_role("button", name="Projector: revenue").click()
+    wide = round(0.96 * 1280)
+    page.wait_for_function(
+        "([node, wide]) => [...node.querySelectorAll('img.widget-image')]"
+        ".some(i => i.naturalWidth === wide && i.offsetParent !== null)",
+        arg=[dashboard.element_handle(), wide], timeout=TIMEOUT_MS)
+    visible = images.evaluate_all("imgs => imgs.filter(i => i.offsetParent !== null).length")
+    assert visible == 1, "the projector view shows one chart"
+    dashboard.locator("img.widget-image").nth(1).scroll_into_view_if_needed()
+    page.screenshot(path=output_dir / "6-projector-revenue.png")

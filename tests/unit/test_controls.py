@@ -7,7 +7,7 @@ import pytest
 
 from sim import ScenarioError, load_scenario, with_overrides
 from sim.scenario import get_value, resolve_scenario_path
-from sim.views.controls import LeverControl, lever_field
+from sim.views.controls import LeverControl, Shown, lever_field
 
 SHORT = 6  # weeks: short horizons keep every test fast
 
@@ -46,3 +46,20 @@ def test_optional_lever_has_a_none_box(short):
 def test_scenario_error_is_the_error_type():
     with pytest.raises(ScenarioError):
         lever_field("sales.rpes")
+
+
+def test_a_screen_read_without_widgets_says_what_it_is():
+    """A notebook read as a static page shows one sentence, not ``VBox(children=…)``."""
+
+    class Panel(Shown):
+        plain = "A panel: run the notebook to use it."
+
+        def __init__(self):
+            self.widget = w.VBox([w.Button(description="go")])
+
+    panel = Panel()
+    bundle = panel._repr_mimebundle_()
+    assert bundle["text/plain"] == "A panel: run the notebook to use it."
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == \
+        panel.widget.model_id  # where widgets live, the widget itself
+    assert "VBox" not in str(bundle)

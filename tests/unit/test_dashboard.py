@@ -8,7 +8,7 @@ import pytest
 from sim import Scenario, load_scenario, with_overrides
 from sim.scenario import field_bounds, get_value, resolve_scenario_path
 from sim.views.controls import lever_field
-from sim.views.dashboard import DEFAULT_LEVERS, DEFAULT_RANGES, Dashboard
+from sim.views.dashboard import DEFAULT_LEVERS, DEFAULT_RANGES, PROJECTED_KPIS, Dashboard
 
 SHORT = 6  # weeks: short horizons keep every test fast
 
@@ -140,3 +140,35 @@ def test_dashboard_speaks_in_labels():
     assert ">revenue</td>" in panel and "MQL → SQL conversion" in panel and "€" in panel
     assert ">mql_to_sql<" not in panel and ">revenue<" in panel
     assert dash.revenue.ax.get_legend() is None and not dash.revenue.fig.legends
+
+
+def test_projector_view_shows_one_chart_full_width_with_larger_text(dash):
+    import io
+
+    import PIL.Image
+
+    desk_png = dash.revenue_image.value
+    desk_width = PIL.Image.open(io.BytesIO(desk_png)).size[0]
+    dash.present("revenue", (1920, 1080))
+    assert dash.view_buttons.value == "revenue"
+    assert dash.funnel_image.layout.display == "none"
+    assert dash.revenue_image.layout.display is None
+    width, height = PIL.Image.open(io.BytesIO(dash.revenue_image.value)).size
+    assert width == round(0.96 * 1920) > desk_width
+    assert height == round(0.6 * 1080)
+    assert dash.revenue.fig.dpi * 10 / 72 >= 28  # a 10 pt label is 28 px or more high
+    assert "font-size:32px" in dash.panel.value and ">profit<" in dash.panel.value
+    assert dash.panel.value.count("<tr") == 1 + len(PROJECTED_KPIS)  # a few key figures only
+    dash.set("sales.reps", 9)  # a change lands on the projected chart
+    assert dash.revenue_image.value != desk_png and dash.funnel_image.layout.display == "none"
+
+
+def test_the_view_buttons_switch_back_to_the_desk(dash):
+    dash.view_buttons.value = "funnel"
+    assert dash.shown == "funnel" and dash.revenue_image.layout.display == "none"
+    dash.view_buttons.value = "desk"
+    assert dash.shown == "desk"
+    assert dash.funnel_image.layout.display is None and dash.revenue_image.layout.display is None
+    assert dash.funnel.fig.get_size_inches().tolist() == [6.0, 3.1]
+    with pytest.raises(ValueError, match="valid views are 'desk', 'funnel', 'revenue'"):
+        dash.present("poster")
