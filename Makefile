@@ -53,12 +53,11 @@ app: $(STAMP)
 # The workshop game, served by one process: the room door on GAME_BIND:GAME_PORT (players open
 # their team's link or type their join code at http://GAME_HOST:GAME_PORT/) and the facilitator
 # console on this machine only (127.0.0.1:CONSOLE_PORT). Creates the game in GAME with TEAMS if
-# needed and prints every team's and role's link and join code, then the console link.
+# needed; the server prints every team's and role's link and join code, then the room, console
+# and presenter links, each once (`python -m sim game links GAME` prints the table again).
 game: $(STAMP)
 	@test -f "$(GAME)/game.yaml" || $(PY) -m sim game new "$(GAME)" --teams "$(TEAMS)"
-	@$(PY) -m sim game links "$(GAME)" --url http://$(GAME_HOST):$(GAME_PORT) \
-	    --console-port $(CONSOLE_PORT)
-	@$(PY) -m sim game serve "$(GAME)" --host $(GAME_BIND) --port $(GAME_PORT) \
+	@$(PY) -m sim game serve "$(GAME)" --links --host $(GAME_BIND) --port $(GAME_PORT) \
 	    --console-port $(CONSOLE_PORT) --url http://$(GAME_HOST):$(GAME_PORT)
 
 # The linter first (style, complexity, naming, docstrings: pyproject.toml), then every test.

@@ -3,14 +3,16 @@
 The same actions as the facilitator screen, one per call: ``new`` creates the game folder,
 ``open``, ``lock`` and ``process`` move a round along, ``undo`` and ``reopen`` step back,
 ``status``, ``links`` and ``leaderboard`` show where things stand, ``serve`` opens the room's
-doors and ``export`` writes the results as CSV. The game itself lives in :mod:`sim.game`; this
-module only reads the flags and prints.
+doors (``--links`` prints the players' links first), ``export`` writes the results as CSV and ``debrief`` the debrief pack (the slides, the
+charts as pictures and a take-home page per team). The game itself lives in :mod:`sim.game`;
+this module only reads the flags and prints.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,19 +25,23 @@ from sim.cli.shared import (
     positive_int,
     seed_number,
     text_table,
+    write_folder,
 )
 from sim.files import check_can_create
 from sim.yamlio import shown
 
 GAME_ACTIONS = ("new", "status", "links", "serve", "open", "lock", "process", "undo", "reopen",
-                "leaderboard", "export")
+                "leaderboard", "export", "debrief")
+PACK_PARTS = re.compile(r"debrief\.pptx|take-home-[^/]+\.html|charts(/\d{2}-[a-z0-9-]+\.png)?")
+"""What a debrief pack folder holds (:func:`sim.game.debrief.write_debrief`): the only files
+``game debrief --force`` replaces."""
 
 
 # ---------------------------------------------------------------------------------- parser
 def add_game(sub: Any) -> None:
     """The ``game`` command's parser: the action, the folder, then each action's flags."""
     p = sub.add_parser("game", help="run the workshop game: new, status, links, open, lock, "
-                       "process, undo, reopen, export")
+                       "process, undo, reopen, export, debrief")
     p.add_argument("action", choices=GAME_ACTIONS, metavar="ACTION",
                    help=", ".join(GAME_ACTIONS))
     p.add_argument("folder", metavar="FOLDER", help="the game folder (a shared drive works)")
@@ -46,10 +52,12 @@ def add_game(sub: Any) -> None:
                                              "above 0 and at most 1440"),
                    default=None, help="open, reopen: countdown before the round locks itself")
     _add_door_flags(p)
-    p.add_argument("--out", metavar="FILE.csv", help="export: the CSV file to write")
+    p.add_argument("--out", metavar="PATH", help="export: the CSV file to write; debrief: the "
+                   "folder to write the debrief pack into")
     p.add_argument("--force", action="store_true",
                    help="lock: end a running countdown early; export: replace --out if it "
-                   "exists (never one of the game's files)")
+                   "exists (never one of the game's files); debrief: replace the debrief pack "
+                   "in --out")
     p.set_defaults(func=cmd_game)
 
 
@@ -81,6 +89,9 @@ def _add_door_flags(p: argparse.ArgumentParser) -> None:
                    "(default 8866)")
     p.add_argument("--console-port", type=port_number, default=8867,
                    help="serve, links: the console door's port on 127.0.0.1 (default 8867)")
+    p.add_argument("--links", action="store_true",
+                   help="serve: print every team's and role's link and join code first, as "
+                   "game links does (make game)")
 
 
 # ---------------------------------------------------------------------------------- actions
@@ -90,6 +101,8 @@ def cmd_game(args: argparse.Namespace) -> int:
 
     if args.action == "new":
         return _new_game(args)
+    if args.action == "debrief":
+        return _debrief(args)
     game = Game(args.folder)
     if args.action == "serve":
         return _serve_game(args, game)
@@ -114,10 +127,15 @@ def _new_game(args: argparse.Namespace) -> int:
 
 def _links(args: argparse.Namespace, game: Any) -> None:
     """``game links``: every team's secret links, and the console's."""
-    print(text_table(["team", "role", "code", "link"],
-                     [list(map(str, r)) for r in game.links(args.url).itertuples(index=False)]))
+    _player_links(game, args.url)
     print(f"facilitator console (this machine only): "
           f"{game.console_link(f'http://127.0.0.1:{args.console_port}')}")
+
+
+def _player_links(game: Any, url: str | None) -> None:
+    """Every team's and role's join code and secret link, as a table."""
+    print(text_table(["team", "role", "code", "link"],
+                     [list(map(str, r)) for r in game.links(url).itertuples(index=False)]))
 
 
 def _status(args: argparse.Namespace, game: Any) -> None:
@@ -202,6 +220,70 @@ def _undo_or_reopen(args: argparse.Namespace, game: Any) -> None:
     print(f"round {index} ({game.round(index).name}) is open again{until}")
 
 
+def _debrief(args: argparse.Namespace) -> int:
+    """``game debrief``: the debrief pack of a played game, written whole into ``--out``."""
+    from sim.game.debrief import DECK_NAME, pack_files
+
+    game = _played_game(args.folder)
+    out = _pack_folder(args, game.folder)
+    files = pack_files(game, out)  # every chart drawn before the first byte is written
+    written = write_folder(out, files)
+    slides = sum(1 for p in written if p.suffix == ".png") + 1  # a chart a slide, and the title
+    print(f"debrief pack of game '{shown(game.name, None)}' written to {shown(out, None)}/:")
+    for path in written:
+        what = f"  ({slides} slides)" if path.name == DECK_NAME else ""
+        print(f"  {shown(path.relative_to(out).as_posix(), None)}{what}")
+    return 0
+
+
+def _played_game(folder: str) -> Any:
+    """The game in ``folder`` when it has a processed round to debrief, else a GameError."""
+    from sim.game import Game, GameError
+
+    path = Path(folder)
+    if not path.exists():
+        raise GameError(folder, None, "no such folder; give a game folder, the one `game new` "
+                        "made (it holds game.yaml)")
+    if not (path / "game.yaml").is_file():
+        raise GameError(folder, None, "not a game folder (it holds no game.yaml); give the "
+                        "folder `game new` made")
+    game = Game(path)
+    if game.last_processed() is None:
+        raise GameError(folder, None, "no round has been processed yet; the debrief needs one "
+                        "(game lock, then game process)")
+    return game
+
+
+def _pack_folder(args: argparse.Namespace, game_folder: Path) -> Path:
+    """The ``--out`` folder of ``game debrief``, checked before any work: new or empty, or
+    with ``--force`` one holding a debrief pack and nothing else, in a writable place, and
+    never inside the game's own folders (a pack may sit directly in the game folder).
+    """
+    from sim.game import GameError
+
+    if not args.out:
+        raise GameError("--out", None, "give the folder to write the debrief pack into, e.g. "
+                        "--out debrief")
+    out, home = Path(args.out), game_folder.resolve()
+    if out.resolve().is_relative_to(home) and len(out.resolve().relative_to(home).parts) != 1:
+        raise GameError("--out", args.out, "is the game folder or inside one of its folders; "
+                        "give a folder beside the game, or one directly in it (e.g. "
+                        f"{shown(game_folder / 'debrief', None)})")
+    if out.exists() and not out.is_dir():
+        raise GameError("--out", args.out, "is a file; give a folder to write the debrief "
+                        "pack into")
+    held = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) if out.exists() else []
+    if held and not args.force:
+        raise GameError("--out", args.out, "already exists; add --force to replace the debrief "
+                        "pack in it, or give a new folder")
+    stranger = next((name for name in held if not PACK_PARTS.fullmatch(name)), None)
+    if stranger is not None:
+        raise GameError("--out", args.out, f"holds {stranger}, which is not part of a debrief "
+                        "pack; --force replaces only a debrief pack: give a new or empty folder")
+    check_can_create(out.absolute().parent, "--out")
+    return out
+
+
 ACTIONS: dict[str, Callable[[argparse.Namespace, Any], int | None]] = {
     "links": _links, "status": _status, "leaderboard": _leaderboard, "open": _open,
     "lock": _lock, "undo": _undo_or_reopen, "reopen": _undo_or_reopen, "process": _process,
@@ -220,6 +302,8 @@ def _serve_game(args: argparse.Namespace, game: Any) -> int:
     if args.port == args.console_port:
         raise GameError("--console-port", None, f"must differ from --port ({args.port})")
     console = game.console_link(f"http://127.0.0.1:{args.console_port}")
+    if args.links:  # make game: the players' links, then the doors, each said once
+        _player_links(game, room)
     print(f"room: players open their links or type their code at {room}/")
     print(f"facilitator console (this machine only): {console}")
     print(f"presenter mode for the projector (this machine only): "

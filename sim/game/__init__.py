@@ -46,6 +46,8 @@ The package, part by part (each module's docstring says more):
 * :mod:`sim.game.envelopes`: posting and reading envelopes (:class:`Submission`,
   :class:`Envelopes`, :class:`Mailbox`).
 * :mod:`sim.game.players`: join codes, secret keys and links (:class:`Players`).
+* :mod:`sim.game.guesses`: each team's guess of its revenue before a round is processed, and
+  the guesses set beside the results (predict, then reveal).
 * :mod:`sim.game.processing`: simulating a round and filing its results.
 * :mod:`sim.game.results`: the result files read back, and the leaderboard.
 * :mod:`sim.game.luck`: how much of the leaderboard is luck (bands, ties, sentences).

@@ -6,23 +6,29 @@ enabled only while its action is valid, and the risky ones ask first (a *Confirm
 *Cancel* button appear). Three parts of the desk have their own class: :class:`RoundAdvice`
 knows, without any widget, what can be done now and how to say why not;
 :class:`EnvelopesPanel` shows who has posted and which envelopes were skipped;
-:class:`DebriefPanel` shows the leaderboard and the debrief charts (funnels, revenue against
-the well-aligned reference, the misalignment picture, trust over time) and the export.
-:class:`NewGameForm` stands in for the console while the folder holds no game yet.
+:class:`DebriefPanel` shows the leaderboard, every team's guess of its revenue against the
+result (predict, then reveal: :mod:`sim.game.guesses`), the debrief charts (funnels, revenue
+against the well-aligned reference, the misalignment picture, trust over time) and the export.
+On the room server the console also links to presenter mode (:mod:`sim.game.presenter`), the
+projector's screen on the console door. :class:`NewGameForm` stands in for the console while
+the folder holds no game yet.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.game import plots as game_plots
 from sim.game.display import (
+    TABLE_STYLE,
     Screen,
     as_game,
     board_table,
@@ -30,12 +36,64 @@ from sim.game.display import (
     luck_html,
     round_line,
     show_figure,
+    swatch_html,
     table_html,
 )
 from sim.game.game import Game
+from sim.game.guesses import shown_guesses
 from sim.game.rules import REFERENCE
 from sim.game.storage import game_folder, now_utc
 from sim.views.controls import data_link, message_html
+
+PRESENTER_LABEL = "Presenter mode (projector)"
+LINK_BUTTON = ("display:inline-block;padding:4px 12px;margin:2px 6px 2px 0;border-radius:4px;"
+               "background:#1f5fa8;color:#FFFFFF;text-decoration:none;font-weight:600")
+"""A link that looks like the console's buttons: it opens presenter mode in a new tab."""
+
+
+def console_door() -> str | None:
+    """The console door's address when the console runs on the room server (which tells its
+    pages the door's port), else None (a notebook has no presenter page to link to).
+    """
+    from sim.game.server import CONSOLE_PORT_ENV
+
+    port = os.environ.get(CONSOLE_PORT_ENV, "").strip()
+    return f"http://127.0.0.1:{port}" if port.isdigit() else None
+
+
+def presenter_html(game: Game, console_url: str | None) -> str:
+    """The links to presenter mode on the console door at ``console_url``, for a 1280×720 and
+    a 1920×1080 projector; without a door, where presenter mode is found instead.
+    """
+    if console_url is None:
+        return ("<div style='color:#555'>Presenter mode (projector) is a page of the room "
+                "server: start the room with <code>make game</code> or <code>python -m sim game "
+                "serve</code> and open it from this console there.</div>")
+    links = [(game.presenter_link(console_url), PRESENTER_LABEL),
+             (game.presenter_link(console_url, "1080"), "1920×1080 projector")]
+    anchors = "".join(f"<a class='leadflow-presenter-link' href='{html.escape(href)}' "
+                      f"target='_blank' rel='noopener' style='{LINK_BUTTON}'>{html.escape(text)}"
+                      "</a>" for href, text in links)
+    return (f"<div style='margin:4px 0'>{anchors}<span style='color:#555'>opens the "
+            "projector's screen in a new tab (drag it to the projector, then full screen)"
+            "</span></div>")
+
+
+def guesses_html(table: pd.DataFrame, teams: list[str] | None = None) -> str:
+    """Every team's guess beside its company's revenue, as a table whose teams wear their
+    colours (:func:`sim.game.guesses.guess_table` in, HTML out); ``teams``, the game's teams,
+    gives each the colour it has in the game's charts.
+    """
+    shown = shown_guesses(table)
+    shown["posted by"] = [role or "–" for role in table["guessed_by"]]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    rows = []
+    for row in shown.to_dict("records"):
+        swatch = swatch_html(row.pop("team"), teams)
+        rows.append(f"<tr><td>{swatch}</td>"
+                    + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>")
+    return (TABLE_STYLE + f"<table class='leadflow-game-table leadflow-guesses'><tr>{head}</tr>"
+            + "".join(rows) + "</table>")
 
 
 class RoundAdvice:
@@ -149,17 +207,34 @@ class EnvelopesPanel:
             return
         status = self.game.status(index)
         problems = self.game.problems(index)
-        text = "<h4 style='margin:8px 0 2px'>Envelopes</h4>" + table_html(status)
+        text = ("<h4 style='margin:8px 0 2px'>Envelopes</h4>" + table_html(status)
+                + self._guesses_line(index))
+        problems = [*problems, *self.game.guesses(index).problems]
         if problems:
             text += ("<div style='color:#B00020'>Skipped:<ul>"
                      + "".join(f"<li>{html.escape(p)}</li>" for p in problems) + "</ul></div>")
         self.status_html.value = text
+
+    def _guesses_line(self, index: int) -> str:
+        """Which teams have guessed their revenue this round (never how much: the console may
+        be on the projector before the reveal).
+        """
+        if self.game.state(index).status == "processed":
+            return ""
+        counted = self.game.guesses(index).counted
+        done = [t for t in self.game.teams if t in counted]
+        missing = [t for t in self.game.teams if t not in counted]
+        parts = [f"guessed: {', '.join(done)}" if done else "",
+                 f"no guess yet: {', '.join(missing)}" if missing else ""]
+        return ("<div style='color:#555'>Revenue guesses (predict, then reveal) · "
+                + html.escape(" · ".join(p for p in parts if p)) + "</div>")
 
 
 class DebriefPanel:
     """The leaderboard and the debrief charts in tabs, and the results' download link."""
 
     CHARTS = ("Leaderboard", "Funnels", "Revenue", "Scoreboards vs company", "Trust")
+    GUESSES = "Guesses vs results"
 
     def __init__(self, game: Game):
         self.game = game
@@ -167,11 +242,12 @@ class DebriefPanel:
         self.export_html = w.HTML()
         self.images = {name: w.Image(format="png", layout=w.Layout(max_width="100%"))
                        for name in self.CHARTS}
+        self.guesses_html = w.HTML()
         self.tabs = w.Tab(children=[
-            w.VBox([self.board_html, self.images["Leaderboard"]]),
+            w.VBox([self.board_html, self.images["Leaderboard"]]), self.guesses_html,
             *[self.images[name] for name in self.CHARTS[1:]],
         ])
-        for i, name in enumerate(self.CHARTS):
+        for i, name in enumerate([self.CHARTS[0], self.GUESSES, *self.CHARTS[1:]]):
             self.tabs.set_title(i, name)
         self._charted: int | None = -1
 
@@ -197,10 +273,24 @@ class DebriefPanel:
         }
         for name, fig in figures.items():
             show_figure(self.images[name], fig)
+        self.guesses_html.value = self._guesses()
         if not results.empty:
             data = results.to_csv(index=False).encode("utf-8")
             self.export_html.value = data_link(data, "game-results.csv", "text/csv",
                                                "Download every round's choices and results (CSV)")
+
+    def _guesses(self) -> str:
+        """Each processed round's guesses against the results, the latest round first."""
+        done = [r for r in self.game.rounds if self.game.state(r.index).status == "processed"]
+        if not done:
+            return "<div>No round has been processed yet: guesses are shown here after it.</div>"
+        parts = ["<div style='color:#555'>Each team's guess of its company's revenue in the "
+                 "quarter, posted before the round locked, beside what the company made; the "
+                 "miss is the guess's distance from the result (+ too high, − too low).</div>"]
+        for rnd in reversed(done):
+            parts.append(f"<h4 style='margin:8px 0 2px'>{html.escape(rnd.name)}</h4>"
+                         + guesses_html(self.game.guess_table(rnd.index), self.game.teams))
+        return "".join(parts)
 
     def _reference_score(self) -> float | None:
         """The reference's score to date at the last complete round, or None."""
@@ -220,11 +310,20 @@ class FacilitatorScreen(Screen):
     countdown ends and undoing a processing first ask: a *Confirm* and a *Cancel* button
     appear, and only *Confirm* goes ahead. Called from code, those actions take
     ``confirm=True``.
+
+    ``base_url`` is the room's address, which the team links carry; ``console_url`` the
+    console door's, which the presenter links carry (by default the room server's console door,
+    :func:`console_door`; none in a notebook).
     """
 
-    def __init__(self, game: Game | str | Path, base_url: str | None = None):
+    plain = ("The facilitator's console (interactive): run the notebook in JupyterLab, or make "
+             "game, to use it.")
+
+    def __init__(self, game: Game | str | Path, base_url: str | None = None,
+                 console_url: str | None = None):
         self.game = as_game(game)
         self.base_url = base_url
+        self.console_url = console_url or console_door()
         self.advice = RoundAdvice(self.game)
         self.envelopes = EnvelopesPanel(self.game)
         self.debrief = DebriefPanel(self.game)
@@ -234,9 +333,10 @@ class FacilitatorScreen(Screen):
         self.message_label = w.HTML()
         self.links_html = w.HTML("<details><summary>Team links and join codes</summary>"
                                  + table_html(self.game.links(base_url)) + "</details>")
+        self.presenter_html = w.HTML(presenter_html(self.game, self.console_url))
         self.widget = w.VBox([
             w.HTML(f"<h3 style='margin:4px 0'>Facilitator: {html.escape(self.game.name)}</h3>"),
-            self.round_label,
+            self.presenter_html, self.round_label,
             w.HBox([self.minutes, self.open_button, self.lock_button, self.process_button,
                     self.refresh_button]),
             w.HBox([self.reopen_button, self.undo_button]),

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.bridge import Bridge, revenue_bridge
 from sim.errors import ScenarioError
 from sim.files import check_target, write_atomic
 from sim.game import REFERENCE, Game, GameError, luck_sentences
 from sim.game import plots as game_plots
+from sim.game.luck import NAMED_TIES, names
 from sim.model import ADJUSTABLE_KEYS, run
 from sim.views.bridge import bridge_chart
 from sim.views.deck import PICTURE_DPI, Slide, deck_bytes, slug
@@ -41,14 +41,11 @@ from sim.views.labels import (
     lever_label,
     lever_unit,
 )
-from sim.views.palette import team_color
 
 FLOWS = ("leads", "mqls", "sals", "sqls", "opportunities")
 """Funnel counts of a quarter, summed from its weeks of the ledger (as the game does)."""
 TOTALS = ("revenue", "profit", "won", "total_cost")
 """Money and deals of a quarter: the total to date less the total to the quarter before."""
-REFERENCE_GREY = "#555555"
-"""The reference company's colour, dashed, as in the game's other charts."""
 PAGE_TEAMS = 6
 """Teams per slide of the charts with a panel per team (scoreboards, funnels): more panels
 than that are not read from the back of a room."""
@@ -212,12 +209,6 @@ def _last_scored(game: Game) -> int | None:
     return max(done) if done else None
 
 
-def names(teams: Sequence[str]) -> str:
-    """Teams in a sentence: ``red``, ``red and blue``, ``red, blue and green``."""
-    teams = list(teams)
-    return teams[0] if len(teams) == 1 else f"{', '.join(teams[:-1])} and {teams[-1]}"
-
-
 def ordinal(place: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``."""
     suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
@@ -238,42 +229,18 @@ def _reference_score(game: Game) -> float | None:
 
 
 # --------------------------------------------------------------------------- slides
-def _legend_below(fig: Figure) -> Figure:
-    """Move the chart's legend under the plot, where it cannot hide a bar or a whisker."""
-    ax = fig.axes[0]
-    legend = ax.get_legend()
-    if legend is not None:
-        handles, labels = ax.get_legend_handles_labels()
-        legend.remove()
-        fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
-    return fig
-
-
-def _team_colours(fig: Figure) -> Figure:
-    """Draw each team's line in the team's own colour and the reference dashed grey, as the
-    game's other charts do, and rebuild the legend to match.
-    """
-    for ax in fig.axes:
-        for line in ax.get_lines():
-            label = line.get_label()
-            if label == REFERENCE:
-                line.set(color=REFERENCE_GREY, linestyle="--")
-            elif not label.startswith("_"):
-                line.set_color(team_color(label))
-    for legend in fig.legends:
-        handles = legend.legend_handles
-        for handle, text in zip(handles, legend.get_texts(), strict=True):
-            if text.get_text() == REFERENCE:
-                handle.set(color=REFERENCE_GREY, linestyle="--")
-            elif handle is not None:
-                handle.set_color(team_color(text.get_text()))
-    return fig
+def _tied_with(tied: Sequence[str], teams: int) -> str:
+    """The teams a team shares its place with, in words: named up to :data:`NAMED_TIES`."""
+    if len(tied) <= NAMED_TIES:
+        return names(tied)
+    return f"all {len(tied)} other teams" if len(tied) == teams - 1 else \
+        f"{len(tied)} other teams"
 
 
 def _leaderboard_slide(game: Game) -> Slide:
     board = game.leaderboard()
-    fig = _legend_below(game_plots.leaderboard_chart(board, game.rank_by,
-                                                     _reference_score(game)))
+    fig = game_plots.leaderboard_chart(board, game.rank_by, _reference_score(game),
+                                       teams=game.teams)
     luck = luck_sentences(board)
     notes = ("Before anyone is crowned: which decision moved your team most on this board, "
              "and would it survive a replay with other luck? " + " ".join(luck)).strip()
@@ -284,7 +251,7 @@ def _leaderboard_slide(game: Game) -> Slide:
     done = last == game.scored_rounds()[-1].index
     verb = "finished" if done else f"leads after {game.round(last).name},"
     tied = [t for t in str(first["tied_with"] or "").split(", ") if t]
-    group = names([first["team"], *tied]) if len(tied) < 3 else f"{len(tied) + 1} teams"
+    group = names([first["team"], *tied]) if len(tied) < NAMED_TIES else f"{len(tied) + 1} teams"
     who = f"{group} share first place (within luck)," if tied else f"{first['team']} {verb} first,"
     text = f"{who} {compared(float(first['vs_reference']))} in {game.rank_by} to date"
     return Slide("Leaderboard", fig, text, notes)
@@ -302,14 +269,14 @@ def _gap_by_round(results: pd.DataFrame) -> list[tuple[str, float]]:
     return out
 
 
-def _revenue_slide(results: pd.DataFrame) -> Slide:
+def _revenue_slide(results: pd.DataFrame, teams: Sequence[str]) -> Slide:
     gaps = _gap_by_round(results)
     text = "No scored round has been processed yet."
     if gaps:
         text = f"The teams' average revenue was {compared(gaps[0][1])} in {gaps[0][0]}"
     if len(gaps) > 1:
         text += f" and {compared(gaps[-1][1], 'it')} in {gaps[-1][0]}"
-    return Slide("Revenue by quarter", game_plots.revenue_by_round(results), text,
+    return Slide("Revenue by quarter", game_plots.revenue_by_round(results, teams), text,
                  "How big was the gap to the dashed reference in the first quarter, and which "
                  "unlock closed most of it?")
 
@@ -350,7 +317,7 @@ def _scoreboards_slide(results: pd.DataFrame, suffix: str = "") -> Slide:
 
 def _trust_slide(game: Game) -> Slide:
     weekly = game.weekly(_last_scored(game)) if _last_scored(game) is not None else pd.DataFrame()
-    fig = _team_colours(game_plots.trust_by_team(weekly))
+    fig = game_plots.trust_by_team(weekly, teams=game.teams)
     notes = "What made sales' trust in marketing leads fall, and what would rebuild it at work?"
     if weekly.empty:
         return Slide("Trust", fig, "No scored round has been processed yet.", notes)
@@ -423,7 +390,7 @@ def debrief_slides(game: Game, replays: Sequence[Mapping[str, Any]] = ()) -> lis
     results = game.results()
     last = game.last_processed()
     pages = _pages(game, results)
-    slides = [_leaderboard_slide(game), _revenue_slide(results),
+    slides = [_leaderboard_slide(game), _revenue_slide(results, game.teams),
               *(_scoreboards_slide(page, suffix) for suffix, page in pages), _trust_slide(game),
               *(_funnels_slide(game, page, last, suffix) for suffix, page in pages)]
     if last is not None:
@@ -501,7 +468,7 @@ def _standing(game: Game, team: str) -> str:
     tied = [t for t in str(row["tied_with"] or "").split(", ") if t]
     place = ordinal(int(str(row["place"]).lstrip("=")))
     when = "finished" if done else f"were after {game.round(last).name}"
-    shared = f", level within luck with {names(tied)}" if tied else ""
+    shared = f", level within luck with {_tied_with(tied, len(board))}" if tied else ""
     lines = [f"You {when} <b>{place}</b> of {len(board)} teams{html.escape(shared)}."]
     for kpi in ("revenue", "profit"):
         mine_v, ref_v = float(row[f"{kpi}_to_date"]), float(ref[f"{kpi}_to_date"])
@@ -520,7 +487,8 @@ def _charts(game: Game, team: str) -> tuple[str, Bridge | None]:
     results = game.results()
     mine = results[results["team"].isin([team, REFERENCE])] if not results.empty else results
     parts = ["<h2>Revenue by quarter</h2>",
-             _figure(game_plots.revenue_by_round(mine), f"{team}'s revenue by quarter")]
+             _figure(game_plots.revenue_by_round(mine, teams=game.teams),
+                     f"{team}'s revenue by quarter")]
     last = game.last_processed()
     if last is None:
         return "".join(parts), None
@@ -551,8 +519,12 @@ def take_home_html(game: Game, team: str) -> str:
 
 
 # --------------------------------------------------------------------------- writing
-def _contents(game: Game, folder: Path, slides: Sequence[Slide]) -> dict[Path, bytes]:
-    """Every file of the pack and its bytes, made in memory before anything is written."""
+def pack_files(game: Game, folder: str | Path,
+               replays: Sequence[Mapping[str, Any]] = ()) -> dict[Path, bytes]:
+    """Every file of the debrief pack in ``folder`` (:func:`write_debrief`) and its bytes,
+    made in memory: nothing is written.
+    """
+    folder, slides = Path(folder), debrief_slides(game, replays)
     done = game.last_processed()
     subtitle = (f"{len(game.teams)} teams · after {game.round(done).name}" if done is not None
                 else f"{len(game.teams)} teams · no round processed yet")
@@ -578,14 +550,13 @@ def write_debrief(game: Game, out_folder: str | Path, *, force: bool = False,
     known = [folder / DECK_NAME, *(folder / f"take-home-{t}.html" for t in game.teams)]
     for target in known:  # the names known before any chart is drawn: refuse early
         check_target(target, "out_folder", force=force, make_folder=True)
-    slides = debrief_slides(game, replays)
-    files = _contents(game, folder, slides)
+    files = pack_files(game, folder, replays)
     for target in files:
         check_target(target, "out_folder", force=force, make_folder=True)
     (folder / PNG_FOLDER).mkdir(parents=True, exist_ok=True)
     return [write_atomic(path, data) for path, data in files.items()]
 
 
-__all__ = ["bridge_slide", "choices_table", "compared", "debrief_slides", "money", "names",
-           "ordinal", "percent", "replay_slide", "round_kpis", "same_luck_replay",
-           "take_home_html", "team_bridge", "write_debrief"]
+__all__ = ["bridge_slide", "choices_table", "compared", "debrief_slides", "money",
+           "names", "ordinal", "pack_files", "percent", "replay_slide", "round_kpis",
+           "same_luck_replay", "take_home_html", "team_bridge", "write_debrief"]

@@ -25,9 +25,10 @@ import pandas as pd
 from sim.game.game import Game
 from sim.game.luck import luck_sentences
 from sim.game.storage import now_utc
-from sim.views.controls import DPI, message_html
+from sim.views.controls import DPI, Shown, message_html
 from sim.views.images import figure_png
 from sim.views.labels import format_value as format_kpi
+from sim.views.palette import team_color
 
 BOARD_HEADERS: dict[str, str] = {
     "revenue_to_date": "revenue to date", "profit_to_date": "profit to date",
@@ -132,41 +133,57 @@ def luck_html(board: pd.DataFrame, rank_by: str) -> str:
             f"<ul style='margin:4px 0'>{lines}</ul>")
 
 
-class Screen:
-    """Display plumbing shared by the screens: each has a ``widget`` and a :meth:`refresh`."""
+def swatch_html(team: str, teams: list[str] | None = None) -> str:
+    """A team's name behind a square in its colour among the game's ``teams``
+    (:func:`sim.views.palette.team_color`), as the tables of the console and the projector
+    show it.
+    """
+    colour = team_color(str(team), teams)
+    return f"<span style='color:{colour}'>&#9632;</span> {html.escape(str(team))}"
 
-    widget: w.Widget
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+class Screen(Shown):
+    """What the game's screens share: each has a ``widget`` (shown as a :class:`Shown` is) and
+    a :meth:`refresh`, and may re-read the game folder by itself.
+    """
 
-        display(self.widget)
+    plain = ("A screen of the workshop game: open the notebook in JupyterLab and run it, or "
+             "serve the game (make game), to play.")
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+    tick_seconds: float | None = None
+    """How often :meth:`tick` runs between two refreshes (a screen with a countdown sets it)."""
+
+    def tick(self) -> None:
+        """Between two refreshes: nothing here (a screen with a countdown redraws it)."""
 
     def start_auto_refresh(self, seconds: float = 5.0,
                            context: AbstractContextManager[Any] | None = None) -> None:
-        """Re-read the game folder every ``seconds`` in the background (for live pages), until
-        :meth:`stop_auto_refresh`.
+        """Re-read the game folder every ``seconds`` in the background (for live pages), and
+        :meth:`tick` every :attr:`tick_seconds` in between, until :meth:`stop_auto_refresh`.
 
-        ``context`` is entered around each refresh: the room server passes the page's session,
+        ``context`` is entered around each step: the room server passes the page's session,
         so that the widgets a background thread changes reach that page and no other.
         """
         stop = threading.Event()
         self._stop_refresh = stop
         inside = context if context is not None else nullcontext()
-
+        step = min(self.tick_seconds or seconds, seconds)
         # pages opened together would otherwise all re-read at the same instant, forever
-        first = seconds * (0.5 + random.random())
+        first = step * (0.5 + random.random())
 
         def loop() -> None:
-            wait = first
+            wait, since = first, 0.0
             while not stop.wait(wait):
-                wait = seconds
+                wait = step
+                since += step
+                due = since >= seconds - 1e-9
+                since = 0.0 if due else since
                 try:
                     with inside:
-                        self.refresh(quiet=True)
+                        if due:
+                            self.refresh(quiet=True)
+                        else:
+                            self.tick()
                 except Exception:  # a half-copied folder on a network drive: try again later
                     continue
 

@@ -12,7 +12,6 @@ auto-submitted.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from sim.files import FileMemo
 from sim.game.rounds import RoundBook
 from sim.game.rules import ROLES, Round, Rules
 from sim.game.storage import (
+    CheckedFiles,
     GameError,
     check_envelope_file,
     check_envelope_size,
@@ -76,7 +76,7 @@ def carried(team: str, rounds: Sequence[Envelopes]) -> tuple[dict[str, Any], dic
     return current, auto
 
 
-class Mailbox:
+class Mailbox(CheckedFiles):
     """The envelopes of a game's rounds: posting, checking and reading them."""
 
     def __init__(self, rules: Rules, book: RoundBook):
@@ -159,16 +159,7 @@ class Mailbox:
         server's pages ask every few seconds who has posted), so an unchanged envelope costs
         a ``stat``, and an unchanged bad one the same line again.
         """
-        outcome = self._memo.get(path, self._outcome)
-        if isinstance(outcome, GameError):
-            raise copy.copy(outcome)  # a fresh exception each time: no traceback piles up
-        return outcome
-
-    def _outcome(self, path: Path) -> Submission | GameError:
-        try:
-            return self._read(path)
-        except GameError as exc:
-            return exc
+        return self.checked(path)
 
     def _read(self, path: Path) -> Submission:
         source = str(path.relative_to(self.folder)) if path.is_relative_to(self.folder) else str(path)
@@ -203,21 +194,7 @@ class Mailbox:
         if not folder.is_dir():
             return found
         lock = self.book.state(index, now).lock_time()
-        for path in sorted(folder.glob("*.yaml")):
-            if path.name.startswith(".") or path.name == "state.yaml":
-                continue
-            try:
-                # size first: a huge file is reported without being read, so it cannot stall
-                # the console or `game status`
-                check_envelope_file(path, str(path.relative_to(self.folder)))
-                sub = self.read_envelope(path)
-            except GameError as exc:
-                found.problems.append(f"{exc} (skipped)")
-                continue
-            if lock is not None and sub.submitted_at > lock:
-                found.problems.append(f"{path.relative_to(self.folder)}: posted after the round "
-                                      "locked (skipped)")
-                continue
+        for sub in self.in_time(folder, lock, found.problems):
             found.valid[(sub.team, sub.role)] = sub
         return found
 

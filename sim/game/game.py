@@ -3,7 +3,8 @@
 A game is its folder; the object is the table the game is played at, with each part of the
 game at its own place: the rules card (:class:`~sim.game.rules.Rules`), the rounds' clock
 (:class:`~sim.game.rounds.RoundBook`), the envelopes (:class:`~sim.game.envelopes.Mailbox`),
-the players' codes and keys (:class:`~sim.game.players.Players`) and the result sheets
+the players' codes and keys (:class:`~sim.game.players.Players`), the teams' guesses of
+their revenue (:class:`~sim.game.guesses.GuessBook`) and the result sheets
 (:class:`~sim.game.results.Results`). :class:`Game` hands each call to its part, so a caller
 writes ``game.open_round()`` or ``game.leaderboard()`` without knowing which part answers;
 processing a round (:mod:`sim.game.processing`) is the one move that uses them all.
@@ -22,6 +23,7 @@ from sim.errors import ScenarioError
 from sim.files import FileMemo
 from sim.game import processing
 from sim.game.envelopes import Envelopes, Mailbox, Submission
+from sim.game.guesses import GuessBook, Guesses, guess_table
 from sim.game.players import Players, console_secret, player_secrets
 from sim.game.results import Results
 from sim.game.rounds import RoundBook, RoundState
@@ -63,6 +65,7 @@ class Game:
         self.mailbox = Mailbox(rules, self.book)
         self.players = Players(rules)
         self.scores = Results(rules, self.book, self.mailbox)
+        self.slips = GuessBook(rules, self.book, self.mailbox)
 
     # ------------------------------------------------------------------ creating
     @classmethod
@@ -200,6 +203,13 @@ class Game:
         """The facilitator console's address with its secret key."""
         return self.players.console_link(base_url)
 
+    def presenter_link(self, base_url: str, size: str | None = None) -> str:
+        """Presenter mode's address on the console door at ``base_url``, with the console's
+        key; ``size="1080"`` lays it out for a 1920×1080 projector (default 1280×720).
+        """
+        link = self.console_link(base_url).replace("/console?", "/present?", 1)
+        return link + (f"&size={size}" if size else "")
+
     # ------------------------------------------------------------------ envelopes
     def envelope_path(self, index: int, team: str, role: str) -> Path:
         """Where ``team``'s ``role`` envelope for round ``index`` is filed."""
@@ -225,6 +235,29 @@ class Game:
     def choices(self, team: str, index: int) -> tuple[dict[str, Any], dict[str, bool]]:
         """The choices in force for ``team`` in round ``index`` (:meth:`Mailbox.choices`)."""
         return self.mailbox.choices(team, index)
+
+    # ------------------------------------------------------------------ guesses
+    def post_guess(self, team: str, role: str, amount: Any, index: int | None = None,
+                   now: datetime | None = None) -> Path:
+        """Post ``role``'s guess of ``team``'s revenue this quarter (:meth:`GuessBook.post`)."""
+        return self.slips.post(team, role, amount, index, now)
+
+    def guesses_closed(self, index: int, now: datetime | None = None) -> str | None:
+        """Why round ``index`` takes no guess now, or None (:meth:`GuessBook.closed`)."""
+        return self.slips.closed(index, now)
+
+    def guesses(self, index: int, now: datetime | None = None) -> Guesses:
+        """Each team's guess of round ``index`` that counts, and the guess files that do not."""
+        return self.slips.guesses(index, now)
+
+    def guess_table(self, index: int) -> pd.DataFrame:
+        """Every team's guess of round ``index`` against its company's revenue that quarter
+        (:func:`~sim.game.guesses.guess_table`; no results while the round is not processed).
+        """
+        self.rules.round(index)
+        processed = self.book.state(index).status == "processed"
+        results = self.scores.round_results(index) if processed else None
+        return guess_table(list(self.teams), self.slips.guesses(index).counted, results)
 
     # ------------------------------------------------------------------ processing
     def process_round(self, index: int | None = None, now: datetime | None = None,

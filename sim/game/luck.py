@@ -108,8 +108,24 @@ def _share_places(standings: pd.DataFrame, order: Sequence[str],
             standings.loc[team, "tied_with"] = ", ".join(t for t in group if t != team)
 
 
-def _names(teams: Sequence[str]) -> str:
+NAMED_TIES = 3
+"""The most teams of one tie named in a sentence; a larger tie is said by its size (a dozen names
+read out in one breath tell the room less than "all 12 teams")."""
+
+
+def names(teams: Sequence[str]) -> str:
+    """Teams in a sentence: ``red``, ``red and blue``, ``red, blue and green``."""
+    teams = list(teams)
     return teams[0] if len(teams) == 1 else f"{', '.join(teams[:-1])} and {teams[-1]}"
+
+
+def _tie(group: Sequence[str], teams: int) -> str:
+    """A group of tied teams as a sentence's subject: named, or by its size when large."""
+    if len(group) <= NAMED_TIES:
+        return names(group)
+    if len(group) == teams:
+        return f"All {len(group)} teams"
+    return f"{len(group)} teams ({names([*group[:NAMED_TIES], f'{len(group) - NAMED_TIES} more'])})"
 
 
 def luck_sentences(board: pd.DataFrame) -> list[str]:
@@ -125,7 +141,8 @@ def luck_sentences(board: pd.DataFrame) -> list[str]:
         group = [row["team"], *row["tied_with"].split(", ")]
         said.update(group)
         gap = "the gap between them is" if len(group) == 2 else "the gaps between them are"
-        lines.append(f"{_names(group)} are tied: {gap} within what luck alone produces.")
+        lines.append(f"{_tie(group, len(board))} are tied: {gap} within what luck alone "
+                     "produces.")
     if not lines and len(board) > 1:
         lines.append("No two neighbours on the leaderboard are tied: each gap is larger than "
                      "luck alone produces.")

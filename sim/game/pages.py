@@ -27,8 +27,9 @@ from solara.server import kernel_context
 from sim.game import GAME_URL_ENV, Game, GameError, game_folder, open_game
 from sim.game.console import FacilitatorScreen
 from sim.game.display import Notice
-from sim.game.presenter import VIEWPORTS, Presenter
+from sim.game.presenter import Presenter
 from sim.game.team_screen import TeamScreen
+from sim.views.projector import VIEWPORTS
 
 REFRESH_SECONDS = 5.0
 NOT_VALID = ("This link is not valid for this game. Check it with your facilitator, or type "

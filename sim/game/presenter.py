@@ -2,9 +2,10 @@
 
 The console is the facilitator's desk; the presenter is the scoreboard on the stadium wall. It
 shows one thing at a time, large: the countdown of the open round while the teams play (or
-"Round locked", "Waiting for the facilitator"), then the debrief charts one by one with their
-takeaway (:func:`sim.game.debrief.debrief_slides`), and a leaderboard revealed place by place,
-from the last team to the winner, as at an award ceremony.
+"Round locked", "Waiting for the facilitator"), then a leaderboard revealed place by place,
+from the last team to the winner, as at an award ceremony, every team's guess of its revenue
+beside the result (predict, then reveal: :mod:`sim.game.guesses`), and the debrief charts one
+by one with their takeaway (:func:`sim.game.debrief.debrief_slides`).
 
 Everything is sized for a projector: :meth:`Presenter.set_viewport` takes the screen's size in
 pixels (1280×720 and 1920×1080 are the usual ones) and scales the countdown, the text and each
@@ -22,7 +23,6 @@ import html
 import re
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,22 +33,18 @@ import pandas as pd
 
 from sim.game import Game, GameError, open_game
 from sim.game.debrief import debrief_slides, money
+from sim.game.display import Screen, swatch_html
+from sim.game.guesses import NO_GUESS, miss_text
 from sim.views.deck import Slide
 from sim.views.images import figure_png
-from sim.views.palette import team_color
+from sim.views.projector import VIEWPORTS, chart_geometry
 
-VIEWPORTS: dict[str, tuple[int, int]] = {"720p": (1280, 720), "1080p": (1920, 1080)}
-"""The projector sizes the presenter is laid out for (width, height in pixels)."""
-DESIGN_WIDTH_IN = 9.0
-"""The width in inches a chart is laid out at, whatever the screen: the screen's width sets its
-dots per inch, so a 10 pt label is about 19 px high at 1280 wide and 28 px at 1920."""
-SQUEEZE = 0.6
-"""How far a chart's own height may be squeezed to fit the screen before its fonts shrink."""
 CLOCK_SHARE = 96 / 720
 """The countdown's digits as a share of the screen height: 96 px at 720, 144 px at 1080."""
 STATUS_SHARE = 0.05
 """The one-line round status shown instead while no round is running."""
 REVEAL_TITLE = "Leaderboard reveal"
+GUESSES_TITLE = "Guesses vs results"
 CELL = "<td style='padding:0 0.8em'>"
 WAITING = "Waiting for the facilitator"
 LOCKED = "Round locked"
@@ -96,21 +92,6 @@ def _running(state: Any) -> bool:
     return state is not None and state.status in ("open", "locked")
 
 
-def chart_geometry(box: tuple[int, int], natural: tuple[float, float]
-                   ) -> tuple[tuple[float, float], float]:
-    """The size in inches and the dpi of a chart that fills ``box`` (pixels) exactly.
-
-    The chart is laid out :data:`DESIGN_WIDTH_IN` wide at the box's shape, or taller when its
-    own height (``natural``, inches) cannot be squeezed that far (:data:`SQUEEZE`: a funnel
-    per team, a leaderboard of many teams), up to three times; its fonts then shrink with it.
-    """
-    width_px, height_px = box
-    height_in = DESIGN_WIDTH_IN * height_px / width_px
-    height_in = min(max(height_in, SQUEEZE * natural[1]), 3 * height_in)
-    width_in = height_in * width_px / height_px
-    return (width_in, height_in), width_px / width_in
-
-
 class Layout:
     """Pixel sizes of the presenter's parts on a screen of ``width`` × ``height``."""
 
@@ -134,13 +115,18 @@ class Layout:
         return round(0.96 * self.width), max(120, self.height - rest)
 
 
-class Presenter:
+class Presenter(Screen):
     """The projector screen of a game (an ipywidgets ``VBox`` in :attr:`widget`).
 
     ``viewport`` is the screen size in pixels; ``clock`` returns the time now (injectable for
     tests and rehearsals). The buttons call :meth:`previous`, :meth:`next`,
     :meth:`reveal_next` and :meth:`reveal_all`.
     """
+
+    plain = ("Presenter mode (interactive): open it from the facilitator's console on the "
+             "projector.")
+
+    tick_seconds = 1.0  # the countdown moves every second; the folder is re-read less often
 
     def __init__(self, game: Game | str | Path, *, viewport: tuple[int, int] = VIEWPORTS["720p"],
                  clock: Callable[[], datetime] | None = None):
@@ -150,6 +136,7 @@ class Presenter:
         self.slides: list[Slide] = []
         self._natural: list[tuple[float, float]] = []
         self.board = pd.DataFrame()
+        self.guesses = pd.DataFrame()
         self.position = 0
         self.revealed = 0
         self._state: Any = None
@@ -194,14 +181,6 @@ class Presenter:
         self.widget.layout = w.Layout(width=f"{self.layout.width}px",
                                       padding=f"{self.layout.px(0.015)}px")
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # ------------------------------------------------------------------ reading the folder
     def refresh(self, quiet: bool = False, now: datetime | None = None) -> None:
         """Re-read the game folder: the round and its countdown, and, when a round has been
@@ -230,47 +209,16 @@ class Presenter:
         # each chart's own size, before the screen resizes it: the layout starts from it
         self._natural = [tuple(s.figure.get_size_inches()) for s in self.slides]
         self.board = self.game.leaderboard()
+        done = self._charted
+        self.guesses = self.game.guess_table(done) if done is not None else pd.DataFrame()
         self.revealed = 0
-        self.position = min(self.position, len(self.slides))
+        self.position = min(self.position, len(self.items) - 1)
 
     def tick(self, now: datetime | None = None) -> None:
         """Move the countdown on without reading the folder (between two refreshes)."""
         with self._lock:
             if self._show_clock(now) and self.position > 0:  # the chart's room changed
-                self._show_slide(self.position - 1)
-
-    def start_auto_refresh(self, seconds: float = 5.0,
-                           context: AbstractContextManager[Any] | None = None) -> None:
-        """Tick the countdown every second and re-read the folder every ``seconds``, in the
-        background, until :meth:`stop_auto_refresh`. ``context`` is entered around each step
-        (the room server passes the page's session).
-        """
-        stop = threading.Event()
-        self._stop = stop
-        inside = context if context is not None else nullcontext()
-
-        def loop() -> None:
-            since = 0.0
-            while not stop.wait(1.0):
-                since += 1.0
-                due = since >= seconds
-                since = 0.0 if due else since
-                try:
-                    with inside:
-                        if due:
-                            self.refresh(quiet=True)
-                        else:
-                            self.tick()
-                except Exception:  # a half-copied folder on a network drive: try again later
-                    continue
-
-        threading.Thread(target=loop, daemon=True, name="leadflow-presenter").start()
-
-    def stop_auto_refresh(self) -> None:
-        """Stop the background ticking and refreshing."""
-        stop = getattr(self, "_stop", None)
-        if stop is not None:
-            stop.set()
+                self._show_item()
 
     # ------------------------------------------------------------------ the screen
     def set_viewport(self, width_px: int, height_px: int) -> None:
@@ -284,8 +232,14 @@ class Presenter:
 
     @property
     def items(self) -> list[str]:
-        """What Previous and Next step through: the leaderboard reveal, then each chart."""
-        return [REVEAL_TITLE, *(s.title for s in self.slides)]
+        """What Previous and Next step through: the leaderboard reveal, the guesses against the
+        results once a round is processed, then each chart.
+        """
+        return [REVEAL_TITLE, *self._tables()[1:], *(s.title for s in self.slides)]
+
+    def _tables(self) -> list[str]:
+        """The items drawn as tables rather than charts, in their order at the start."""
+        return [REVEAL_TITLE, *([GUESSES_TITLE] if not self.guesses.empty else [])]
 
     @property
     def current(self) -> str:
@@ -308,7 +262,15 @@ class Presenter:
         if self.position == 0:
             self._show_reveal()
         else:
-            self._show_slide(self.position - 1)
+            self._show_item()
+
+    def _show_item(self) -> None:
+        """Show the guesses or a chart: whatever :attr:`position` points at past the reveal."""
+        tables = len(self._tables())
+        if self.position < tables:
+            self._show_guesses()
+        else:
+            self._show_slide(self.position - tables)
 
     def _show_clock(self, now: datetime | None = None) -> bool:
         """Draw the clock; returns whether the header changed size (a round began or ended)."""
@@ -426,8 +388,7 @@ class Presenter:
             if i < hidden:
                 cells = f"<td>{place}</td><td>?</td><td></td><td></td>"
             else:
-                swatch = (f"<span style='color:{team_color(row['team'])}'>&#9632;</span> "
-                          f"{html.escape(str(row['team']))}")
+                swatch = swatch_html(row["team"], self.game.teams)
                 cells = (f"<td>{place}</td><td>{swatch}</td><td>{html.escape(money(row[key]))}"
                          f"</td><td>{html.escape(_signed_share(row['vs_reference']))}</td>")
             rows.append(f"<tr>{cells.replace('<td>', CELL)}</tr>")
@@ -435,5 +396,46 @@ class Presenter:
                 "border-collapse:collapse'>"
                 f"{''.join(rows)}</table>")
 
+    # ------------------------------------------------------------------ the guesses
+    def _show_guesses(self) -> None:
+        """Every team's guess of its revenue in the last processed round beside the result."""
+        self.image.layout.display = "none"
+        self.board_html.layout = w.Layout(height=f"{self.layout.chart_box(self._header_running)[1]}px",
+                                          overflow="hidden")
+        name = self.game.round(self._charted).name
+        self._heading(f"{GUESSES_TITLE} · {name}", guesses_takeaway(self.guesses))
+        self.board_html.value = self._guesses_table()
 
-__all__ = ["VIEWPORTS", "Layout", "Presenter", "chart_geometry", "countdown_text"]
+    def _guesses_table(self) -> str:
+        """The guesses as a large table: team, guess, result and miss."""
+        box = self.layout.chart_box(self._header_running)
+        size = max(12, min(self.layout.px(0.05), round(box[1] / (len(self.guesses) + 1) / 1.5)))
+        head = ("team", "guess", "result", "miss")
+        rows = ["<tr style='color:#555;font-size:0.5em'>"
+                + "".join(f"<td style='padding:0 1.6em'>{h}</td>" for h in head) + "</tr>"]
+        for row in self.guesses.to_dict("records"):
+            guessed = pd.notna(row["guess"])
+            swatch = swatch_html(row["team"], self.game.teams)
+            cells = (swatch, html.escape(money(row["guess"]) if guessed else NO_GUESS),
+                     html.escape(money(row["result"])), html.escape(miss_text(row["miss"])))
+            rows.append("<tr>" + "".join(f"{CELL}{c}</td>" for c in cells) + "</tr>")
+        return (f"<table class='leadflow-guesses' style='font-size:{size}px;line-height:1.3;"
+                f"margin:auto;border-collapse:collapse;white-space:nowrap'>{''.join(rows)}"
+                "</table>")
+
+
+def guesses_takeaway(table: pd.DataFrame) -> str:
+    """The line under the guesses' title: who came closest, and how many did not guess."""
+    guessed = table[table["guess"].notna() & table["miss"].notna()]
+    missing = int(table["guess"].isna().sum())
+    silent = (f"{missing} team{'s' if missing != 1 else ''} did not guess."
+              if missing else "Every team guessed.")
+    if guessed.empty:
+        return "No team guessed this quarter's revenue." if missing else silent
+    best = guessed.loc[guessed["miss"].abs().idxmin()]
+    off = round(abs(float(best["miss"])) * 100)
+    how = "right on" if off == 0 else f"{off} % {'too high' if best['miss'] > 0 else 'too low'}"
+    return f"Closest: {best['team']} ({how}). {silent}"
+
+
+__all__ = ["GUESSES_TITLE", "Layout", "Presenter", "countdown_text", "guesses_takeaway"]

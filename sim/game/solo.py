@@ -32,6 +32,9 @@ from sim.views.labels import format_value as format_kpi
 class SoloScreen(Screen):
     """One person plays both halves of a team: set both sides' levers, play a quarter."""
 
+    plain = ("Solo play (interactive): run the notebook in JupyterLab to play a quarter per "
+             "click.")
+
     def __init__(self, game: Game | str | Path):
         self.game = as_game(game)
         self.team = self.game.teams[0]

@@ -168,6 +168,54 @@ def _parse_table(path: Path) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- taking turns
+class CheckedFiles:
+    """A reader of one kind of player file (envelopes, guesses) that checks each file once per
+    change: what a file was found to be, a record or the :class:`GameError` naming its problem,
+    is remembered until the file changes. The room server's pages ask every few seconds who has
+    posted, so an unchanged file costs a ``stat``, and an unchanged bad one the same line again.
+
+    A subclass sets ``_memo`` (a :class:`sim.files.FileMemo`) and says in ``_read`` how to read
+    and check one file.
+    """
+
+    _memo: FileMemo
+    folder: Path
+
+    def checked(self, path: Path) -> Any:
+        """The record in ``path``; :class:`GameError` names the file and the problem."""
+        outcome = self._memo.get(path, self._outcome)
+        if isinstance(outcome, GameError):
+            raise copy.copy(outcome)  # a fresh exception each time: no traceback piles up
+        return outcome
+
+    def in_time(self, folder: Path, lock: datetime | None, problems: list[str]) -> Iterator[Any]:
+        """The checked records of the files in ``folder`` (not ``state.yaml``, not hidden
+        temporary files) posted before ``lock``; each file skipped adds a line to ``problems``.
+        """
+        for path in sorted(folder.glob("*.yaml")):
+            if path.name.startswith(".") or path.name == "state.yaml":
+                continue
+            try:
+                record = self.checked(path)
+            except GameError as exc:
+                problems.append(f"{exc} (skipped)")
+                continue
+            if lock is not None and record.submitted_at > lock:
+                problems.append(f"{path.relative_to(self.folder)}: posted after the round "
+                                "locked (skipped)")
+                continue
+            yield record
+
+    def _outcome(self, path: Path) -> Any:
+        try:
+            return self._read(path)
+        except GameError as exc:
+            return exc
+
+    def _read(self, path: Path) -> Any:  # pragma: no cover - each reader says how
+        raise NotImplementedError
+
+
 class FolderLock:
     """The game folder's lock file, held while a round changes.
 

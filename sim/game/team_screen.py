@@ -3,7 +3,9 @@
 A :class:`TeamScreen` is a player's slip of paper at a board game: it shows the round, the
 levers this half of the team may move this quarter (nothing of the other half's), its own KPI,
 and whether the other teams are ready, never what they chose. "Submit" posts the envelope;
-posting again before the round locks replaces it. The page keeps nothing of its own: reopen the
+posting again before the round locks replaces it. Beside it a :class:`GuessBox` takes the
+team's guess of its company's revenue this quarter (predict, then reveal:
+:mod:`sim.game.guesses`), and the recap sets each guess beside the result. The page keeps nothing of its own: reopen the
 link and it reads the same folder again, so a Voilà refresh or a new kernel loses nothing.
 :meth:`TeamScreen.from_request` admits a player only with a link's secret key or a join code;
 otherwise it shows the :class:`JoinScreen`.
@@ -36,12 +38,14 @@ from sim.game.display import (
     table_html,
 )
 from sim.game.game import Game
+from sim.game.guesses import miss_text, money_text
 from sim.game.rules import REFERENCE, ROLE_KPIS, ROLES, SHARED_KPI, Round
 from sim.game.storage import GameError, game_folder, now_utc
 from sim.scenario import get_value
-from sim.views.controls import LeverControl, message_html, setting_text
+from sim.views.controls import LeverControl, message_html
+from sim.views.labels import currency, format_setting, lever_help
 from sim.views.labels import format_value as format_kpi
-from sim.views.labels import lever_help
+from sim.views.palette import team_color
 
 GAME_RANGES: dict[str, tuple[float, float]] = {
     "pricing.price_index": (0.6, 1.6),
@@ -67,6 +71,22 @@ LEVER_LABELS: dict[str, str] = {
 }
 """Plain-language labels for the team pages (the dotted key is in the tooltip)."""
 
+
+
+def short_label(key: str) -> str:
+    """A lever's label without its explanation in brackets: ``MQL bar``, ``List price``."""
+    return LEVER_LABELS.get(key, key).split(" (")[0]
+
+
+def header_html(team: str, role: str, game_name: str, teams: list[str] | None = None) -> str:
+    """The page's heading: the team and role, and the game, beside a bar in the team's colour
+    (:func:`sim.views.palette.team_color` among the game's ``teams``: the colour its charts
+    use).
+    """
+    return (f"<div class='leadflow-team-badge' style='border-left:10px solid "
+            f"{team_color(team, teams)};padding:0 0 0 10px;margin:4px 0'>"
+            f"<h3 style='margin:0'>Team {html.escape(team)} · {role.capitalize()}</h3>"
+            f"<div>{html.escape(game_name)}</div></div>")
 
 
 def player_help(key: str) -> str:
@@ -107,12 +127,13 @@ class TeamScreen(Screen):
         self.brief = w.HTML()
         self.state_line = w.HTML()
         self.standing_html = w.HTML()
-        self.header.value = (f"<h3 style='margin:4px 0'>Team {html.escape(team)} · "
-                             f"{role.capitalize()}</h3><div>{html.escape(self.game.name)}</div>")
+        self.header.value = header_html(team, role, self.game.name, self.game.teams)
+        self.guess = GuessBox(self.game, team, role)
         self.widget = w.VBox([
             self.header, self.round_label, self.state_line, self.brief, self.lever_box,
             w.HBox([self.submit_button, self.refresh_button]), self.pending, self.message_label,
-            self.others, self.standing_html, self.results_html,
+            self.guess.widget, self.others, self.standing_html, self.guess.recap_html,
+            self.results_html,
         ], layout=w.Layout(max_width="760px"))
         self.refresh()
 
@@ -157,6 +178,10 @@ class TeamScreen(Screen):
         """Move a lever as a player would."""
         self.controls[key].value = value
 
+    def post_guess(self, text: str | None = None) -> Path | None:
+        """Post the team's guess of its revenue this quarter (:meth:`GuessBox.post`)."""
+        return self.guess.post(text)
+
     def submit(self) -> Path | None:
         """Post this role's choices for the open round; the message says what happened."""
         if self.round_index is None:
@@ -194,6 +219,7 @@ class TeamScreen(Screen):
             self.message_label.value = ""  # no longer true once the round is locked
         self.state_line.value = message_html(self._state_sentence(index, state, over), "info")
         self._render_brief(index, over)
+        self.guess.show(index, state, over)
         self._render_others()
         self._render_results()
         self._render_standing(over)
@@ -266,8 +292,8 @@ class TeamScreen(Screen):
         """Name the levers moved since the last submission (or since the round opened), as the
         kernel has them: what Submit would post.
         """
-        moved = [f"{key} = {setting_text(value)}" for key, value in self.values().items()
-                 if value != self.posted.get(key)]
+        moved = [f"{short_label(key)} = {format_setting(key, value)}"
+                 for key, value in self.values().items() if value != self.posted.get(key)]
         self.pending.value = (message_html("Not submitted yet: " + ", ".join(moved), "info")
                               if moved else "")
 
@@ -285,6 +311,10 @@ class TeamScreen(Screen):
             value = start.get(key, get_value(self.game.base, key))
             control = LeverControl(key, value, GAME_RANGES.get(key), label=False)
             control.input.description_allow_html = False
+            if isinstance(control.input, w.Dropdown):  # the choices in words, not as spelt
+                control.input.options = [(format_setting(key, o), o)
+                                         for o in control.input.options]
+                control.value = value
             shown = LEVER_LABELS.get(key, key)
             control.input.tooltip = shown
             control.observe(self._show_pending)
@@ -321,6 +351,7 @@ class TeamScreen(Screen):
         results = self.game.results()
         if results.empty:
             self.results_html.value = ""
+            self.guess.show_recap([])
             return
         mine = results[results["team"] == self.team]
         kpi, label = ROLE_KPIS[self.role]
@@ -337,18 +368,27 @@ class TeamScreen(Screen):
             shown["your choices"] = "kept from before" if row[f"auto_{self.role}"] else "submitted"
             rows.append(shown)
         self.results_html.value = ("<h4 style='margin:8px 0 2px'>Your results</h4>"
-                                   + table_html(pd.DataFrame(rows)) + self._luck_line())
+                                   + _scrolling(table_html(pd.DataFrame(rows)))
+                                   + self._luck_line())
+        self.guess.show_recap([int(r) for r in mine["round"]], self._company_score_shown())
+
+    def _company_score_shown(self) -> bool:
+        """Whether this page may show the company's revenue: from the round that unlocks the
+        shared KPI, or once the game is over. Until then each half sees only its own KPI, and
+        the room sees the revenue beside the guesses on the facilitator's projector.
+        """
+        last = self.game.last_complete_round()
+        if last is None:
+            return False
+        over = self.game.last_processed() == len(self.game.rounds) - 1
+        return bool(self.game.round(last).shared_kpi or over)
 
     def _luck_line(self) -> str:
         """This team's band and chance of first, once the company's score is no secret: from
         the round that unlocks the shared KPI, or when the game is over (until then each half
         sees only its own KPI).
         """
-        last = self.game.last_complete_round()
-        if last is None:
-            return ""
-        over = self.game.last_processed() == len(self.game.rounds) - 1
-        if not (self.game.round(last).shared_kpi or over):
+        if not self._company_score_shown():
             return ""
         board = self.game.leaderboard()
         mine = board[board["team"] == self.team]
@@ -367,6 +407,121 @@ class TeamScreen(Screen):
                      f"{html.escape(row['place'])}{tied}")
         return f"<div style='margin-top:4px'>{text}.</div>"
 
+
+
+PHONE_TABLES = ("<style>@media (max-width:480px){.leadflow-team-tables .leadflow-game-table th,"
+                ".leadflow-team-tables .leadflow-game-table td{padding:2px 5px;"
+                "font-size:0.92em}}</style>")
+"""Tighter tables on a phone, so that a team's results fit its width."""
+
+
+def _scrolling(table: str) -> str:
+    """A table that fits a phone (:data:`PHONE_TABLES`), or else scrolls sideways inside its
+    box, never the whole page.
+    """
+    return (f"{PHONE_TABLES}<div class='leadflow-team-tables' style='overflow-x:auto'>{table}"
+            "</div>") if table else ""
+
+
+class GuessBox:
+    """The team's guess of its company's revenue this quarter: a field, a button, and the
+    guess that counts now (whichever half of the team posted it last).
+
+    Shown while a round is open or locked and before it is processed; after that the
+    guess stands beside the result in the recap above the team's results (:meth:`show_recap`).
+    """
+
+    def __init__(self, game: Game, team: str, role: str):
+        self.game, self.team, self.role = game, team, role
+        self.round_index: int | None = None
+        self.label = w.HTML()
+        # every keystroke reaches the server, so a tap on the button never overtakes the text
+        self.input = w.Text(placeholder="e.g. 1.2m", continuous_update=True,
+                            layout=w.Layout(width="170px"))
+        self.button = w.Button(description="Post guess", icon="bullseye",
+                               layout=w.Layout(width="auto"))
+        self.button.on_click(lambda _b: self.post())
+        self.line = w.HTML()
+        self.message_label = w.HTML()
+        self.recap_html = w.HTML()
+        self.widget = w.VBox([self.label,
+                              w.HBox([self.input, self.button],
+                                     layout=w.Layout(flex_flow="row wrap", align_items="center")),
+                              self.line, self.message_label],
+                             layout=w.Layout(margin="8px 0", padding="4px 0 0 0",
+                                             border_top="1px solid #ddd", display="none"))
+
+    def post(self, text: str | None = None) -> Path | None:
+        """Post the guess in the field (or ``text``); the message line says what happened."""
+        if text is not None:
+            self.input.value = str(text)
+        if self.round_index is None:
+            self._say("The game has not started yet.", "error")
+            return None
+        try:
+            path = self.game.post_guess(self.team, self.role, self.input.value,
+                                        self.round_index)
+        except ScenarioError as exc:
+            problem = exc.problem.replace(self.game.rules.label(self.round_index),
+                                          self.game.round(self.round_index).name)
+            self._say(f"Not posted: {problem}.", "error")
+            self.show(self.round_index, self.game.state(self.round_index).status)
+            return None
+        self._say(f"Guess posted at {clock(now_utc())}. Your team can change it until the "
+                  "round locks; the last guess counts.", "ok")
+        self.show(self.round_index, "open")
+        return path
+
+    def show(self, index: int | None, state: str, over: bool = False) -> None:
+        """Show the box for round ``index`` in ``state``: open to guess, or closed with the
+        team's guess; hidden before the game and once the round is processed.
+        """
+        self.round_index = index
+        if index is None or over or state not in ("open", "locked"):
+            self.widget.layout.display = "none"
+            self.message_label.value = ""
+            return
+        self.widget.layout.display = None
+        closed = self.game.guesses_closed(index)
+        self.input.disabled = self.button.disabled = closed is not None
+        self.label.value = (f"<b>Your guess: the company's revenue this quarter, in "
+                            f"{html.escape(currency().strip())}</b><div style='color:#555'>The "
+                            "room sees every team's guess beside its result once the round is "
+                            "processed.</div>")
+        counted = self.game.guesses(index).counted.get(self.team)
+        if counted is not None:
+            who = "you" if counted.role == self.role else f"your {counted.role} half"
+            text = (f"Your team's guess: <b>{html.escape(money_text(counted.amount))}</b> "
+                    f"(posted by {who} at {clock(counted.submitted_at)}).")
+        else:
+            text = ("Your team did not guess this round." if closed is not None
+                    else "Your team has not guessed yet.")
+        self.line.value = f"<div>{text}</div>"
+        if closed is not None and "posted at" in self.message_label.value:
+            self.message_label.value = ""  # "you can change it" is no longer true
+
+    def show_recap(self, rounds: list[int], revealed: bool = True) -> None:
+        """Show the team's guess beside its company's revenue in each processed round of
+        ``rounds``, and how far off it was (``no guess`` for a round it did not guess).
+
+        While the company's score is still a secret on the players' pages (``revealed`` false:
+        the silo rounds), the page shows the guess only; the room sees the result beside every
+        team's guess on the facilitator's projector.
+        """
+        rows = []
+        hidden = "on the projector"
+        for index in rounds:
+            mine = self.game.guess_table(index).set_index("team").loc[self.team]
+            rows.append({"round": self.game.round(index).name,
+                         "your guess": (money_text(mine["guess"]) if pd.notna(mine["guess"])
+                                        else "no guess"),
+                         "company revenue": money_text(mine["result"]) if revealed else hidden,
+                         "miss": miss_text(mine["miss"]) if revealed else hidden})
+        self.recap_html.value = ("<h4 style='margin:8px 0 2px'>Your guess vs the result</h4>"
+                                 + _scrolling(table_html(pd.DataFrame(rows)))) if rows else ""
+
+    def _say(self, text: str, kind: str) -> None:
+        self.message_label.value = message_html(text, kind)
 
 
 class JoinScreen(Screen):

@@ -9,6 +9,9 @@ JupyterLab and Voilà servers.
 * ``lab_server(notebooks)``: JupyterLab on copies of the named notebooks.
 * ``voila_server(target, extra_args=(), env=None)``: Voilà on a notebook or a folder.
 * ``output_dir``: the folder for this test's screenshots.
+* ``room``: a red-and-blue workshop game served by the room server (``python -m sim game
+  serve``), its first round waiting; ``played_room``: the same with that round played and
+  processed on the default choices.
 
 Servers run on 127.0.0.1 on a free port with a random token, and are stopped after the test;
 ``server.url(path, **query)`` gives an address with the token, ``server.describe()`` the end of
@@ -30,10 +33,12 @@ import pytest
 from tests.browser.chromium import chromium_missing, find_chromium, launch_chromium
 from tests.servers import (
     REPO,
+    GameServer,
     Server,
     ServerError,
     copy_notebooks,
     skip_or_fail,
+    start_game_server,
     start_lab,
     start_voila,
 )
@@ -141,3 +146,36 @@ def voila_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
                                                      env=env, cwd=cwd))
 
     yield from _stopped_afterwards(started, start)
+
+
+def _serve_game(tmp_path: Path, played: bool) -> Iterator[GameServer]:
+    """A two-team game (no practice round, no luck replays: processing stays quick), served by
+    the room server; ``played``: its first round processed on the default choices."""
+    from sim.game import Game
+    from sim.parallel import SerialExecutor
+
+    folder = tmp_path / "game"
+    game = Game.create(folder, teams=["red", "blue"], practice=False, weeks_per_round=4,
+                       luck_reps=0)
+    if played:
+        game.play({}, until=0, executor=SerialExecutor())
+    try:
+        server = start_game_server(folder, tmp_path / "room")
+    except ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def room(tmp_path) -> Iterator[GameServer]:
+    """A red-and-blue game with its first round waiting, served by the room server."""
+    yield from _serve_game(tmp_path, played=False)
+
+
+@pytest.fixture
+def played_room(tmp_path) -> Iterator[GameServer]:
+    """A red-and-blue game with its first scored round processed, served by the room server."""
+    yield from _serve_game(tmp_path, played=True)

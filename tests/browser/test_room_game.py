@@ -15,7 +15,6 @@ fails the test with its address.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ import yaml
 
 from sim.game import Game
 from tests.browser.chromium import CHROMIUM_ARGS, find_chromium
-from tests.servers import GameServer, ServerError, start_game_server
+from tests.servers import GameServer
 
 TIMEOUT_MS = 120_000
 PHONE = {"width": 390, "height": 844}
@@ -33,22 +32,6 @@ REBOUND_NAME = "rebound.test"
 """A name the rebinding test's browser resolves to 127.0.0.1, as a rebinding page's name would."""
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def room(tmp_path) -> Iterator[GameServer]:
-    """A two-team game (no practice round, no luck replays: processing stays quick) with its
-    first round open, served by the room server."""
-    folder = tmp_path / "game"
-    Game.create(folder, teams=list(TEAMS), practice=False, weeks_per_round=4, luck_reps=0)
-    try:
-        server = start_game_server(folder, tmp_path / "room")
-    except ServerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class Watched:
@@ -184,9 +167,9 @@ def test_two_teams_play_a_round_and_the_console_ranks_them(chromium, room, outpu
         expect(red.locator(".widget-readout").first).to_have_text("0.50")
         # the page names what Submit would post once the server has it (slider updates are
         # sent in batches and a click could otherwise overtake them)
-        expect(red.get_by_text("Not submitted yet: scoring.mql_threshold = 0.5")).to_be_visible()
-        blue.locator("select").first.select_option("cherry_pick")
-        expect(blue.get_by_text("sales.prioritisation = cherry_pick")).to_be_visible()
+        expect(red.get_by_text("Not submitted yet: MQL bar = 0.5")).to_be_visible()
+        blue.locator("select").first.select_option(label="cherry pick")
+        expect(blue.get_by_text("Which leads reps call first = cherry pick")).to_be_visible()
         # both press Submit at once
         red.locator(".widget-button", has_text="Submit choices").click(no_wait_after=True)
         blue.locator(".widget-button", has_text="Submit choices").click(no_wait_after=True)

@@ -238,3 +238,137 @@ def test_status_reports_a_huge_envelope_without_reading_it(run_cli, tmp_path):
     status = _ok(run_cli("game", "status", "g", timeout=60)).stdout
     assert f"skipped: rounds/00/red.sales.yaml: too large ({huge.stat().st_size:,} bytes; an " \
            "envelope holds at most 16,384) (skipped)" in status
+
+
+# ---------------------------------------------------------------------------------- debrief
+def _played(tmp_path, name: str, teams: list[str]) -> Game:
+    """A tiny game played to the end: one-week quarters, no practice round, no luck replays."""
+    game = Game.create(tmp_path / name, teams, weeks_per_round=1, practice=False, luck_reps=0)
+    game.play({1: {teams[0]: {"marketing": {"scoring.mql_threshold": 0.3}}}},
+              executor=SerialExecutor())
+    return game
+
+
+def _pack(folder) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_debrief_writes_the_deck_the_charts_and_a_page_per_team(run_cli, tmp_path):
+    from PIL import Image
+    from pptx import Presentation
+
+    _played(tmp_path, "big", ["red", "blue", "green"])
+    _ok(run_cli("game", "debrief", "big", "--out", "pack"))
+    assert "take-home-green.html" in _pack(tmp_path / "pack")
+    _played(tmp_path, "g", ["red", "blue"])
+    # --force replaces the pack whole: the other game's third team and its charts are gone
+    done = _ok(run_cli("game", "debrief", "g", "--out", "pack", "--force"))
+    files = _pack(tmp_path / "pack")
+    titles = ["Leaderboard", "Revenue by quarter", "Scoreboards vs company", "Trust", "Funnels",
+              "Bridge: red vs reference", "Bridge: blue vs reference"]
+    charts = sorted(f for f in files if f.startswith("charts/"))
+    assert files == {"debrief.pptx", "take-home-red.html", "take-home-blue.html", *charts}
+    assert len(charts) == len(titles) and charts[0] == "charts/01-leaderboard.png"
+
+    deck = Presentation(str(tmp_path / "pack" / "debrief.pptx"))
+    assert len(deck.slides) == 1 + len(titles)  # the title slide, then a chart a slide
+    assert deck.slides[0].shapes.title.text == "Debrief: g"
+    shown = [next(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+             for slide in list(deck.slides)[1:]]
+    assert shown == titles
+    for chart in charts:
+        with Image.open(tmp_path / "pack" / chart) as image:
+            image.verify()
+            assert image.format == "PNG" and image.size[0] >= 800 and image.size[1] >= 400
+    for team in ("red", "blue"):
+        page = (tmp_path / "pack" / f"take-home-{team}.html").read_text(encoding="utf-8")
+        assert f"<h1>Team {team}</h1>" in page and page.count("data:image/png;base64,") == 2
+
+    lines = done.stdout.splitlines()
+    assert lines[0] == "debrief pack of game 'g' written to pack/:"
+    assert lines[1] == f"  debrief.pptx  ({1 + len(titles)} slides)"
+    assert {line.strip() for line in lines[2:]} == files - {"debrief.pptx"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "g", "pack"]  # nothing left
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("nothing", "--out", "pack"), ("nothing", "no such folder", "game new")),
+    (("plain", "--out", "pack"), ("plain", "not a game folder", "game.yaml")),
+    (("fresh", "--out", "pack"), ("fresh", "no round has been processed yet", "game process")),
+    (("g",), ("--out", "give the folder")),
+    (("g", "--out", "old"), ("--out: old", "already exists", "--force")),
+    (("g", "--out", "notes", "--force"), ("--out: notes", "holds notes.txt", "only a debrief")),
+    (("g", "--out", "g/rounds/x"), ("g/rounds/x", "inside one of its folders", "g/debrief")),
+    (("g", "--out", "g/rounds", "--force"), ("g/rounds", "holds 00", "new or empty folder")),
+    (("g", "--out", "g/game.yaml"), ("g/game.yaml", "is a file")),
+])
+def test_debrief_refuses_bad_input_in_one_line_and_writes_nothing(run_cli, tmp_path, args,
+                                                                  words):
+    _small_game(tmp_path).play({}, executor=SerialExecutor())
+    Game.create(tmp_path / "fresh", ["red"], weeks_per_round=1, practice=False, luck_reps=0)
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "debrief.pptx").write_bytes(b"an earlier pack")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "notes.txt").write_text("mine")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    _refused(run_cli("game", "debrief", *args), *words)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert not (tmp_path / "pack").exists() and not (tmp_path / "g" / "rounds" / "x").exists()
+
+
+def test_debrief_on_a_full_drive_is_one_line_and_leaves_nothing(run_cli_on_tmpfs, tmp_path):
+    _small_game(tmp_path).play({}, executor=SerialExecutor())
+    done = run_cli_on_tmpfs(tmp_path / "full", "size=64k", "game", "debrief", tmp_path / "g",
+                            "--out", tmp_path / "full" / "pack")
+    line = _refused(done, "--out", "pack", "No space left on device", "nothing was changed")
+    assert ".tmp" not in line
+    assert done.files == [], done.files  # not a chart, not a temporary folder
+
+
+# ---------------------------------------------------------------------------------- make game
+def test_make_game_prints_every_link_once(tmp_path, repo):
+    """``make game`` as the facilitator runs it (ports and address of this test): the team
+    links, the room, the console and the presenter link, each exactly once."""
+    import os
+    import shlex
+    import shutil
+    import signal
+    import sys
+
+    from tests.servers import free_port
+
+    if shutil.which("make") is None:
+        pytest.skip("needs make(1), which make game runs under")
+    port, console = free_port(), free_port()
+    plan = subprocess.run(
+        ["make", "-n", "-s", "-C", str(repo), "game", f"GAME={tmp_path / 'g'}",
+         "TEAMS=red,blue", f"GAME_PORT={port}", f"CONSOLE_PORT={console}",
+         "GAME_HOST=127.0.0.1", "GAME_BIND=127.0.0.1", f"PY={sys.executable}"],
+        capture_output=True, text=True, check=True).stdout.replace("\\\n", " ")
+    commands = [shlex.split(line) for line in plan.splitlines() if " -m sim game " in line]
+    assert [c[c.index("game") + 1] for c in commands if "game" in c][-2:] == ["new", "serve"]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    new = commands[0][commands[0].index(sys.executable):]
+    subprocess.run(new, check=True, capture_output=True, env=env, cwd=repo)
+    server = subprocess.Popen(commands[-1], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env, cwd=repo)
+    out = []
+    try:
+        for line in server.stdout:
+            out.append(line)
+            if line.startswith("Ctrl+C stops"):
+                break
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
+    shown = "".join(out)
+    game = Game(tmp_path / "g")
+    links = [f"http://127.0.0.1:{port}/play?key={game.key_for(t, r)}"
+             for t in ("red", "blue") for r in ("marketing", "sales")]
+    links += [f"http://127.0.0.1:{port}/", game.console_link(f"http://127.0.0.1:{console}"),
+              game.presenter_link(f"http://127.0.0.1:{console}")]
+    for link in links:
+        assert len(re.findall(re.escape(link) + r"(?![\w=&-])", shown)) == 1, (link, shown)
+    for team in ("red", "blue"):
+        assert shown.count(game.code_for(team, "sales")) == 1

@@ -11,14 +11,17 @@ import math
 import re
 from pathlib import Path
 
+import matplotlib
+import pandas as pd
 import pytest
 
-from sim.game import REFERENCE, Game, GameError
+from sim.game import REFERENCE, Game, GameError, luck_sentences
 from sim.game.debrief import (
     compared,
     debrief_slides,
     names,
     ordinal,
+    pack_files,
     percent,
     round_kpis,
     same_luck_replay,
@@ -27,6 +30,7 @@ from sim.game.debrief import (
     write_debrief,
 )
 from sim.parallel import SerialExecutor
+from sim.views.palette import REFERENCE_COLOR, team_colors
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
@@ -124,6 +128,37 @@ def test_the_slides_come_in_teaching_order_with_takeaways_and_questions(played):
     assert "Q1 Silos" in slides[1].takeaway and "Q2 Talk" in slides[1].takeaway
 
 
+def test_the_charts_draw_each_team_in_its_colour_and_the_reference_dashed_grey(played):
+    slides = {s.title: s for s in debrief_slides(played)}
+    colours = team_colors(played.teams)
+    for title in ("Revenue by quarter", "Trust"):
+        (ax,) = slides[title].figure.axes
+        drawn = {line.get_label(): line for line in ax.get_lines()}
+        for team in played.teams:
+            assert matplotlib.colors.to_hex(drawn[team].get_color()).upper() == colours[team]
+        (reference,) = [line for label, line in drawn.items() if "reference" in label]
+        assert matplotlib.colors.to_hex(reference.get_color()).upper() == REFERENCE_COLOR
+        assert reference.get_linestyle() == "--"
+        assert ax.get_legend() is None and slides[title].figure.legends  # under the plot
+
+
+def _all_tied(teams: list[str], groups: list[list[str]]) -> pd.DataFrame:
+    """A leaderboard of ``teams`` on which each of ``groups`` is tied within luck."""
+    tied = {t: ", ".join(o for o in g if o != t) for g in groups for t in g}
+    return pd.DataFrame({"team": teams, "tied_with": [tied.get(t, "") for t in teams],
+                         "replications": 3})
+
+
+def test_a_large_tie_is_said_by_its_size_not_team_by_team():
+    teams = [f"t{i}" for i in range(1, 13)]
+    assert luck_sentences(_all_tied(teams, [teams])) == [
+        "All 12 teams are tied: the gaps between them are within what luck alone produces."]
+    notes = luck_sentences(_all_tied(teams, [teams[:8], teams[8:10]]))
+    assert notes[0] == ("8 teams (t1, t2, t3 and 5 more) are tied: the gaps between them are "
+                        "within what luck alone produces.")
+    assert notes[1].startswith("t9 and t10 are tied")  # a small group keeps its names
+
+
 def test_a_replay_gets_its_own_slide(played):
     replay = same_luck_replay(played, "red", 1, SHARED)
     slide = debrief_slides(played, [replay])[-1]
@@ -179,6 +214,14 @@ def test_write_debrief_writes_the_pack_and_replaces_it_only_with_force(played, t
     assert write_debrief(played, out, force=True) == paths
 
 
+def test_the_pack_is_made_in_memory_first(played, tmp_path):
+    files = pack_files(played, tmp_path / "pack")
+    assert not (tmp_path / "pack").exists()  # nothing written
+    assert (tmp_path / "pack" / "debrief.pptx") in files
+    assert sum(p.suffix == ".png" for p in files) == len(debrief_slides(played))
+    assert all(data for data in files.values())
+
+
 def test_a_refused_pack_writes_nothing(played, tmp_path):
     out = tmp_path / "pack"
     out.mkdir()
@@ -192,9 +235,14 @@ def test_a_refused_pack_writes_nothing(played, tmp_path):
 def test_a_large_room_gets_the_per_team_charts_on_pages(tmp_path):
     teams = [f"t{i}" for i in range(7)]
     game = Game.create(tmp_path / "big", teams, rounds=[{"name": "Q1 Silos"}], practice=False,
-                       weeks_per_round=1, luck_reps=0)
+                       weeks_per_round=1, luck_reps=2)
     game.play({}, executor=SerialExecutor())
-    titles = [s.title for s in debrief_slides(game)]
+    slides = debrief_slides(game)
+    titles = [s.title for s in slides]
     assert titles[2:7] == ["Scoreboards vs company (1 of 2)", "Scoreboards vs company (2 of 2)",
                            "Trust", "Funnels (1 of 2)", "Funnels (2 of 2)"]
     assert titles[0] == "Leaderboard" and len(titles) == 7 + len(teams)
+    # nobody moved a lever: one company seven times, all tied, and said so in a few words
+    assert slides[0].takeaway.startswith("7 teams share first place (within luck)")
+    assert "All 7 teams are tied" in slides[0].notes and "t3" not in slides[0].notes
+    assert "level within luck with all 6 other teams." in take_home_html(game, "t0")

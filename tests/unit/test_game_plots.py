@@ -8,17 +8,19 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim.game import REFERENCE, Game
 from sim.game import plots as game_plots
 from sim.views.images import figure_png
-from sim.views.palette import team_color
+from sim.views.palette import REFERENCE_COLOR, team_colors
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
 TEAMS = ["red", "blue", "green", "amber"]
+COLOURS = team_colors(TEAMS)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +63,65 @@ def test_leaderboard_chart(game):
     assert labels == [f"{r}. {t}" for r, t in zip(board["place"], board["team"], strict=True)]
     assert any(list(line.get_xdata()) == [reference, reference] for line in ax.get_lines())
     # each team in its own colour, whatever its rank: red is drawn red, blue blue
-    colours = [matplotlib.colors.to_hex(bar.get_facecolor()).upper() for bar in ax.patches]
-    assert colours == [team_color(t).upper() for t in board["team"]]
+    assert bar_colours(ax) == [COLOURS[t] for t in board["team"]]
+    assert COLOURS["red"] == "#D55E00" and COLOURS["blue"] == "#0072B2"
+
+
+def bar_colours(ax) -> list[str]:
+    return [matplotlib.colors.to_hex(bar.get_facecolor()).upper() for bar in ax.patches]
+
+
+def laid_out(fig: Figure):
+    """The renderer of ``fig`` after its layout is done, to measure where things are drawn."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    return renderer
+
+
+def below(fig: Figure, ax) -> bool:
+    """Whether every legend of the figure lies wholly under the plot of ``ax``."""
+    renderer = laid_out(fig)
+    plot = ax.get_window_extent(renderer)
+    return bool(fig.legends) and all(
+        legend.get_window_extent(renderer).y1 <= plot.y0 for legend in fig.legends)
+
+
+def inside(fig: Figure, text) -> bool:
+    """Whether ``text`` is drawn wholly inside the figure (no letter cut off)."""
+    renderer = laid_out(fig)
+    box, page = text.get_window_extent(renderer), fig.bbox
+    return box.x0 >= page.x0 and box.x1 <= page.x1 and box.y0 >= page.y0 and box.y1 <= page.y1
+
+
+def test_the_leaderboard_legend_sits_under_the_bars(game):
+    board = game.leaderboard()
+    reference = float(game.round_results(game.last_complete_round())
+                      .set_index("team").loc[REFERENCE, "revenue_to_date"])
+    fig = drawn(game_plots.leaderboard_chart(board, "revenue", reference))
+    (ax,) = fig.axes
+    assert ax.get_legend() is None and below(fig, ax)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert game_plots.REFERENCE_LABEL in texts and any("other luck" in t for t in texts)
+
+
+def _board(teams: list[str]) -> pd.DataFrame:
+    """A leaderboard of ``teams``, all tied (no simulation needed to draw one)."""
+    n = len(teams)
+    return pd.DataFrame({"team": teams, "place": ["=1"] * n, "rank": range(1, n + 1),
+                         "revenue_to_date": np.linspace(2e6, 1e6, n),
+                         "profit_to_date": np.linspace(5e5, 1e5, n)})
+
+
+def test_twelve_teams_get_twelve_colours_and_a_page_of_them_the_same_ones():
+    teams = ["red", "blue", "green", "yellow", "falcons", "owls", "tigers", "lions", "otters",
+             "hawks", "wolves", "bears"]
+    (ax,) = drawn(game_plots.leaderboard_chart(_board(teams))).axes
+    colours = bar_colours(ax)
+    assert len(set(colours)) == 12 and REFERENCE_COLOR not in colours
+    assert colours[:4] == ["#D55E00", "#0072B2", "#009E73", "#F0E442"]  # named after their hue
+    # half of the room, told which game it belongs to, keeps the room's colours
+    (half,) = drawn(game_plots.leaderboard_chart(_board(teams[6:]), teams=teams)).axes
+    assert bar_colours(half) == colours[6:]
 
 
 def test_leaderboard_chart_shows_the_luck_band_and_the_ties(game):
@@ -73,7 +132,7 @@ def test_leaderboard_chart_shows_the_luck_band_and_the_ties(game):
     spans = sorted((min(x), max(x)) for x, _ in (seg.T for seg in whiskers.get_segments()))
     expected = sorted(zip(board["luck_low"], board["luck_high"], strict=True))
     assert np.allclose(spans, expected)
-    assert any("other luck" in t.get_text() for t in ax.get_legend().get_texts())
+    assert any("other luck" in t.get_text() for t in fig.legends[0].get_texts())
     # green and amber never moved a lever: one company, so tied
     labels = dict(zip(board["team"], [t.get_text() for t in ax.get_yticklabels()], strict=True))
     assert labels["amber"].startswith("=") and labels["green"].startswith("=")
@@ -93,7 +152,7 @@ def test_leaderboard_chart_by_profit_without_reference(game):
     fig = drawn(game_plots.leaderboard_chart(board, "profit", float("nan")))
     (ax,) = fig.axes
     assert [b.get_width() for b in ax.patches] == pytest.approx(list(board["profit_to_date"]))
-    assert ax.get_legend() is None  # no reference; and the board's band is of revenue
+    assert fig.legends == []  # no reference; and the board's band is of revenue
     assert "profit" in ax.get_title(loc="left")
 
 
@@ -102,12 +161,26 @@ def test_revenue_by_round(game):
     fig = drawn(game_plots.revenue_by_round(results))
     (ax,) = fig.axes
     lines = {line.get_label(): line for line in ax.get_lines()}
-    assert set(lines) == {*TEAMS, "reference"}
+    assert set(lines) == {*TEAMS, game_plots.REFERENCE_LABEL}
     scored = results[~results["practice"].astype(bool)]
     for team in TEAMS:
         expected = scored.loc[scored["team"] == team, "revenue"].to_numpy()
         assert np.allclose(lines[team].get_ydata(), expected)
+        assert matplotlib.colors.to_hex(lines[team].get_color()).upper() == COLOURS[team]
+    assert_reference_style(lines[game_plots.REFERENCE_LABEL])
     assert [t.get_text() for t in ax.get_xticklabels()] == [r.name for r in game.scored_rounds()]
+    assert below(fig, ax)
+    # one team's chart (a take-home page) in the colour the team has in the whole game
+    mine = results[results["team"].isin(["amber", REFERENCE])]
+    (ax,) = drawn(game_plots.revenue_by_round(mine, teams=TEAMS)).axes
+    (amber,) = [line for line in ax.get_lines() if line.get_label() == "amber"]
+    assert matplotlib.colors.to_hex(amber.get_color()).upper() == COLOURS["amber"]
+
+
+def assert_reference_style(line) -> None:
+    """The reference company as every chart of the game draws it: dashed dark grey."""
+    assert matplotlib.colors.to_hex(line.get_color()).upper() == REFERENCE_COLOR
+    assert line.get_linestyle() == "--"
 
 
 def test_misalignment_chart_has_a_panel_per_team(game):
@@ -121,7 +194,22 @@ def test_misalignment_chart_has_a_panel_per_team(game):
     mqls = next(line for line in axes[0].get_lines() if "marketing" in line.get_label())
     expected = 100 * red["mqls"] / ref["mqls"]
     assert np.allclose(mqls.get_ydata(), expected.to_numpy())
-    assert len(fig.axes) == 6  # two rows of three, the empty panels hidden
+    assert len(fig.axes) == 4  # four teams: two by two
+    assert inside(fig, fig._suptitle) and below(fig, axes[-1])
+
+
+@pytest.mark.parametrize(("teams", "panels"), [(1, 1), (2, 2), (3, 3), (5, 6), (7, 9)])
+def test_misalignment_title_fits_and_panels_fill_the_grid(game, teams, panels):
+    results = game.results()
+    keep = [*TEAMS[:teams], REFERENCE] if teams <= len(TEAMS) else None
+    if keep is None:  # more teams than the game: copies of its teams under other names
+        extra = [results[results["team"] == "red"].assign(team=f"t{i}") for i in range(teams - 4)]
+        results = pd.concat([results, *extra])
+    else:
+        results = results[results["team"].isin(keep)]
+    fig = drawn(game_plots.misalignment_chart(results))
+    assert len(visible_axes(fig)) == teams and len(fig.axes) == panels
+    assert inside(fig, fig._suptitle)
 
 
 def test_team_funnels(game):
@@ -136,8 +224,15 @@ def test_weekly_charts_have_a_line_per_company(game, draw):
     weekly = game.weekly()
     fig = drawn(draw(weekly))
     ax = visible_axes(fig)[0]
-    labels = {line.get_label() for line in ax.get_lines()}
-    assert {*TEAMS, REFERENCE} <= labels
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {*TEAMS, game_plots.REFERENCE_LABEL}
+    for team in TEAMS:  # the team's own colour, as in every other chart
+        assert matplotlib.colors.to_hex(lines[team].get_color()).upper() == COLOURS[team]
+    assert_reference_style(lines[game_plots.REFERENCE_LABEL])
+    assert below(fig, ax)
+    red = weekly[weekly["team"] == "red"]
+    assert np.allclose(lines["red"].get_ydata(), red["trust"] if draw is game_plots.trust_by_team
+                       else red["revenue"].cumsum())
 
 
 @pytest.mark.parametrize("draw", [

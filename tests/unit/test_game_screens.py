@@ -13,12 +13,15 @@ import pytest
 from sim.game import REFERENCE, Game, GameError
 from sim.game.console import FacilitatorScreen, NewGameForm
 from sim.game.display import Notice
+from sim.game.rules import ALL_LEVERS
 from sim.game.solo import SoloScreen
 from sim.game.team_screen import JoinScreen, TeamScreen, player_help
+from sim.views.palette import team_color
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
 PNG = b"\x89PNG"
+LEVERS_IN_PLAY = (*ALL_LEVERS, "incentives.shared_kpi_weight")
 
 
 def new_game(folder: Path, **options) -> Game:
@@ -174,13 +177,41 @@ def test_page_names_the_moved_levers_until_they_are_submitted(tmp_path):
     screen = TeamScreen(game.folder, "red", "sales")
     assert screen.pending.value == ""
     screen.set("sales.cold_calling", 0.6)
-    assert "Not submitted yet: sales.cold_calling = 0.6" in screen.pending.value
-    assert "prioritisation" not in screen.pending.value
+    assert "Not submitted yet: Cold-calling intensity = 0.6" in screen.pending.value
+    assert "Which leads" not in screen.pending.value
     screen.submit()
     assert screen.pending.value == ""
-    screen.set("sales.prioritisation", "score")
-    assert "sales.prioritisation = score" in screen.pending.value
-    assert "cold_calling" not in screen.pending.value
+    screen.set("sales.prioritisation", "cherry_pick")
+    assert "Which leads reps call first = cherry pick" in screen.pending.value
+    assert "Cold-calling" not in screen.pending.value
+
+
+def test_the_team_page_names_levers_and_choices_in_words_never_as_keys(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    game.play({}, until=2)
+    game.open_round()  # Q4: every lever of both halves is unlocked
+    for role in ("marketing", "sales"):
+        screen = TeamScreen(game, "red", role)
+        for key, control in screen.controls.items():
+            if isinstance(control.input, w.Dropdown):
+                labels = [label for label, _value in control.input.options]
+                assert not any("_" in label for label in labels), (key, labels)
+                screen.set(key, control.input.options[-1][1])
+            elif isinstance(control.input, w.Checkbox):
+                screen.set(key, not control.value)
+        shown = page(screen)
+        assert "Not submitted yet" in shown
+        leaked = [key for key in LEVERS_IN_PLAY if key in shown]
+        assert not leaked, f"{role}'s page shows lever keys: {leaked}"
+
+
+def test_the_team_name_wears_the_team_colour(tmp_path):
+    game = new_game(tmp_path, teams=["red", "blue", "ocelots"])
+    headers = {team: TeamScreen(game, team, "sales").header.value for team in game.teams}
+    assert "class='leadflow-team-badge' style='border-left:10px solid #D55E00;" in headers["red"]
+    assert "border-left:10px solid #0072B2;" in headers["blue"]
+    assert f"border-left:10px solid {team_color('ocelots')};" in headers["ocelots"]
+    assert "Team red · Sales</h3>" in headers["red"]
 
 
 def test_reopened_page_shows_the_posted_choices(tmp_path):
@@ -634,6 +665,8 @@ def test_team_page_shows_its_luck_once_the_company_score_is_shown(tmp_path):
 # --------------------------------------------------------------------------- player's states
 def _play_to_the_end(game):
     for index in range(len(game.rounds)):
+        if game.state(index).status == "processed":
+            continue
         if game.state(index).status == "waiting":
             game.open_round()
         if game.state(index).status == "open":
@@ -680,3 +713,124 @@ def test_the_final_standing_shows_when_the_game_is_over(tmp_path):
     bold = screen.standing_html.value.split("<tr style='font-weight:bold'>")[1].split("</tr>")[0]
     assert "<td>red</td>" in bold
     assert screen.brief.value == ""
+
+
+# --------------------------------------------------------------------------- predict, then reveal
+GUESS_LABEL = "Your guess: the company's revenue this quarter, in €"
+
+
+def test_a_half_posts_its_teams_guess_from_its_page(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    game.open_round()
+    marketing = TeamScreen(game, "red", "marketing")
+    assert marketing.guess.widget.layout.display is None  # shown while the round is open
+    assert GUESS_LABEL in html.unescape(marketing.guess.label.value)
+    assert "has not guessed yet" in marketing.guess.line.value
+    path = marketing.post_guess("350k")
+    assert path == game.folder / "rounds" / "00" / "guesses" / "red.marketing.yaml"
+    assert "Guess posted at" in marketing.guess.message_label.value
+    assert "Your team's guess: <b>€350,000</b> (posted by you at" in marketing.guess.line.value
+    # the other half of the team sees it; the other team does not
+    sales = TeamScreen(game, "red", "sales")
+    assert "<b>€350,000</b> (posted by your marketing half" in sales.guess.line.value
+    blue = TeamScreen(game, "blue", "sales")
+    assert "350,000" not in page(blue) and "has not guessed yet" in blue.guess.line.value
+    assert game.guesses(0).counted["red"].amount == 350_000
+    assert "blue" not in game.guesses(0).counted
+
+
+def test_a_bad_guess_is_refused_with_one_line_and_posts_nothing(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    game.open_round()
+    screen = TeamScreen(game, "red", "sales")
+    assert screen.post_guess("about a million") is None
+    message = html.unescape(screen.guess.message_label.value)
+    assert "Not posted: 'about a million' is not an amount: type the revenue in €, e.g. " \
+           "1200000, 1,200,000 or 1.2m." in message
+    assert message.count("<div") == 1
+    assert not (game.folder / "rounds" / "00" / "guesses").exists()
+
+
+def test_guesses_close_when_the_round_locks(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    game.open_round()
+    screen = TeamScreen(game, "red", "sales")
+    screen.post_guess("1.2m")
+    Game(game.folder).lock_round()  # the facilitator, elsewhere
+    assert screen.post_guess("2m") is None
+    assert "Not posted: Q1 Silos is locked: guesses are taken only while a round is open." in \
+        screen.guess.message_label.value
+    assert screen.guess.button.disabled and screen.guess.input.disabled
+    assert "<b>€1,200,000</b>" in screen.guess.line.value  # the guess that counts stays shown
+    screen.refresh()
+    assert screen.guess.button.disabled
+
+
+def test_the_recap_sets_the_teams_guess_beside_the_result(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    game.open_round()
+    TeamScreen(game, "red", "marketing").post_guess("300000")
+    game.lock_round()
+    game.process_round()
+    revenue = game.round_results(0).set_index("team")["revenue"]
+    red = TeamScreen(game, "red", "marketing")
+    assert red.guess.widget.layout.display == "none"  # nothing more to guess this round
+    rows = table_rows(red.guess.recap_html.value)
+    assert "Your guess vs the result" in red.guess.recap_html.value
+    assert rows[0] == ["round", "your guess", "company revenue", "miss"]
+    # in the silo rounds each half sees only its own KPI: the room sees the revenue beside
+    # the guesses on the projector, the team page does not
+    assert rows[1] == ["Q1 Silos", "€300,000", "on the projector", "on the projector"]
+    assert f"{revenue['red']:,.0f}" not in page(red)
+    _play_to_the_end(game)
+    rows = table_rows(TeamScreen(game, "red", "marketing").guess.recap_html.value)
+    assert rows[1][:2] == ["Q1 Silos", "€300,000"]
+    assert number(rows[1][2].lstrip("€")) == pytest.approx(revenue["red"], abs=0.5)
+    miss = round((300_000 / revenue["red"] - 1) * 100)
+    assert rows[1][3] == (f"+{miss} %" if miss > 0 else f"\u2212{-miss} %" if miss else "±0 %")
+    blue = table_rows(TeamScreen(game, "blue", "sales").guess.recap_html.value)
+    assert blue[1][1] == "no guess" and blue[1][3] == "–"
+    assert "300,000" not in page(TeamScreen(game, "blue", "sales"))
+
+
+def test_the_console_shows_who_guessed_then_every_guess_beside_its_result(tmp_path):
+    game = new_game(tmp_path, practice=False)
+    console = FacilitatorScreen(game.folder)
+    console.minutes.value = 0
+    console.open_round()
+    game.post_guess("red", "sales", "250k")
+    console.refresh()
+    status = html.unescape(console.envelopes.status_html.value)
+    assert "guessed: red · no guess yet: blue" in status
+    assert "250" not in status  # not how much: the console may be on the projector
+    console.lock_round()
+    console.process_round(confirm=True)
+    shown = console.debrief.guesses_html.value
+    assert "Q1 Silos" in shown and "class='leadflow-game-table leadflow-guesses'" in shown
+    rows = {re.sub(r"<[^>]+>", "", row[0]).split()[-1]: row for row in table_rows(shown)[1:]}
+    assert rows["red"][1:2] == ["€250,000"] and rows["red"][4] == "sales"
+    assert rows["blue"][1] == "no guess"
+    assert "<span style='color:#D55E00'>&#9632;</span> red" in shown
+    assert console.debrief.tabs.get_title(1) == "Guesses vs results"
+
+
+def test_the_console_links_to_presenter_mode_on_the_console_door(tmp_path, monkeypatch):
+    from sim.game.server import CONSOLE_PORT_ENV
+
+    game = new_game(tmp_path)
+    monkeypatch.setenv(CONSOLE_PORT_ENV, "9867")
+    console = FacilitatorScreen(game.folder, base_url="http://room:8866")
+    links = re.findall(r"<a class='leadflow-presenter-link' href='([^']+)'[^>]*>([^<]+)</a>",
+                       console.presenter_html.value)
+    key = game.console_key
+    assert links == [(f"http://127.0.0.1:9867/present?key={key}", "Presenter mode (projector)"),
+                     (f"http://127.0.0.1:9867/present?key={key}&amp;size=1080",
+                      "1920×1080 projector")]
+    assert "target='_blank'" in console.presenter_html.value
+    # in a notebook there is no console door, and no presenter page to link to
+    monkeypatch.delenv(CONSOLE_PORT_ENV)
+    notebook = FacilitatorScreen(game.folder)
+    assert "href" not in notebook.presenter_html.value
+    assert "python -m sim game serve" in notebook.presenter_html.value
+    given = FacilitatorScreen(game.folder, console_url="http://127.0.0.1:8867")
+    assert f"http://127.0.0.1:8867/present?key={key}" in given.presenter_html.value

@@ -11,22 +11,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import PIL.Image
 import pytest
 
 from sim.game import Game
 from sim.game.presenter import (
     FINAL,
+    GUESSES_TITLE,
     LOCKED,
     REVEAL_TITLE,
-    VIEWPORTS,
     WAITING,
     Layout,
     Presenter,
-    chart_geometry,
     countdown_text,
+    guesses_takeaway,
 )
 from sim.parallel import SerialExecutor
+from sim.views.projector import VIEWPORTS
 
 pytestmark = pytest.mark.usefixtures("agg_backend")
 
@@ -35,10 +37,14 @@ ROUNDS = [{"name": "Q1 Silos"}, {"name": "Q2 Talk", "unlocks": ["communication"]
 SCRIPT = {0: {"red": {"marketing": {"scoring.mql_threshold": 0.7}}}}
 
 
-def played_game(folder: Path, teams=("red", "blue", "green")) -> Game:
-    """A game whose first quarter is processed and whose second is waiting."""
+def played_game(folder: Path, teams=("red", "blue", "green"), guesses=None) -> Game:
+    """A game whose first quarter is processed and whose second is waiting; ``guesses`` maps
+    teams to the revenue they guessed for the first quarter."""
     game = Game.create(folder / "game", list(teams), rounds=ROUNDS, practice=False,
                        weeks_per_round=2, luck_reps=2)
+    game.open_round()
+    for team, amount in (guesses or {}).items():
+        game.post_guess(team, "sales", amount)
     game.play(SCRIPT, until=0, executor=SerialExecutor())
     return game
 
@@ -134,7 +140,7 @@ def test_the_reveal_button_clicks_reveal(game, presenter):
 # --------------------------------------------------------------------------- charts
 def test_previous_and_next_cycle_through_the_debrief_charts(presenter):
     titles = presenter.items
-    assert titles[0] == REVEAL_TITLE and titles[1] == "Leaderboard" and len(titles) == 9
+    assert titles[:3] == [REVEAL_TITLE, GUESSES_TITLE, "Leaderboard"] and len(titles) == 10
     presenter.position = 0
     seen = [presenter.next() for _ in titles]
     assert seen == [*titles[1:], titles[0]]
@@ -146,8 +152,8 @@ def test_previous_and_next_cycle_through_the_debrief_charts(presenter):
 @pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
 def test_every_chart_fits_the_viewport(presenter, viewport):
     presenter.set_viewport(*viewport)
-    presenter.position = 0
-    for _ in presenter.items[1:]:
+    presenter.position = 1  # the guesses: a table, then the charts
+    for _ in presenter.items[2:]:
         presenter.next()
         width, height = png_size(presenter.image.value)
         assert width <= viewport[0] and height <= 0.8 * viewport[1], presenter.current
@@ -158,19 +164,15 @@ def test_fonts_grow_with_the_screen(presenter):
     sizes = {}
     for name, viewport in VIEWPORTS.items():
         presenter.set_viewport(*viewport)
-        presenter.position = 1  # the leaderboard chart
+        presenter.position = 2  # the leaderboard chart
         presenter.next()
         presenter.previous()
         sizes[name] = presenter.font_px
     assert sizes["1080p"] > sizes["720p"] >= 16
 
 
-def test_chart_geometry_fills_the_box():
-    inches, dpi = chart_geometry((1200, 500), (7.0, 3.0))
-    assert round(inches[0] * dpi) == 1200 and round(inches[1] * dpi) == 500
-    tall, tall_dpi = chart_geometry((1200, 500), (12.0, 9.0))
-    assert tall_dpi < dpi and round(tall[1] * tall_dpi) == 500
-    with pytest.raises(ValueError):
+def test_a_screen_too_small_to_present_on_is_refused():
+    with pytest.raises(ValueError, match="too small to present on"):
         Layout(100, 100)
 
 
@@ -206,3 +208,51 @@ def test_auto_refresh_sees_a_round_open(tmp_path):
         assert re.search(r">\d:\d\d<", shown.clock_html.value)
     finally:
         shown.stop_auto_refresh()
+
+
+# --------------------------------------------------------------------------- the guesses
+def test_the_guesses_stand_beside_the_results_after_the_reveal(tmp_path):
+    game = played_game(tmp_path, guesses={"red": "1.2m", "blue": 90_000})
+    shown = Presenter(game, clock=lambda: T0)
+    assert shown.items[1] == GUESSES_TITLE
+    assert shown.next() == GUESSES_TITLE
+    assert shown.image.layout.display == "none" and shown.board_html.layout.display is None
+    table = shown.board_html.value
+    revenue = game.round_results(0).set_index("team")["revenue"]
+    assert "no guess" in table and table.count("no guess") == 1  # green did not guess
+    assert "€1.20 m" in table and "€90.0 k" in table
+    miss = round((90_000 / revenue["blue"] - 1) * 100)
+    assert f"{'+' if miss > 0 else chr(0x2212)}{abs(miss)} %" in table
+    assert "<span style='color:#D55E00'>&#9632;</span> red" in table
+    assert "Q1 Silos" in shown.title_html.value and "did not guess" in shown.title_html.value
+    shown.set_viewport(*VIEWPORTS["1080p"])  # the table grows with the screen
+    assert shown.current == GUESSES_TITLE and "font-size:54px" in shown.board_html.value
+    assert shown.next() == "Leaderboard"
+    assert shown.image.layout.display is None
+
+
+def test_before_any_processing_there_are_no_guesses_to_show(tmp_path):
+    game = Game.create(tmp_path / "game", ["red"], rounds=ROUNDS, practice=False,
+                       weeks_per_round=2, luck_reps=0)
+    game.open_round()
+    game.post_guess("red", "marketing", 100_000)
+    shown = Presenter(game, clock=lambda: T0)
+    assert shown.items == [REVEAL_TITLE]  # a guess is no secret of the projector's
+    assert "100" not in shown.board_html.value + shown.title_html.value
+
+
+@pytest.mark.parametrize(("guesses", "line"), [
+    ({"red": 1.1, "blue": 0.95, "green": None}, "Closest: blue (5 % too low). 1 team did not "
+                                                "guess."),
+    ({"red": 1.004, "blue": None, "green": None}, "Closest: red (right on). 2 teams did not "
+                                                  "guess."),
+    ({"red": 1.3, "blue": 1.2, "green": 1.25}, "Closest: blue (20 % too high). Every team "
+                                               "guessed."),
+    ({"red": None, "blue": None, "green": None}, "No team guessed this quarter's revenue."),
+])
+def test_the_guesses_takeaway_names_the_closest_team(guesses, line):
+    table = pd.DataFrame({"team": list(guesses),
+                          "guess": [g * 1000 if g else float("nan") for g in guesses.values()],
+                          "result": [1000.0] * len(guesses)})
+    table["miss"] = table["guess"] / table["result"] - 1
+    assert guesses_takeaway(table) == line
