@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from sim.game import REFERENCE, ROLE_KPIS
 from sim.views.palette import REFERENCE_COLOR, color, team_colors
-from sim.views.plots import FunnelPlot, Thousands
+from sim.views.plots import FunnelPlot, axis_formatter
 
 REFERENCE_STYLE = {"color": REFERENCE_COLOR, "linestyle": "--", "linewidth": 1.5}
 """How the well-aligned reference company is drawn in every chart of the game."""
@@ -104,7 +104,7 @@ def leaderboard_chart(board: pd.DataFrame, rank_by: str = "revenue",
         ax.axvline(reference, **REFERENCE_STYLE, label=REFERENCE_LABEL)
     _legend_below(fig, ax, columns=2)
     ax.margins(x=0.03)  # the reference line off the frame when it is the longest
-    ax.xaxis.set_major_formatter(Thousands())
+    ax.xaxis.set_major_formatter(axis_formatter(rank_by))  # €1.2 m, as every money axis
     ax.set_title(f"Leaderboard: {rank_by} to date", loc="left")
     ax.axvline(0, color="black", linewidth=0.8)
     return fig
@@ -145,7 +145,7 @@ def revenue_by_round(results: pd.DataFrame, teams: Sequence[str] | None = None) 
     if len(ref):
         ax.plot(x, ref["revenue"], marker="s", label=REFERENCE_LABEL, **REFERENCE_STYLE)
     ax.set_xticks(x, names)
-    ax.yaxis.set_major_formatter(Thousands())
+    ax.yaxis.set_major_formatter(axis_formatter("revenue"))
     ax.set_ylabel("revenue in the quarter")
     ax.set_title("Revenue per quarter against the well-aligned reference", loc="left")
     ax.grid(True, axis="y", alpha=0.3)
@@ -258,7 +258,7 @@ def cumulative_revenue(weekly: pd.DataFrame, teams: Sequence[str] | None = None)
     if weekly.empty:
         return _empty("No scored round processed yet")
     fig, ax = _weekly_lines(weekly, "revenue", teams, cumulative=True)
-    ax.yaxis.set_major_formatter(Thousands())
+    ax.yaxis.set_major_formatter(axis_formatter("revenue"))
     ax.set_ylabel("revenue booked so far")
     ax.set_title("Revenue booked so far, week by week", loc="left")
     return fig

@@ -65,6 +65,8 @@ def test_leaderboard_chart(game):
     # each team in its own colour, whatever its rank: red is drawn red, blue blue
     assert bar_colours(ax) == [COLOURS[t] for t in board["team"]]
     assert COLOURS["red"] == "#D55E00" and COLOURS["blue"] == "#0072B2"
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.startswith(("€", "−€")) for t in ticks), ticks  # money, as money
 
 
 def bar_colours(ax) -> list[str]:
