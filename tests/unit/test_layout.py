@@ -26,10 +26,6 @@ LONG_FUNCTIONS = {
     # and splitting it into calls costs speed (bench/bench_single_run.py)
     ("sim/agents.py", "work"),
 }
-# Still to split (issue "A house a newcomer can walk"): a module or function listed here may not
-# grow past its recorded size, and is removed from the list once it is within the limit.
-STILL_LONG_MODULES: dict[str, int] = {}
-STILL_LONG_FUNCTIONS: dict[tuple[str, str], int] = {}
 # The modules users and the command line may import from the presentation and the game.
 CONSUMERS = {"sim/__main__.py"}
 # Formatting a number for a message or a file header is shared by everyone.
@@ -60,10 +56,7 @@ def _imports(tree: ast.AST) -> set[str]:
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
 def test_modules_are_short(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    limit = STILL_LONG_MODULES.get(_rel(path), MAX_MODULE_LINES)
-    assert lines <= limit, f"{_rel(path)} has {lines} lines (at most {limit})"
-    if _rel(path) in STILL_LONG_MODULES:
-        assert lines > MAX_MODULE_LINES, f"{_rel(path)} is short now: drop it from the list"
+    assert lines <= MAX_MODULE_LINES, f"{_rel(path)} has {lines} lines (at most {MAX_MODULE_LINES})"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
@@ -71,15 +64,14 @@ def test_functions_fit_on_a_screen(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
             for node in _functions(tree)
-            if node.end_lineno - node.lineno + 1
-            > STILL_LONG_FUNCTIONS.get((_rel(path), node.name), MAX_FUNCTION_LINES)
+            if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
             and (_rel(path), node.name) not in LONG_FUNCTIONS]
     assert not long, f"{_rel(path)}: over {MAX_FUNCTION_LINES} lines: {', '.join(long)}"
 
 
 def test_long_function_exemptions_still_exist():
     """An exemption whose function was split or renamed is removed from the list."""
-    for rel, name in [*LONG_FUNCTIONS, *STILL_LONG_FUNCTIONS]:
+    for rel, name in LONG_FUNCTIONS:
         tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
         assert any(f.name == name for f in _functions(tree)), (rel, name)
 
