@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent import futures as cf  # its process pool is loaded only when a pool is made
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,14 +74,14 @@ class PoolExecutor:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
 
     def imap(self, fn: Callable[[RunSpec], Any], specs: Sequence[RunSpec]
              ) -> Iterator[tuple[int, Any]]:
         """Each spec's result with its index, in the order the workers finish them."""
         futures = {self._pool.submit(fn, spec): i for i, spec in enumerate(specs)}
         try:
-            for future in as_completed(futures):
+            for future in cf.as_completed(futures):
                 yield futures[future], future.result()
         finally:
             for future in futures:
