@@ -494,3 +494,27 @@ def test_the_rows_summarise_to_the_bits_of_the_table():
     assert list(means) == list(table_means)
     assert all(same(means[k], table_means[k]) for k in means)
     assert all(same(x, y) for k in ci for x, y in zip(ci[k], table_ci[k], strict=True))
+
+
+def test_the_command_exits_with_mains_code_and_freezes_the_collector(monkeypatch):
+    import gc
+
+    import sim.cli
+
+    frozen = []
+    monkeypatch.setattr(sim.cli, "main", lambda: 3)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with pytest.raises(SystemExit) as exited:
+        sim.cli.entry()
+    assert exited.value.code == 3 and frozen == [True]
+
+
+def test_the_installed_command_is_the_entry_point():
+    import importlib
+    import tomllib
+
+    from tests.conftest import REPO
+
+    target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]["leadflow"]
+    module, name = target.split(":")
+    assert getattr(importlib.import_module(module), name).__name__ == "entry"
