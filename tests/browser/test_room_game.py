@@ -97,6 +97,21 @@ def _click_console_button(page, name: str) -> None:
     page.locator(".widget-button:visible", has_text=name).first.click()
 
 
+def _room_people(chromium) -> tuple[Watched, Watched, Watched]:
+    """The facilitator on a laptop, red's player on a phone and blue's on a laptop, each with a
+    browser context of its own (as three people on three devices)."""
+    return (Watched(chromium, "console", {"width": 1280, "height": 1400}),
+            Watched(chromium, "red (phone)", PHONE), Watched(chromium, "blue (laptop)", LAPTOP))
+
+
+def _open_first_round_now(page) -> None:
+    """Open the first round with no countdown (a slow machine must not lock it early)."""
+    countdown = page.locator(".widget-text", has_text="countdown").locator("input")
+    countdown.fill("0")
+    countdown.press("Enter")
+    _click_console_button(page, "Open next round")
+
+
 def _process(page, question_shot: Path) -> None:
     """Press Process round, and Confirm if the console asks for it (it works with or without
     a confirmation step); the question's screenshot goes to ``question_shot``."""
@@ -117,17 +132,12 @@ def test_two_teams_play_a_round_and_the_console_ranks_them(chromium, room, outpu
     folder = room.folder
 
     # the facilitator opens the console link and the first round
-    boss = Watched(chromium, "console", {"width": 1280, "height": 1400})
-    phone = Watched(chromium, "red (phone)", PHONE)
-    laptop = Watched(chromium, "blue (laptop)", LAPTOP)
+    boss, phone, laptop = _room_people(chromium)
     try:
         console = boss.page
         boss.open(room.console_link(), room)
         boss.shows("Facilitator:", room)
-        countdown = console.locator(".widget-text", has_text="countdown").locator("input")
-        countdown.fill("0")  # no countdown: a slow machine must not lock the round early
-        countdown.press("Enter")
-        _click_console_button(console, "Open next round")
+        _open_first_round_now(console)
         expect(console.get_by_text(re.compile(r"Opened Q1 Silos"))).to_be_visible(
             timeout=TIMEOUT_MS)
 

@@ -21,14 +21,15 @@ from sim.game import Game
 from sim.game.rules import ALL_LEVERS
 from sim.views.palette import team_color
 from tests.browser.test_room_game import (
-    LAPTOP,
     PHONE,
     TIMEOUT_MS,
     Watched,
     _body,
     _click_console_button,
     _expect,
+    _open_first_round_now,
     _process,
+    _room_people,
 )
 
 pytestmark = pytest.mark.browser
@@ -73,9 +74,7 @@ def test_two_players_guess_and_the_projector_reveals_guesses_and_results(chromiu
                                                                          output_dir):
     expect = _expect()
     game = room.game()
-    boss = Watched(chromium, "console", {"width": 1280, "height": 1400})
-    phone = Watched(chromium, "red (phone)", PHONE)
-    laptop = Watched(chromium, "blue (laptop)", LAPTOP)
+    boss, phone, laptop = _room_people(chromium)
     try:
         # the facilitator's console carries the presenter links, with the console's key
         console = boss.page
@@ -86,10 +85,7 @@ def test_two_players_guess_and_the_projector_reveals_guesses_and_results(chromiu
         expect(presenter).to_have_attribute("href", game.presenter_link(room.console_base))
         expect(console.locator("a.leadflow-presenter-link", has_text="1920×1080")).to_have_attribute(
             "href", game.presenter_link(room.console_base, "1080"))
-        countdown = console.locator(".widget-text", has_text="countdown").locator("input")
-        countdown.fill("0")  # no countdown: a slow machine must not lock the round early
-        countdown.press("Enter")
-        _click_console_button(console, "Open next round")
+        _open_first_round_now(console)
         expect(console.get_by_text(re.compile(r"Opened Q1 Silos"))).to_be_visible(
             timeout=TIMEOUT_MS)
 
