@@ -4,7 +4,8 @@ Every file the kit writes (results, reports, scenarios, game files, sweep runs) 
 :func:`write_atomic`: the new content goes to a hidden temporary file in the target's folder
 and is renamed over the target in one step, so a reader sees the old file or the new one,
 never a part. If anything goes wrong on the way (a full disk, a read-only folder, Ctrl+C) the
-temporary file is removed and the target is left as it was.
+temporary file is removed and the target is left as it was. :func:`write_folder` does the same
+for a whole folder of files (a debrief pack): the old folder or the new one, never a mix.
 
 :func:`check_target` is the one check of an ``--out FILE`` before any work starts: the folder
 must exist and be writable, and an existing file is only replaced when the user said
@@ -14,10 +15,11 @@ must exist and be writable, and an existing file is only replaced when the user 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,49 @@ def current_umask() -> int:
 
 
 PROTECTED = "is one of the files this command reads"
+
+
+def write_folder(folder: Path, files: Mapping[Path, bytes], flag: str = "--out") -> list[Path]:
+    """Make ``folder`` hold exactly ``files`` (paths inside it and their bytes), in one step.
+
+    The files go to a hidden folder beside it, which is then renamed into place: a reader,
+    or a command stopped half-way by a full disk or Ctrl+C, sees the old folder or the new
+    one, never a part. An existing ``folder`` is replaced whole, so none of its old files stay
+    behind; the caller has checked it may be. Returns the paths written; a folder that cannot
+    be written is a :class:`ScenarioError` for ``flag``.
+    """
+    new = old = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        old = new.with_suffix(".old")
+        new.chmod(0o777 & ~current_umask())  # a folder as mkdir makes it, not mkdtemp's 0700
+        for path, data in files.items():
+            target = new / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _swap(new, folder, old)
+    except OSError as exc:
+        raise write_error(folder, exc, flag) from None
+    finally:
+        for left in (new, old):
+            if left is not None:
+                shutil.rmtree(left, ignore_errors=True)
+    return list(files)
+
+
+def _swap(new: Path, folder: Path, old: Path) -> None:
+    """Rename ``new`` to ``folder``, the folder there before set aside as ``old``, and put
+    back if the rename fails.
+    """
+    if folder.exists():
+        folder.rename(old)
+    try:
+        new.rename(folder)
+    except BaseException:
+        if old.exists():
+            old.rename(folder)
+        raise
 
 
 def check_target(path: str | Path, flag: str = "--out", *, force: bool = False,

@@ -25,9 +25,8 @@ from sim.cli.shared import (
     positive_int,
     seed_number,
     text_table,
-    write_folder,
 )
-from sim.files import check_can_create
+from sim.files import check_can_create, write_folder
 from sim.yamlio import shown
 
 GAME_ACTIONS = ("new", "status", "links", "serve", "open", "lock", "process", "undo", "reopen",
@@ -301,13 +300,14 @@ def _serve_game(args: argparse.Namespace, game: Any) -> int:
         f":{args.port}"
     if args.port == args.console_port:
         raise GameError("--console-port", None, f"must differ from --port ({args.port})")
-    console = game.console_link(f"http://127.0.0.1:{args.console_port}")
+    desk = f"http://127.0.0.1:{args.console_port}"
+    console = game.console_link(desk)
     if args.links:  # make game: the players' links, then the doors, each said once
         _player_links(game, room)
     print(f"room: players open their links or type their code at {room}/")
     print(f"facilitator console (this machine only): {console}")
     print(f"presenter mode for the projector (this machine only): "
-          f"{console.replace('/console?', '/present?', 1)} (add &size=1080 for 1920x1080)")
+          f"{game.presenter_link(desk)} (add &size=1080 for 1920x1080)")
     print("Ctrl+C stops the server; the game folder keeps everything.", flush=True)
     try:
         serve(args.folder, host=args.host, port=args.port, console_port=args.console_port,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -164,54 +164,6 @@ def out_file(args: argparse.Namespace, suffixes: Sequence[str] = (),
     extra = {"protected_why": why} if why else {}
     return check_target(args.out, "--out", force=args.force, suffixes=suffixes,
                         protected=protected, make_folder=make_folder, **extra)
-
-
-def write_folder(folder: Path, files: Mapping[Path, bytes], flag: str = "--out") -> list[Path]:
-    """Make ``folder`` hold exactly ``files`` (paths inside it and their bytes), in one step.
-
-    The files go to a hidden folder beside it, which is then renamed into place: a reader,
-    or a command stopped half-way by a full disk or Ctrl+C, sees the old folder or the new
-    one, never a part. An existing ``folder`` is replaced whole, so none of its old files stay
-    behind; the caller has checked it may be. Returns the paths written; a folder that cannot
-    be written is a :class:`ScenarioError` for ``flag``.
-    """
-    import shutil
-    import tempfile
-
-    from sim.files import current_umask, write_error
-
-    new = old = None
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-        old = new.with_suffix(".old")
-        new.chmod(0o777 & ~current_umask())  # a folder as mkdir makes it, not mkdtemp's 0700
-        for path, data in files.items():
-            target = new / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        _swap(new, folder, old)
-    except OSError as exc:
-        raise write_error(folder, exc, flag) from None
-    finally:
-        for left in (new, old):
-            if left is not None:
-                shutil.rmtree(left, ignore_errors=True)
-    return list(files)
-
-
-def _swap(new: Path, folder: Path, old: Path) -> None:
-    """Rename ``new`` to ``folder``, the folder there before set aside as ``old``, and put
-    back if the rename fails.
-    """
-    if folder.exists():
-        folder.rename(old)
-    try:
-        new.rename(folder)
-    except BaseException:
-        if old.exists():
-            old.rename(folder)
-        raise
 
 
 def figure_target(target: str | None) -> Path | None:

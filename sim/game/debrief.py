@@ -558,5 +558,5 @@ def write_debrief(game: Game, out_folder: str | Path, *, force: bool = False,
 
 
 __all__ = ["bridge_slide", "choices_table", "compared", "debrief_slides", "money",
-           "names", "ordinal", "pack_files", "percent", "replay_slide", "round_kpis",
+           "ordinal", "pack_files", "percent", "replay_slide", "round_kpis",
            "same_luck_replay", "take_home_html", "team_bridge", "write_debrief"]

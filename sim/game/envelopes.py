@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -50,6 +50,16 @@ class Submission:
     choices: dict[str, Any]
     submitted_at: datetime
     path: Path
+
+
+class PlayerFile(NamedTuple):
+    """A player's file as :meth:`Mailbox.read_player_file` found it, checked."""
+
+    source: str
+    data: dict[str, Any]
+    team: str
+    role: str
+    submitted_at: datetime
 
 
 @dataclass
@@ -161,25 +171,32 @@ class Mailbox(CheckedFiles):
         """
         return self.checked(path)
 
-    def _read(self, path: Path) -> Submission:
+    def read_player_file(self, path: Path, index: int, kind: str) -> PlayerFile:
+        """Read one file a player posts for round ``index`` (an envelope, a guess: ``kind``)
+        and check what every such file holds: its size, its name ``TEAM.ROLE.yaml`` (a team of
+        the game and one of its roles), a ``team``, ``role`` and ``round`` that agree with where
+        it is filed, and the moment it was posted. :class:`GameError` names the file.
+        """
         source = str(path.relative_to(self.folder)) if path.is_relative_to(self.folder) else str(path)
         check_envelope_file(path, source)
         data = read_yaml(path, source)
-        stem = path.name[: -len(".yaml")]
+        stem = path.name.removesuffix(".yaml")
         if stem.count(".") != 1:
-            raise GameError(source, None, "envelope names are TEAM.ROLE.yaml")
+            raise GameError(source, None, f"{kind} files are named TEAM.ROLE.yaml")
         team, role = stem.split(".")
         self.check_player(team, role, source)
-        for key, expected in (("team", team), ("role", role)):
+        for key, expected in (("team", team), ("role", role), ("round", index)):
             if data.get(key) != expected:
-                raise GameError(source, key, f"says {data.get(key)!r} but the file name says "
-                                f"{expected!r}")
-        index = int(path.parent.name)
-        if data.get("round") != index:
-            raise GameError(source, "round", f"says {data.get('round')!r}, filed under {index}")
+                raise GameError(source, key, f"says {data.get(key)!r}, but the file is filed "
+                                f"as {expected!r}")
         if "submitted_at" not in data:
             raise GameError(source, "submitted_at", "missing")
         moment = parse_time(data["submitted_at"], source, "submitted_at")
+        return PlayerFile(source, data, team, role, moment)
+
+    def _read(self, path: Path) -> Submission:
+        index = int(path.parent.name)
+        source, data, team, role, moment = self.read_player_file(path, index, "envelope")
         choices = data.get("choices")
         choices = {} if choices is None else choices  # "choices:" with nothing under it
         if not isinstance(choices, dict):

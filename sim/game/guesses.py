@@ -39,10 +39,7 @@ from sim.game.rules import Rules
 from sim.game.storage import (
     CheckedFiles,
     GameError,
-    check_envelope_file,
     now_utc,
-    parse_time,
-    read_yaml,
     stamp,
     write_yaml,
 )
@@ -178,25 +175,12 @@ class GuessBook(CheckedFiles):
         return self.checked(path)
 
     def _read(self, path: Path) -> Guess:
-        source = str(path.relative_to(self.folder)) if path.is_relative_to(self.folder) else str(path)
-        check_envelope_file(path, source)
-        data = read_yaml(path, source)
-        stem = path.name.removesuffix(".yaml")
-        if stem.count(".") != 1:
-            raise GameError(source, None, "guess files are named TEAM.ROLE.yaml")
-        team, role = stem.split(".")
-        self.mailbox.check_player(team, role, source)
-        for key, expected in (("team", team), ("role", role), ("round", int(path.parent.parent.name))):
-            if data.get(key) != expected:
-                raise GameError(source, key, f"says {data.get(key)!r}, but the file is filed "
-                                f"as {expected!r}")
-        if "submitted_at" not in data:
-            raise GameError(source, "submitted_at", "missing")
-        moment = parse_time(data["submitted_at"], source, "submitted_at")
+        index = int(path.parent.parent.name)
+        source, data, team, role, moment = self.mailbox.read_player_file(path, index, "guess")
         if isinstance(data.get("amount"), str):  # only a number is what the page writes
             raise GameError(source, "amount", f"{data['amount']!r} is not a number")
         amount = parse_amount(data.get("amount"), source)
-        return Guess(team, role, data["round"], amount, moment, path)
+        return Guess(team, role, index, amount, moment, path)
 
     def guesses(self, index: int, now: datetime | None = None) -> Guesses:
         """Each team's guess for round ``index`` that counts (the later of its halves' guesses
@@ -237,7 +221,8 @@ def guess_table(teams: list[str], counted: dict[str, Guess],
 
 def miss_text(miss: Any) -> str:
     """A miss as the screens write it: ``+12 %`` (guessed too high), ``−8 %``, ``±0 %``; ``–``
-    when there is none (no guess, or no result yet).
+    when there is none (no guess, or no result yet). The projector writes a team's score against
+    the reference's the same way (its ratio − 1).
     """
     if miss is None or not math.isfinite(float(miss)):
         return "–"

@@ -80,14 +80,6 @@ def countdown_text(state: Any, now: datetime, final: bool = False) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def _signed_share(ratio: Any) -> str:
-    """A ratio to the reference as a signed difference: ``+12 %``, ``−3 %``, ``±0 %``."""
-    value = round((float(ratio) - 1) * 100) if pd.notna(ratio) else None
-    if value is None:
-        return "–"
-    return f"{'+' if value > 0 else '−' if value < 0 else '±'}{abs(value)} %"
-
-
 def _running(state: Any) -> bool:
     return state is not None and state.status in ("open", "locked")
 
@@ -390,7 +382,7 @@ class Presenter(Screen):
             else:
                 swatch = swatch_html(row["team"], self.game.teams)
                 cells = (f"<td>{place}</td><td>{swatch}</td><td>{html.escape(money(row[key]))}"
-                         f"</td><td>{html.escape(_signed_share(row['vs_reference']))}</td>")
+                         f"</td><td>{html.escape(miss_text(float(row['vs_reference']) - 1))}</td>")
             rows.append(f"<tr>{cells.replace('<td>', CELL)}</tr>")
         return (f"<table style='font-size:{size}px;line-height:1.3;margin:auto;"
                 "border-collapse:collapse'>"

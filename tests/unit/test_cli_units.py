@@ -421,44 +421,6 @@ def test_serve_takes_links_for_make_game():
     assert args.links and not cli.build_parser().parse_args(["game", "serve", "g"]).links
 
 
-# ------------------------------------------------------------------------------ write_folder
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in folder.rglob("*") if p.is_file()}
-
-
-def test_write_folder_makes_the_folder_hold_exactly_the_files(tmp_path):
-    pack = tmp_path / "pack"
-    pack.mkdir()
-    (pack / "stale.png").write_bytes(b"from an earlier pack")
-    written = shared.write_folder(pack, {pack / "a.txt": b"one", pack / "sub" / "b.bin": b"2"})
-    assert written == [pack / "a.txt", pack / "sub" / "b.bin"]
-    assert _tree(pack) == {"a.txt": b"one", "sub/b.bin": b"2"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]  # no hidden folder left
-    assert pack.stat().st_mode & 0o777 == 0o777 & ~os.umask(os.umask(0o022))
-
-
-def test_write_folder_that_fails_leaves_the_old_folder_and_no_trace(tmp_path, monkeypatch):
-    import errno
-
-    pack = tmp_path / "pack"
-    pack.mkdir()
-    (pack / "old.txt").write_bytes(b"keep")
-    real = Path.write_bytes
-
-    def full_at_the_second(self, data):
-        if self.name == "b.bin":
-            raise OSError(errno.ENOSPC, "No space left on device", str(self))
-        return real(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", full_at_the_second)
-    with pytest.raises(ScenarioError, match=r"--out: .*pack: cannot be written \(No space"):
-        shared.write_folder(pack, {pack / "a.txt": b"one", pack / "b.bin": b"2"})
-    monkeypatch.undo()
-    assert _tree(pack) == {"old.txt": b"keep"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]
-
-
 # ------------------------------------------------------------------------------ start-up
 def test_a_run_and_its_summary_load_neither_pandas_nor_asyncio():
     """The replications of a plain ``run`` and their means need no pandas (a fifth of a second
